@@ -1,0 +1,135 @@
+/**
+ * The contract between `@jato/native-loop` (native or pure-JS transport) and its users
+ * (`@jato/core`). Both transports produce the same `RequestBatch` shape and accept responses through
+ * the same `Responder`, so the framework has one dispatch path.
+ *
+ * Batch memory is shared once at start-up and reused: everything a batch exposes is valid only
+ * during the `onBatch` call. A handler that needs data later (async) must copy it out first.
+ */
+
+/** Method ids in the batch table (same numbering as the C++ parser's `Method`). 0 = other token. */
+export const enum MethodId {
+  Other = 0, Get, Head, Post, Put, Delete, Connect, Options, Trace, Patch,
+}
+
+/** Per-request flag bits in the batch table's FLAGS column. */
+export const enum RequestFlag {
+  KeepAlive = 1,
+  Http10 = 2,
+  ExpectContinue = 4,
+  Upgrade = 8,
+  Chunked = 16,
+}
+
+/** A batch of framed requests handed to JS in one call. */
+export interface RequestBatch {
+  /** Number of requests in this batch. */
+  readonly count: number;
+  /** Connection id of request i. */
+  conn(i: number): number;
+  /** Per-connection sequence number of request i (0, 1, 2, … in arrival order). */
+  seq(i: number): number;
+  /** Method id of request i; `methodName(i)` gives the token for MethodId.Other. */
+  method(i: number): MethodId;
+  methodName(i: number): string;
+  /** Flags of request i (RequestFlag bits). */
+  flags(i: number): number;
+  /** The raw request-target of request i, as a latin1 string. */
+  target(i: number): string;
+  /** Number of header lines of request i. */
+  headerCount(i: number): number;
+  /** Name of header j of request i as sent (not lowercased), latin1. */
+  headerName(i: number, j: number): string;
+  /** Value of header j of request i, latin1. */
+  headerValue(i: number, j: number): string;
+  /** Body bytes of request i (a view valid only during the batch; empty when there is none). */
+  body(i: number): Uint8Array;
+}
+
+/** Where responses go. Calls during `onBatch` are gathered into one write per connection. */
+export interface Responder {
+  /**
+   * Send the complete response to request (conn, seq).
+   * @param head status line + header block, ASCII, ending with `\r\n\r\n`
+   * @param body a UTF-8 string or bytes (empty string / null for none)
+   * @param close close the connection after this response is written
+   * Responses may complete in any order; the transport writes them in sequence order per connection.
+   * A response for a connection that has gone away is dropped silently.
+   */
+  respond(conn: number, seq: number, head: string, body: string | Uint8Array | null, close: boolean): void;
+}
+
+/** Callbacks from the transport into its user. */
+export interface ServerHandlers {
+  /** All complete requests of one read / loop turn. Respond synchronously through `out` or later. */
+  onBatch(batch: RequestBatch, out: Responder): void;
+  /** The connection closed (client went away, error, timeout): abort its pending work. */
+  onConnectionClose?(conn: number): void;
+}
+
+/** Limits enforced by the transport (defaults in parentheses). */
+export interface TransportLimits {
+  /** Request line + header section (16 KiB): 431 (414 for the target). */
+  maxHeadBytes?: number;
+  /** Header lines per request (100): 431. */
+  maxHeaders?: number;
+  /** Body bytes, inclusive (1 MiB): 413. */
+  maxBodyBytes?: number;
+  /** Requests per connection handed to JS but not yet answered (128); above it reading pauses. */
+  maxInFlight?: number;
+  /** Unsent output bytes per connection (1 MiB) above which reading pauses until it drains. */
+  highWaterMark?: number;
+}
+
+/** Timeouts in milliseconds (defaults in parentheses); 408 is sent where the client can read it. */
+export interface TransportTimeouts {
+  /** Whole header section from its first byte (10 000). */
+  headers?: number;
+  /** Grace before the minimum body rate applies (5 000). */
+  bodyGrace?: number;
+  /** Minimum body data rate after the grace, bytes per second (240). */
+  bodyMinRate?: number;
+  /** Keep-alive idle time between requests (5 000). */
+  keepAlive?: number;
+  /** A pending write that makes no progress for this long closes the connection (10 000). */
+  write?: number;
+}
+
+/** Options of `createServer`. */
+export interface ServerOptions {
+  host?: string;
+  port?: number;
+  /** Set SO_REUSEPORT so several processes can share the port. */
+  reusePort?: boolean;
+  /** `Server` header value used in the transport's own error responses ('jato'). */
+  serverName?: string;
+  /** 'auto' (native, else JS with one warning), 'native' (throw if unavailable) or 'js'. */
+  transport?: 'auto' | 'native' | 'js';
+  limits?: TransportLimits;
+  timeouts?: TransportTimeouts;
+}
+
+/** Counters a server exposes. */
+export interface ServerStats {
+  connections: number;
+  inFlight: number;
+  requests: number;
+  bytesRead: number;
+  bytesWritten: number;
+}
+
+/** A listening (or not yet listening) HTTP/1.1 server. */
+export interface HttpServer {
+  /** 'native' or 'js'. */
+  readonly transport: 'native' | 'js';
+  listen(): Promise<{ address: string; port: number; family: 'IPv4' | 'IPv6' }>;
+  /** Stop accepting, let in-flight requests finish until `deadlineMs`, close idle connections. */
+  close(deadlineMs?: number): Promise<void>;
+  stats(): ServerStats;
+  /** The cached `Date` header value (IMF-fixdate), refreshed once a second. */
+  dateHeader(): string;
+  /** Remote address and port of a live connection, or undefined. */
+  remote(conn: number): { address: string; port: number } | undefined;
+  /** The Responder (also usable outside onBatch for async completions). */
+  readonly responder: Responder;
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// Builds this package's Node-API addon with node-gyp against the running Node's own headers
+// (`--nodedir` from process.execPath), so nothing is downloaded.
+//   --if-missing   skip when build/Release already holds the addon (used by the install script)
+//   JATO_SANITIZE=1  build with ASan+UBSan into build/Release as well (see binding.gyp)
+'use strict';
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const gypfile = fs.readFileSync(path.join(root, 'binding.gyp'), 'utf8');
+const target = /"target_name"\s*:\s*"([^"]+)"/.exec(gypfile)[1];
+const addon = path.join(root, 'build', 'Release', `${target}.node`);
+
+if (process.argv.includes('--if-missing') && fs.existsSync(addon)) process.exit(0);
+
+let gyp;
+try {
+  gyp = require.resolve('node-gyp/bin/node-gyp.js', { paths: [root] });
+} catch {
+  gyp = process.env.npm_config_node_gyp; // npm's bundled node-gyp during `npm install`
+}
+if (!gyp) {
+  console.error('@jato: node-gyp not found; install it or set npm_config_node_gyp');
+  process.exit(1);
+}
+const nodedir = path.dirname(path.dirname(process.execPath));
+execFileSync(process.execPath, [gyp, 'rebuild', `--nodedir=${nodedir}`, '--jobs=2'], {
+  cwd: root,
+  stdio: 'inherit',
+});
