@@ -78,6 +78,11 @@ export interface PushResult {
   requests: ParsedRequest[];
   /** Set once the stream is in error; every later push returns it again with no requests. */
   error?: ParseFailure;
+  /**
+   * Set when a head is complete and its body is still being received (the request is not in
+   * `requests` yet): lets a server answer `100 Continue` or reject early (413 from Content-Length).
+   */
+  awaitingBody?: { expectContinue: boolean; contentLength: number | undefined };
 }
 
 /**
@@ -87,6 +92,8 @@ export interface PushResult {
  */
 export interface StreamParser {
   push(chunk: Uint8Array): PushResult;
+  /** Where the stream is: between requests, inside a head, inside a body, or failed/closed. */
+  readonly state: 'idle' | 'head' | 'body' | 'done';
 }
 
 /** Creates a StreamParser; implemented by `createNativeParser` and `createTsParser`. */
