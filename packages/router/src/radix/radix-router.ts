@@ -1,0 +1,156 @@
+/**
+ * The default router: a radix tree over the raw path string, matched with character comparisons and
+ * no splitting. Priority at every segment is static > param > catch-all, independent of registration
+ * order; a branch that dead-ends (or lacks the method) backtracks to the next candidate.
+ */
+import { decodeParam } from '../decode-param.js';
+import type { Endpoint } from '../endpoint.js';
+import { badParam, methodNotAllowed, NOT_FOUND } from '../results.js';
+import { RouteRegistry } from '../route-registry.js';
+import type { FoundResult, MatchResult, RouteMethod, Router, RouteValue } from '../router.js';
+import { RadixNode } from './radix-node.js';
+
+// Match state for the one synchronous match in progress (match calls no user code, so no re-entry).
+/** Set when some endpoint matched the path but not the method (then the answer may be 405). */
+let pathSeen = false;
+/** Param names of the endpoint that produced the last hit. */
+let hitNames: readonly string[] = [];
+
+/**
+ * Depth-first search below `node`, whose prefix ends at `pos`. `depth` is the number of params taken so
+ * far; param i spans scratch[2i]..scratch[2i+1].
+ */
+function find<T>(
+  node: RadixNode<T>,
+  path: string,
+  pos: number,
+  len: number,
+  mi: number,
+  depth: number,
+  scratch: Int32Array,
+): FoundResult<T> | undefined {
+  if (pos === len) {
+    const ep = node.endpoint;
+    if (ep !== null) {
+      const r = ep.table[mi];
+      if (r !== undefined) {
+        hitNames = ep.paramNames;
+        return r;
+      }
+      pathSeen = true;
+    }
+  } else {
+    const c = path.charCodeAt(pos);
+    const chars = node.childChars;
+    for (let i = 0; i < chars.length; i++) {
+      if (chars[i] !== c) continue;
+      const child = node.children[i]!;
+      const pre = child.prefix;
+      const end = pos + pre.length;
+      if (end <= len) {
+        let j = 1;
+        while (j < pre.length && path.charCodeAt(pos + j) === pre.charCodeAt(j)) j++;
+        if (j === pre.length) {
+          const r = find(child, path, end, len, mi, depth, scratch);
+          if (r !== undefined) return r;
+        }
+      }
+      break;
+    }
+    const p = node.param;
+    if (p !== null && c !== 47 /* '/' */) {
+      let end = path.indexOf('/', pos);
+      if (end === -1) end = len;
+      scratch[depth * 2] = pos;
+      scratch[depth * 2 + 1] = end;
+      const r = find(p, path, end, len, mi, depth + 1, scratch);
+      if (r !== undefined) return r;
+    }
+  }
+  const w = node.wildcard;
+  if (w !== null) {
+    const r = w.table[mi];
+    if (r !== undefined) {
+      scratch[depth * 2] = pos;
+      scratch[depth * 2 + 1] = len;
+      hitNames = w.paramNames;
+      return r;
+    }
+    pathSeen = true;
+  }
+  return undefined;
+}
+
+/** Every endpoint that matches the path under any method (the slow path behind a 405). */
+function collect<T>(node: RadixNode<T>, path: string, pos: number, out: Endpoint<T>[]): void {
+  const len = path.length;
+  if (pos === len) {
+    if (node.endpoint !== null) out.push(node.endpoint);
+  } else {
+    const c = path.charCodeAt(pos);
+    const i = node.childChars.indexOf(c);
+    if (i !== -1) {
+      const child = node.children[i]!;
+      if (path.startsWith(child.prefix, pos)) collect(child, path, pos + child.prefix.length, out);
+    }
+    if (node.param !== null && c !== 47) {
+      const end = path.indexOf('/', pos);
+      collect(node.param, path, end === -1 ? len : end, out);
+    }
+  }
+  if (node.wildcard !== null) out.push(node.wildcard);
+}
+
+/** Radix-tree implementation of `Router<T>`. */
+export class RadixRouter<T> implements Router<T> {
+  private readonly registry = new RouteRegistry<T>();
+  private readonly root = new RadixNode<T>('');
+  private scratch = new Int32Array(16);
+
+  add<P extends string>(method: RouteMethod | readonly RouteMethod[], pattern: P, value: RouteValue<T, P>): void {
+    const { endpoint, created } = this.registry.add(method, pattern, value as T);
+    if (!created) return;
+    let node = this.root;
+    let text = '';
+    for (const segment of endpoint.parsed.segments) {
+      text += '/';
+      if (segment.kind === 'static') {
+        text += segment.text;
+        continue;
+      }
+      node = node.descend(text);
+      text = '';
+      if (segment.kind === 'param') node = node.param ??= new RadixNode<T>('');
+      else node.wildcard = endpoint;
+    }
+    if (endpoint.parsed.segments.at(-1)?.kind !== 'wildcard') node.descend(text).endpoint = endpoint;
+    if (this.scratch.length < this.registry.maxParams * 2) this.scratch = new Int32Array(this.registry.maxParams * 2);
+  }
+
+  match(method: string, path: string): MatchResult<T> {
+    if (typeof path !== 'string') return NOT_FOUND;
+    const mi = this.registry.methods.indexOf(method);
+    pathSeen = false;
+    const scratch = this.scratch;
+    const r = find(this.root, path, 0, path.length, mi, 0, scratch);
+    if (r === undefined) return pathSeen ? this.notAllowed(path) : NOT_FOUND;
+    const names = hitNames;
+    const n = names.length;
+    if (n === 0) return r;
+    const params: Record<string, string> = {};
+    for (let i = 0; i < n; i++) {
+      const raw = path.slice(scratch[i * 2]!, scratch[i * 2 + 1]!);
+      const value = decodeParam(raw);
+      if (value === undefined) return badParam(raw);
+      params[names[i]!] = value;
+    }
+    return { kind: 'found', value: r.value, params, pattern: r.pattern };
+  }
+
+  private notAllowed(path: string): MatchResult<T> {
+    const hits: Endpoint<T>[] = [];
+    collect(this.root, path, 0, hits);
+    if (hits.length === 1) return hits[0]!.notAllowed;
+    return methodNotAllowed(hits.flatMap((e) => e.allowedMethods()));
+  }
+}

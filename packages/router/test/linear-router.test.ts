@@ -1,0 +1,4 @@
+import { LinearRouter } from '../src/index.js';
+import { runRouterCases } from './router.case.js';
+
+runRouterCases('LinearRouter', () => new LinearRouter());
