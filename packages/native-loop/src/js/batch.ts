@@ -1,0 +1,86 @@
+import type { ParsedRequest } from '@jato/parser';
+import { RequestFlag, type MethodId, type RequestBatch } from '../types.js';
+import { methodIdOf } from './method-id.js';
+
+const EMPTY = new Uint8Array(0);
+
+/** Flag bits (RequestFlag) of a parsed request. */
+export function flagsOf(req: ParsedRequest): number {
+  let flags = 0;
+  if (req.keepAlive) flags |= RequestFlag.KeepAlive;
+  if (req.versionMinor === 0) flags |= RequestFlag.Http10;
+  if (req.expectContinue) flags |= RequestFlag.ExpectContinue;
+  if (req.upgrade) flags |= RequestFlag.Upgrade;
+  if (req.bodyKind === 'chunked') flags |= RequestFlag.Chunked;
+  return flags;
+}
+
+/**
+ * The JS transport's RequestBatch: the requests one read of one connection completed, with their
+ * connection id and consecutive sequence numbers starting at `firstSeq`.
+ */
+export class ParsedRequestBatch implements RequestBatch {
+  readonly count: number;
+
+  constructor(
+    private readonly requests: readonly ParsedRequest[],
+    private readonly connId: number,
+    private readonly firstSeq: number,
+  ) {
+    this.count = requests.length;
+  }
+
+  private at(i: number): ParsedRequest {
+    const req = this.requests[i];
+    if (req === undefined) throw new RangeError(`request index ${i} out of range 0..${this.count - 1}`);
+    return req;
+  }
+
+  conn(i: number): number {
+    this.at(i);
+    return this.connId;
+  }
+
+  seq(i: number): number {
+    this.at(i);
+    return this.firstSeq + i;
+  }
+
+  method(i: number): MethodId {
+    return methodIdOf(this.at(i).method);
+  }
+
+  methodName(i: number): string {
+    return this.at(i).method;
+  }
+
+  flags(i: number): number {
+    return flagsOf(this.at(i));
+  }
+
+  target(i: number): string {
+    return this.at(i).target;
+  }
+
+  headerCount(i: number): number {
+    return this.at(i).headers.length;
+  }
+
+  headerName(i: number, j: number): string {
+    return this.header(i, j)[0];
+  }
+
+  headerValue(i: number, j: number): string {
+    return this.header(i, j)[1];
+  }
+
+  body(i: number): Uint8Array {
+    return this.at(i).body ?? EMPTY;
+  }
+
+  private header(i: number, j: number): [string, string] {
+    const h = this.at(i).headers[j];
+    if (h === undefined) throw new RangeError(`header index ${j} out of range for request ${i}`);
+    return h;
+  }
+}

@@ -1,0 +1,80 @@
+import type { ParsedRequest } from '@jato/parser';
+import type { Responder, ServerHandlers } from '../types.js';
+import { ParsedRequestBatch } from './batch.js';
+import type { Connection } from './connection.js';
+import type { ResolvedOptions } from './options.js';
+
+/**
+ * The live connections of one server (or of one `inject` call) and the Responder they share:
+ * runs `onBatch`, routes `respond(conn, seq, …)` to its connection, and flushes every connection
+ * that got output once per batch (after `onBatch` returns) or once per tick (async completions).
+ */
+export class ConnectionSet implements Responder {
+  readonly conns = new Map<number, Connection>();
+  requests = 0;
+  bytesRead = 0;
+  private dirty: Connection[] = [];
+  private inBatch = false;
+  private flushQueued = false;
+
+  constructor(
+    readonly options: ResolvedOptions,
+    private readonly handlers: ServerHandlers,
+    /** The current `Date` header value. */
+    readonly date: () => string,
+    /** Called after a connection left the set (with its id). */
+    private readonly onRemoved?: (conn: Connection) => void,
+  ) {}
+
+  add(conn: Connection): void {
+    this.conns.set(conn.id, conn);
+  }
+
+  remove(conn: Connection): void {
+    if (this.conns.get(conn.id) !== conn) return;
+    this.conns.delete(conn.id);
+    this.onRemoved?.(conn);
+    try {
+      this.handlers.onConnectionClose?.(conn.id);
+    } catch (error) {
+      process.emitWarning(`jato: onConnectionClose threw: ${String(error)}`);
+    }
+  }
+
+  respond(conn: number, seq: number, head: string, body: string | Uint8Array | null, close: boolean): void {
+    this.conns.get(conn)?.complete(seq, head, body, close);
+  }
+
+  /** Runs `onBatch` over requests `first…` of `conn`, then flushes what it answered. */
+  dispatch(conn: Connection, requests: ParsedRequest[], first: number): void {
+    const nested = this.inBatch;
+    this.inBatch = true;
+    try {
+      this.handlers.onBatch(new ParsedRequestBatch(requests, conn.id, first), this);
+    } catch (error) {
+      process.emitWarning(`jato: onBatch threw: ${error instanceof Error ? error.stack : String(error)}`);
+      conn.batchFailed(first, requests.length);
+    } finally {
+      this.inBatch = nested;
+    }
+    if (!nested) this.flushAll();
+  }
+
+  /** `conn` has new output: flushed after the current batch, or on the next tick. */
+  markDirty(conn: Connection): void {
+    this.dirty.push(conn);
+    if (!this.inBatch && !this.flushQueued) {
+      this.flushQueued = true;
+      process.nextTick(this.flushAll);
+    }
+  }
+
+  private readonly flushAll = (): void => {
+    this.flushQueued = false;
+    while (this.dirty.length > 0) {
+      const list = this.dirty;
+      this.dirty = [];
+      for (const conn of list) conn.flush();
+    }
+  };
+}

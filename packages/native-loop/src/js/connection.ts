@@ -1,0 +1,397 @@
+import type { StreamParser } from '@jato/parser';
+import type { ConnectionSet } from './connection-set.js';
+import { CONTINUE_RESPONSE, renderErrorResponse } from './error-response.js';
+import type { ConnectionSink } from './sink.js';
+
+/** How long a connection that we have ended keeps discarding input before it is destroyed. */
+const LINGER_MS = 2_000;
+
+/** A response that completed before an earlier one and waits for its turn. */
+interface HeldResponse {
+  head: string;
+  body: string | Uint8Array | null;
+  close: boolean;
+}
+
+type Deadline = 'none' | 'write' | 'linger' | 'head' | 'body' | 'idle';
+
+// Non-ASCII detection for response heads (which then go out as latin1 bytes, not UTF-8).
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * One HTTP/1.1 connection of the JS transport: feeds its bytes to a StreamParser, hands the
+ * requests of each read to the server's batch dispatch with consecutive sequence numbers, writes
+ * the responses in sequence order (holding those that complete early), gathers everything written
+ * during one batch or tick into one write, and enforces keep-alive, error, backpressure and timeout
+ * rules. The bytes go to a ConnectionSink: a socket, or memory for `inject`.
+ */
+export class Connection {
+  /** Next sequence number to give a request. */
+  private nextSeq = 0;
+  /** Sequence number of the next response to write. */
+  private nextWriteSeq = 0;
+  private held: Map<number, HeldResponse> | undefined;
+  /** Sequence number after whose response the connection closes (-1: none yet). */
+  private finalSeq = -1;
+  /** 'open' reads requests; 'closing' has ended (or is ending) our side; 'closed' is gone. */
+  private state: 'open' | 'closing' | 'closed' = 'open';
+  /** Input after an error or a final request is read and discarded. */
+  private discardInput = false;
+  private readEnded = false;
+  private draining = false;
+  private paused = false;
+  private ended = false;
+  /** Output gathered since the last flush. */
+  private outText = '';
+  private outPieces: Array<string | Uint8Array> = [];
+  /** True while this connection is in the set's list of connections to flush. */
+  dirty = false;
+  /** Sequence number whose `100 Continue` waits for earlier responses (-1: none). */
+  private continueSeq = -1;
+  /** Sequence number for which `100 Continue` was already decided. */
+  private continueDecidedSeq = -1;
+  // Timing (ms since epoch) for timeouts.
+  private headStart = 0;
+  private bodyStart = 0;
+  private bodyBytes = 0;
+  private idleSince: number;
+  private closingSince = 0;
+  private writeProgressAt = 0;
+  private lastPending = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+
+  constructor(
+    readonly id: number,
+    private readonly set: ConnectionSet,
+    private readonly sink: ConnectionSink,
+    private readonly parser: StreamParser,
+    /** Whether timeouts apply (false for `inject`, which has no clock-driven peer). */
+    private readonly timed: boolean,
+  ) {
+    this.idleSince = Date.now();
+    this.arm();
+  }
+
+  /** Requests handed to JS (or failed by the transport) whose response is not written yet. */
+  get inFlight(): number {
+    return this.nextSeq - this.nextWriteSeq;
+  }
+
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
+
+  /** Bytes arrived from the peer. */
+  onData(chunk: Uint8Array): void {
+    this.set.bytesRead += chunk.length;
+    if (this.state !== 'open' || this.discardInput) return;
+    const before = this.parser.state;
+    const result = this.parser.push(chunk);
+    const count = result.requests.length;
+    if (count > 0) {
+      const first = this.nextSeq;
+      this.nextSeq += count;
+      this.set.requests += count;
+      for (let i = count - 1; i >= 0; i--) {
+        if (!result.requests[i]!.keepAlive) {
+          // The parser reads nothing after a request that is not keep-alive.
+          this.finalSeq = first + i;
+          this.discardInput = true;
+          break;
+        }
+      }
+      this.set.dispatch(this, result.requests, first);
+      if (this.state !== 'open') return;
+    }
+    if (result.error !== undefined) {
+      this.fail(result.error.status);
+    } else if (result.awaitingBody !== undefined && this.finalSeq < 0) {
+      const { contentLength, expectContinue } = result.awaitingBody;
+      const seq = this.nextSeq;
+      if (contentLength !== undefined && contentLength > this.set.options.maxBodyBytes) {
+        this.fail(413);
+      } else if (expectContinue && this.continueDecidedSeq !== seq) {
+        this.continueDecidedSeq = seq;
+        if (this.nextWriteSeq === seq) this.append(CONTINUE_RESPONSE);
+        else this.continueSeq = seq;
+      }
+    }
+    if (!this.timed) return;
+    const after = this.parser.state;
+    const now = Date.now();
+    if (after === 'head') {
+      if (before !== 'head' || count > 0) this.headStart = now;
+    } else if (after === 'body') {
+      if (before !== 'body' || count > 0) {
+        this.bodyStart = now;
+        this.bodyBytes = 0;
+      } else {
+        this.bodyBytes += chunk.length;
+      }
+    }
+    this.checkBackpressure();
+    this.arm(now);
+  }
+
+  /** The peer half-closed (FIN): answer what is in flight, then close. */
+  onEnd(): void {
+    this.readEnded = true;
+    if (this.state === 'open' && this.inFlight === 0 && !this.dirty) this.closeGracefully();
+  }
+
+  /** The transport is gone (socket closed or inject finished). */
+  onClose(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.held = undefined;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.set.remove(this);
+  }
+
+  /** Graceful shutdown of the server: finish what is in flight, then close. */
+  drain(): void {
+    this.draining = true;
+    if (this.state === 'open' && this.inFlight === 0 && !this.dirty && this.parser.state === 'idle') {
+      this.closeGracefully();
+    }
+  }
+
+  /** Closes now, dropping unsent output. */
+  destroy(): void {
+    this.sink.destroy();
+  }
+
+  /**
+   * The response to request `seq`. Written at once when every earlier response is written, else
+   * held; the connection closes after it when `close` is set or the request was not keep-alive.
+   */
+  complete(seq: number, head: string, body: string | Uint8Array | null, close: boolean): void {
+    if (this.state !== 'open' || seq < this.nextWriteSeq || seq >= this.nextSeq) return;
+    if (seq !== this.nextWriteSeq) {
+      this.held ??= new Map();
+      if (!this.held.has(seq)) this.held.set(seq, { head, body, close });
+      return;
+    }
+    this.emit(head, body, close);
+    const held = this.held;
+    if (held !== undefined) {
+      let next: HeldResponse | undefined;
+      while (this.state === 'open' && (next = held.get(this.nextWriteSeq)) !== undefined) {
+        held.delete(this.nextWriteSeq);
+        this.emit(next.head, next.body, next.close);
+      }
+    }
+  }
+
+  /** Answers `status` (with Connection: close) after every earlier response, then closes. */
+  fail(status: number): void {
+    this.discardInput = true;
+    if (this.finalSeq >= 0 || this.state !== 'open') return;
+    const seq = this.nextSeq++;
+    this.finalSeq = seq;
+    const opts = this.set.options;
+    this.complete(seq, renderErrorResponse(status, this.set.date(), opts.serverName), null, true);
+  }
+
+  /** `onBatch` threw: the first unanswered request of that batch gets a 500 and the connection closes. */
+  batchFailed(first: number, count: number): void {
+    for (let seq = Math.max(first, this.nextWriteSeq); seq < first + count; seq++) {
+      if (this.held?.has(seq)) continue;
+      const opts = this.set.options;
+      this.complete(seq, renderErrorResponse(500, this.set.date(), opts.serverName), null, true);
+      return;
+    }
+  }
+
+  /** Hands the gathered output to the sink in one write, then applies close/idle/backpressure rules. */
+  flush(): void {
+    this.dirty = false;
+    if (this.state === 'closed') {
+      this.outText = '';
+      this.outPieces = [];
+      return;
+    }
+    if (this.outText.length > 0) {
+      this.outPieces.push(this.outText);
+      this.outText = '';
+    }
+    if (this.outPieces.length > 0) {
+      const pieces = this.outPieces;
+      this.outPieces = [];
+      if (this.timed && this.sink.pendingBytes === 0) this.writeProgressAt = Date.now();
+      this.sink.write(pieces);
+      this.lastPending = this.sink.pendingBytes;
+    }
+    if (this.state === 'closing') {
+      this.endOnce();
+      return;
+    }
+    if (this.state !== 'open') return;
+    if (this.inFlight === 0) {
+      if (this.readEnded || (this.draining && this.parser.state === 'idle')) {
+        this.closeGracefully();
+        return;
+      }
+      if (this.timed) this.idleSince = Date.now();
+    }
+    if (this.timed) {
+      this.checkBackpressure();
+      this.arm();
+    }
+  }
+
+  /** The sink sent all pending output. */
+  onDrain(): void {
+    if (!this.timed) return;
+    this.writeProgressAt = Date.now();
+    this.checkBackpressure();
+    this.arm();
+  }
+
+  private emit(head: string, body: string | Uint8Array | null, close: boolean): void {
+    const seq = this.nextWriteSeq++;
+    if (NON_ASCII.test(head)) this.appendBytes(Buffer.from(head, 'latin1'));
+    else this.outText += head;
+    if (body !== null) {
+      if (typeof body === 'string') this.outText += body;
+      else if (body.length > 0) this.appendBytes(body);
+    }
+    if (close || seq === this.finalSeq) {
+      this.state = 'closing';
+      this.closingSince = Date.now();
+      this.held = undefined;
+    } else if (this.continueSeq === this.nextWriteSeq) {
+      this.continueSeq = -1;
+      this.outText += CONTINUE_RESPONSE;
+    }
+    this.markDirty();
+  }
+
+  private append(text: string): void {
+    this.outText += text;
+    this.markDirty();
+  }
+
+  private appendBytes(bytes: Uint8Array): void {
+    if (this.outText.length > 0) {
+      this.outPieces.push(this.outText);
+      this.outText = '';
+    }
+    this.outPieces.push(bytes);
+  }
+
+  private markDirty(): void {
+    if (!this.dirty) {
+      this.dirty = true;
+      this.set.markDirty(this);
+    }
+  }
+
+  private closeGracefully(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closing';
+    this.closingSince = Date.now();
+    this.held = undefined;
+    this.endOnce();
+  }
+
+  private endOnce(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.sink.end();
+    if (this.timed) this.arm();
+  }
+
+  private checkBackpressure(): void {
+    const opts = this.set.options;
+    const over = this.inFlight >= opts.maxInFlight || this.sink.pendingBytes >= opts.highWaterMark;
+    if (over && !this.paused && this.state === 'open') {
+      this.paused = true;
+      this.sink.pause();
+    } else if (!over && this.paused) {
+      this.paused = false;
+      this.sink.resume();
+    }
+  }
+
+  /** The earliest deadline that applies now and what happens when it passes. */
+  private deadline(): [at: number, kind: Deadline] {
+    if (this.state === 'closed') return [Infinity, 'none'];
+    if (this.state === 'closing') return [this.closingSince + LINGER_MS, 'linger'];
+    const opts = this.set.options;
+    let at = Infinity;
+    let kind: Deadline = 'none';
+    if (this.sink.pendingBytes > 0) {
+      at = this.writeProgressAt + opts.writeTimeout;
+      kind = 'write';
+    }
+    if (this.paused || this.discardInput || this.readEnded) return [at, kind];
+    let readAt = Infinity;
+    let readKind: Deadline = 'none';
+    switch (this.parser.state) {
+      case 'head':
+        readAt = this.headStart + opts.headersTimeout;
+        readKind = 'head';
+        break;
+      case 'body': {
+        const allowed = opts.bodyMinRate > 0 ? (this.bodyBytes * 1000) / opts.bodyMinRate : Infinity;
+        readAt = this.bodyStart + Math.max(opts.bodyGrace, allowed);
+        readKind = 'body';
+        break;
+      }
+      case 'idle':
+        if (this.inFlight === 0) {
+          readAt = this.idleSince + opts.keepAliveTimeout;
+          readKind = 'idle';
+        }
+        break;
+      default:
+        break;
+    }
+    return readAt < at ? [readAt, readKind] : [at, kind];
+  }
+
+  /** Makes sure the timer fires no later than the current deadline. */
+  private arm(now = Date.now()): void {
+    if (!this.timed || this.state === 'closed') return;
+    const [at] = this.deadline();
+    if (at === Infinity || (this.timer !== undefined && this.timerAt <= at)) return;
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(this.onTimer, Math.max(0, at - now));
+    this.timer.unref();
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    if (this.state === 'closed') return;
+    const now = Date.now();
+    const pending = this.sink.pendingBytes;
+    // Less output waiting than when we last looked: the peer is reading, that is progress.
+    if (pending < this.lastPending) this.writeProgressAt = now;
+    this.lastPending = pending;
+    const [at, kind] = this.deadline();
+    if (at > now) {
+      this.arm(now);
+      return;
+    }
+    switch (kind) {
+      case 'head':
+      case 'body':
+        this.fail(408);
+        break;
+      case 'idle':
+        this.closeGracefully();
+        break;
+      case 'write':
+      case 'linger':
+        this.sink.destroy();
+        break;
+      default:
+        break;
+    }
+  };
+}
