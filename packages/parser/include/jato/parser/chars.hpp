@@ -29,22 +29,29 @@ constexpr Table make_value() {
   return t;
 }
 
-/** Bytes allowed in a request-target: VCHAR and obs-text (no SP, no controls, no DEL). */
+/** Bytes allowed in a request-target: visible ASCII except '#' (a fragment is never sent). */
 constexpr Table make_target() {
   Table t{};
-  for (int c = 0x21; c <= 0x7E; ++c) t[c] = true;
-  for (int c = 0x80; c <= 0xFF; ++c) t[c] = true;
+  for (int c = 0x21; c <= 0x7E; ++c) t[c] = c != '#';
   return t;
 }
 
-/** Bytes of a Host value / authority: unreserved, pct-encoded, sub-delims, ':' and IP-literal brackets. */
-constexpr Table make_host() {
+/** Bytes of a reg-name (RFC 3986): unreserved, '%' (of pct-encoded) and sub-delims. */
+constexpr Table make_reg_name() {
   Table t{};
   for (int c = '0'; c <= '9'; ++c) t[c] = true;
   for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
   for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
-  for (char c : {'-', '.', '_', '~', '%', '!', '$', '&', '\'', '(', ')', '*', '+', ',', ';', '=', ':', '[', ']'})
+  for (char c : {'-', '.', '_', '~', '%', '!', '$', '&', '\'', '(', ')', '*', '+', ',', ';', '='})
     t[static_cast<unsigned char>(c)] = true;
+  return t;
+}
+
+/** Bytes inside an IP-literal's brackets (IPv6 or IPvFuture). */
+constexpr Table make_ip_literal() {
+  Table t = make_reg_name();
+  t['%'] = false;
+  t[':'] = true;
   return t;
 }
 
@@ -63,7 +70,8 @@ constexpr Table make_qdtext() {
 inline constexpr Table kTchar = make_tchar();
 inline constexpr Table kValue = make_value();
 inline constexpr Table kTarget = make_target();
-inline constexpr Table kHost = make_host();
+inline constexpr Table kRegName = make_reg_name();
+inline constexpr Table kIpLiteral = make_ip_literal();
 inline constexpr Table kQdtext = make_qdtext();
 
 constexpr bool is_tchar(uint8_t c) noexcept { return kTchar[c]; }

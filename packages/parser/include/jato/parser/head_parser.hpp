@@ -122,17 +122,34 @@ class HeadParser {
     }
   }
 
-  // authority-form (CONNECT): uri-host ":" port, port 1*DIGIT.
-  static bool valid_authority(const uint8_t* t, size_t n) noexcept {
-    size_t colon = n;
-    for (size_t i = 0; i < n; ++i) {
-      if (!chars::kHost[t[i]]) return false;
-      if (t[i] == ':') colon = i;
+  // uri-host [ ":" port ] (RFC 9112 §3.2.3, RFC 3986 §3.2.2): an IP-literal in brackets or a
+  // non-empty reg-name with well-formed pct-encoding; port is *DIGIT (1*DIGIT when required).
+  // An empty value is a valid Host (RFC 9112 §3.2) but not a valid CONNECT authority.
+  static bool valid_host(const uint8_t* s, size_t n, bool require_port) noexcept {
+    if (n == 0) return !require_port;
+    size_t i = 0;
+    if (s[0] == '[') {
+      i = 1;
+      while (i < n && chars::kIpLiteral[s[i]]) ++i;
+      if (i == 1 || i >= n || s[i] != ']') return false;
+      ++i;
+    } else {
+      while (i < n && chars::kRegName[s[i]]) {
+        if (s[i] == '%') {
+          if (i + 2 >= n || chars::hex_value(s[i + 1]) < 0 || chars::hex_value(s[i + 2]) < 0) return false;
+          i += 3;
+          continue;
+        }
+        ++i;
+      }
+      if (i == 0) return false;
     }
-    if (colon == 0 || colon >= n - 1) return false;
-    for (size_t i = colon + 1; i < n; ++i)
-      if (!chars::is_digit(t[i])) return false;
-    return true;
+    if (i == n) return !require_port;
+    if (s[i] != ':') return false;
+    const size_t port = ++i;
+    for (; i < n; ++i)
+      if (!chars::is_digit(s[i])) return false;
+    return !(require_port && i == port);
   }
 
   // absolute-form: scheme ":" followed by at least one byte; scheme = ALPHA *(ALPHA / DIGIT / + - .)
@@ -149,7 +166,7 @@ class HeadParser {
   static Error classify_target(Method m, const uint8_t* t, size_t n, TargetForm& form) noexcept {
     if (m == Method::Connect) {
       form = TargetForm::Authority;
-      return valid_authority(t, n) ? Error::None : Error::BadTarget;
+      return valid_host(t, n, true) ? Error::None : Error::BadTarget;
     }
     if (t[0] == '/') {
       form = TargetForm::Origin;
@@ -261,8 +278,7 @@ class HeadParser {
       case 4:
         if (chars::ieq(name, nl, "host", 4)) {
           if (++f.host_count > 1) return Error::DuplicateHost;
-          for (size_t i = 0; i < vl; ++i)
-            if (!chars::kHost[v[i]]) return Error::BadHost;
+          if (!valid_host(v, vl, false)) return Error::BadHost;
           h.host = {static_cast<uint32_t>(v - buf), static_cast<uint32_t>(vl)};
         }
         break;

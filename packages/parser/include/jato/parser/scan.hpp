@@ -43,7 +43,7 @@ inline size_t target_scalar(const uint8_t* p, size_t n) noexcept {
   size_t i = 0;
   for (; i < n; ++i) {
     uint8_t c = p[i];
-    if (c <= 0x20 || c == 0x7F) break;
+    if (c <= 0x20 || c >= 0x7F || c == '#') break;
   }
   return i;
 }
@@ -81,12 +81,12 @@ __attribute__((target("sse4.2"))) inline size_t ranges_sse42(const uint8_t* p, s
 }
 
 // 16-byte constants: pairs of inclusive ranges, padded with zeros (rlen limits what is used).
-alignas(16) inline constexpr char kTargetRanges[16] = {0x00, 0x20, 0x7F, 0x7F};
+alignas(16) inline constexpr char kTargetRanges[16] = {0x00, 0x20, '#', '#', 0x7F, static_cast<char>(0xFF)};
 alignas(16) inline constexpr char kValueRanges[16] = {0x00, 0x08, 0x0A, 0x1F, 0x7F, 0x7F};
 alignas(16) inline constexpr char kLfRanges[16] = {'\n', '\n'};
 
 inline size_t target_sse42(const uint8_t* p, size_t n) noexcept {
-  size_t i = ranges_sse42(p, n, kTargetRanges, 4);
+  size_t i = ranges_sse42(p, n, kTargetRanges, 6);
   return i + target_scalar(p + i, n - i);
 }
 inline size_t value_sse42(const uint8_t* p, size_t n) noexcept {
@@ -103,11 +103,13 @@ inline size_t lf_sse42(const uint8_t* p, size_t n) noexcept {
 __attribute__((target("avx2"))) inline size_t target_avx2(const uint8_t* p, size_t n) noexcept {
   const __m256i sp = _mm256_set1_epi8(0x20);
   const __m256i del = _mm256_set1_epi8(0x7F);
+  const __m256i hash = _mm256_set1_epi8('#');
   size_t i = 0;
   for (; i + 32 <= n; i += 32) {
     __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i));
-    __m256i le = _mm256_cmpeq_epi8(_mm256_min_epu8(v, sp), v);  // v <= 0x20
-    __m256i bad = _mm256_or_si256(le, _mm256_cmpeq_epi8(v, del));
+    __m256i le = _mm256_cmpeq_epi8(_mm256_min_epu8(v, sp), v);   // v <= 0x20
+    __m256i ge = _mm256_cmpeq_epi8(_mm256_max_epu8(v, del), v);  // v >= 0x7F
+    __m256i bad = _mm256_or_si256(_mm256_or_si256(le, ge), _mm256_cmpeq_epi8(v, hash));
     uint32_t m = static_cast<uint32_t>(_mm256_movemask_epi8(bad));
     if (m) return i + static_cast<size_t>(__builtin_ctz(m));
   }
@@ -178,7 +180,7 @@ inline SimdLevel set_simd_level(SimdLevel want) noexcept {
   return got;
 }
 
-/** Index of the first byte that cannot be in a request-target (<= 0x20 or DEL), or n. */
+/** Index of the first byte that cannot be in a request-target (<= 0x20, '#', >= 0x7F), or n. */
 inline size_t scan_target(const uint8_t* p, size_t n) noexcept {
 #if JATO_HTTP_X86
   switch (simd_level()) {
