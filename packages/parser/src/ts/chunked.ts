@@ -1,0 +1,269 @@
+import type { ParseErrorCode } from '../types.js';
+import {
+  BACKSLASH, CR, DQUOTE, EQUALS, FIELD_VALUE, HEX_VALUE, HT, LF, QDTEXT, QUOTED_PAIR, SEMICOLON, SP, TCHAR,
+  COLON,
+} from './chars.js';
+import { latin1 } from './latin1.js';
+
+const S_SIZE_START = 0;
+const S_SIZE = 1;
+const S_EXT_PRE_SEMI = 2; // whitespace after the size or a value: only ';' may follow
+const S_EXT_NAME_BWS = 3;
+const S_EXT_NAME = 4;
+const S_EXT_AFTER_NAME = 5;
+const S_EXT_VAL_BWS = 6;
+const S_EXT_VAL_TOKEN = 7;
+const S_EXT_QUOTED = 8;
+const S_EXT_QUOTED_ESC = 9;
+const S_EXT_VAL_TOKEN_END = 10; // after a quoted value: like after a token value, minus token bytes
+const S_SIZE_LF = 11;
+const S_DATA = 12;
+const S_DATA_CR = 13;
+const S_DATA_LF = 14;
+const S_TR_LINE_START = 15; // every state from here on is in the trailer section
+const S_TR_NAME = 16;
+const S_TR_VALUE = 17;
+const S_TR_VALUE_LF = 18;
+const S_TR_FINAL_LF = 19;
+const S_DONE = 20;
+
+/** Hex digits beyond leading zeros that still fit in 64 bits. */
+const MAX_SIZE_DIGITS = 16;
+
+/**
+ * Incremental decoder of a chunked body (RFC 9112 §7.1): chunk sizes (hex, overflow-checked),
+ * extensions (validated, then ignored), data, and the trailer section. It keeps no input: data is
+ * copied out as it arrives, and only the current trailer line is buffered.
+ *
+ * Errors: a bad size BadChunkSize; a bad extension BadChunkExtension; LF without CR ending a size
+ * line BareLineFeed, CR without LF there BareCarriageReturn; anything but CRLF after the data
+ * BadChunkData; any malformed trailer line BadTrailer; sizes summing over the body limit
+ * BodyTooLarge (decided when a size's digits end); a trailer section over the head limit
+ * HeadTooLarge; more trailer lines than the header limit TooManyHeaders.
+ */
+export class ChunkedDecoder {
+  error: ParseErrorCode = 'None';
+  /** Decoded body bytes so far. */
+  total = 0;
+  parts: Uint8Array[] = [];
+  trailers: Array<[string, string]> = [];
+
+  private state = S_SIZE_START;
+  private size = 0;
+  private digits = 0;
+  private remaining = 0;
+  private trailerBytes = 0;
+  private line: Buffer = Buffer.alloc(0);
+  private lineLen = 0;
+  private nameLen = 0;
+
+  constructor(
+    private readonly maxBody: number,
+    private readonly maxHead: number,
+    private readonly maxHeaders: number,
+  ) {}
+
+  /** True once the last chunk and the trailer section are complete. */
+  get done(): boolean {
+    return this.state === S_DONE;
+  }
+
+  reset(): void {
+    this.error = 'None';
+    this.total = 0;
+    this.parts = [];
+    this.trailers = [];
+    this.state = S_SIZE_START;
+    this.trailerBytes = 0;
+  }
+
+  /** The decoded body, concatenated. */
+  body(): Uint8Array {
+    const parts = this.parts;
+    if (parts.length === 1) return parts[0]!;
+    const out = new Uint8Array(this.total);
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  }
+
+  private fail(code: ParseErrorCode): number {
+    this.error = code;
+    return -1;
+  }
+
+  /**
+   * Consumes bytes [pos, end). Returns the offset after the last consumed byte (the message may
+   * end before `end`: see `done`), or -1 on error (see `error`).
+   */
+  feed(buf: Buffer, pos: number, end: number): number {
+    let i = pos;
+    let state = this.state;
+    while (i < end) {
+      if (state === S_DATA) {
+        const n = Math.min(this.remaining, end - i);
+        this.parts.push(Uint8Array.prototype.slice.call(buf, i, i + n));
+        this.remaining -= n;
+        i += n;
+        if (this.remaining === 0) state = S_DATA_CR;
+        continue;
+      }
+      const c = buf[i]!;
+      if (state >= S_TR_LINE_START) {
+        state = this.trailerByte(state, c);
+        i++;
+        if (state < 0) return -1;
+        if (state === S_DONE) break;
+        if (++this.trailerBytes >= this.maxHead) return this.fail('HeadTooLarge');
+        continue;
+      }
+      i++;
+      switch (state) {
+        case S_SIZE_START: {
+          const d = HEX_VALUE[c]!;
+          if (d === 255) return this.fail('BadChunkSize');
+          this.size = d;
+          this.digits = d === 0 ? 0 : 1;
+          state = S_SIZE;
+          break;
+        }
+        case S_SIZE: {
+          const d = HEX_VALUE[c]!;
+          if (d !== 255) {
+            if (this.digits > 0 || d !== 0) {
+              if (++this.digits > MAX_SIZE_DIGITS) return this.fail('BadChunkSize');
+            }
+            this.size = this.size * 16 + d;
+            break;
+          }
+          if (c === LF) return this.fail('BareLineFeed');
+          if (c !== CR && c !== SEMICOLON && c !== SP && c !== HT) return this.fail('BadChunkSize');
+          if (this.total + this.size > this.maxBody) return this.fail('BodyTooLarge');
+          state = c === CR ? S_SIZE_LF : c === SEMICOLON ? S_EXT_NAME_BWS : S_EXT_PRE_SEMI;
+          break;
+        }
+        case S_SIZE_LF:
+          if (c !== LF) return this.fail('BareCarriageReturn');
+          if (this.size === 0) {
+            state = S_TR_LINE_START;
+          } else {
+            this.remaining = this.size;
+            this.total += this.size;
+            state = S_DATA;
+          }
+          break;
+        case S_DATA_CR:
+          if (c !== CR) return this.fail('BadChunkData');
+          state = S_DATA_LF;
+          break;
+        case S_DATA_LF:
+          if (c !== LF) return this.fail('BadChunkData');
+          state = S_SIZE_START;
+          break;
+        default: {
+          // chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] )
+          if (c === LF) return this.fail('BareLineFeed');
+          const next = this.extByte(state, c);
+          if (next < 0) return this.fail('BadChunkExtension');
+          state = next;
+        }
+      }
+    }
+    this.state = state;
+    return i;
+  }
+
+  /** One byte of a chunk extension: the next state, or -1. */
+  private extByte(state: number, c: number): number {
+    const ws = c === SP || c === HT;
+    switch (state) {
+      case S_EXT_PRE_SEMI:
+        return ws ? state : c === SEMICOLON ? S_EXT_NAME_BWS : -1;
+      case S_EXT_NAME_BWS:
+        return ws ? state : TCHAR[c] === 1 ? S_EXT_NAME : -1;
+      case S_EXT_NAME:
+        if (TCHAR[c] === 1) return state;
+        if (c === CR) return S_SIZE_LF;
+        if (c === SEMICOLON) return S_EXT_NAME_BWS;
+        if (c === EQUALS) return S_EXT_VAL_BWS;
+        return ws ? S_EXT_AFTER_NAME : -1;
+      case S_EXT_AFTER_NAME:
+        if (ws) return state;
+        if (c === SEMICOLON) return S_EXT_NAME_BWS;
+        return c === EQUALS ? S_EXT_VAL_BWS : -1;
+      case S_EXT_VAL_BWS:
+        if (ws) return state;
+        if (c === DQUOTE) return S_EXT_QUOTED;
+        return TCHAR[c] === 1 ? S_EXT_VAL_TOKEN : -1;
+      case S_EXT_VAL_TOKEN:
+        if (TCHAR[c] === 1) return state;
+        if (c === CR) return S_SIZE_LF;
+        if (c === SEMICOLON) return S_EXT_NAME_BWS;
+        return ws ? S_EXT_PRE_SEMI : -1;
+      case S_EXT_QUOTED:
+        if (c === DQUOTE) return S_EXT_VAL_TOKEN_END;
+        if (c === BACKSLASH) return S_EXT_QUOTED_ESC;
+        return QDTEXT[c] === 1 ? state : -1;
+      case S_EXT_QUOTED_ESC:
+        return QUOTED_PAIR[c] === 1 ? S_EXT_QUOTED : -1;
+      case S_EXT_VAL_TOKEN_END:
+        if (c === CR) return S_SIZE_LF;
+        if (c === SEMICOLON) return S_EXT_NAME_BWS;
+        return ws ? S_EXT_PRE_SEMI : -1;
+      default:
+        return -1;
+    }
+  }
+
+  private pushLineByte(c: number): void {
+    if (this.lineLen === this.line.length) {
+      const grown = Buffer.allocUnsafe(Math.max(64, this.line.length * 2));
+      this.line.copy(grown, 0, 0, this.lineLen);
+      this.line = grown;
+    }
+    this.line[this.lineLen++] = c;
+  }
+
+  /** One byte of the trailer section: the next state, or -1 (error set). */
+  private trailerByte(state: number, c: number): number {
+    switch (state) {
+      case S_TR_LINE_START:
+        if (c === CR) return S_TR_FINAL_LF;
+        if (this.trailers.length >= this.maxHeaders) return this.fail('TooManyHeaders');
+        if (TCHAR[c] !== 1) return this.fail('BadTrailer');
+        this.lineLen = 0;
+        this.pushLineByte(c);
+        return S_TR_NAME;
+      case S_TR_NAME:
+        if (c === COLON) {
+          this.nameLen = this.lineLen;
+          return S_TR_VALUE;
+        }
+        if (TCHAR[c] !== 1) return this.fail('BadTrailer');
+        this.pushLineByte(c);
+        return state;
+      case S_TR_VALUE:
+        if (c === CR) return S_TR_VALUE_LF;
+        if (FIELD_VALUE[c] !== 1) return this.fail('BadTrailer');
+        this.pushLineByte(c);
+        return state;
+      case S_TR_VALUE_LF: {
+        if (c !== LF) return this.fail('BadTrailer');
+        const line = this.line;
+        let vs = this.nameLen;
+        let ve = this.lineLen;
+        while (vs < ve && (line[vs] === SP || line[vs] === HT)) vs++;
+        while (ve > vs && (line[ve - 1] === SP || line[ve - 1] === HT)) ve--;
+        this.trailers.push([latin1(line, 0, this.nameLen), latin1(line, vs, ve)]);
+        return S_TR_LINE_START;
+      }
+      case S_TR_FINAL_LF:
+        return c === LF ? S_DONE : this.fail('BadTrailer');
+      default:
+        return this.fail('BadTrailer');
+    }
+  }
+}

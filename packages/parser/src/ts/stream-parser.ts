@@ -1,0 +1,238 @@
+import {
+  statusOf,
+  type ParseErrorCode, type ParseFailure, type ParsedRequest, type ParserLimits, type PushResult,
+  type StreamParser, type StreamParserFactory,
+} from '../types.js';
+import { ChunkedDecoder } from './chunked.js';
+import { frame, type Framing } from './framing.js';
+import { FAILED, HeadScanner, NEED_MORE } from './head-scanner.js';
+import { asBuffer } from './latin1.js';
+
+/** The framework's defaults (see ParserLimits). */
+export const DEFAULT_LIMITS: Required<ParserLimits> = {
+  maxHeadBytes: 16 * 1024,
+  maxHeaders: 100,
+  maxBodyBytes: 1024 * 1024,
+};
+
+const M_IDLE = 0;
+const M_HEAD = 1;
+const M_LENGTH = 2;
+const M_CHUNKED = 3;
+const M_DONE = 4;
+
+const EMPTY_BODY = new Uint8Array(0);
+const NO_TRAILERS: Array<[string, string]> = [];
+Object.freeze(NO_TRAILERS);
+
+/** The pure TypeScript StreamParser: see StreamParser in types.ts for the contract. */
+class TsStreamParser implements StreamParser {
+  private mode = M_IDLE;
+  private failure: ParseFailure | undefined;
+  /** Holds a partial head between pushes (from its first byte). */
+  private pend: Buffer = Buffer.alloc(0);
+  private pendLen = 0;
+  private readonly head: HeadScanner;
+  private readonly chunked: ChunkedDecoder;
+  private readonly framing: Framing = {
+    bodyKind: 'none', contentLength: 0, keepAlive: true, expectContinue: false, upgrade: false,
+  };
+  /** The request whose body is being received. */
+  private current: ParsedRequest | undefined;
+  private body: Uint8Array = EMPTY_BODY;
+  private bodyFill = 0;
+  private readonly maxBody: number;
+
+  constructor(limits: Required<ParserLimits>) {
+    this.maxBody = limits.maxBodyBytes;
+    this.head = new HeadScanner(limits.maxHeadBytes, limits.maxHeaders);
+    this.chunked = new ChunkedDecoder(limits.maxBodyBytes, limits.maxHeadBytes, limits.maxHeaders);
+  }
+
+  get state(): StreamParser['state'] {
+    switch (this.mode) {
+      case M_IDLE: return 'idle';
+      case M_HEAD: return 'head';
+      case M_DONE: return 'done';
+      default: return 'body';
+    }
+  }
+
+  push(chunk: Uint8Array): PushResult {
+    if (this.mode === M_DONE) return this.failure ? { requests: [], error: this.failure } : { requests: [] };
+    const requests: ParsedRequest[] = [];
+    let buf: Buffer;
+    let end: number;
+    if (this.pendLen > 0) {
+      this.append(chunk);
+      buf = this.pend;
+      end = this.pendLen;
+    } else {
+      buf = asBuffer(chunk);
+      end = buf.length;
+    }
+    let pos = 0;
+    let headDone = false;
+    loop: for (;;) {
+      switch (this.mode) {
+        case M_IDLE:
+          if (pos >= end) break loop;
+          this.head.reset(pos);
+          this.mode = M_HEAD;
+          continue;
+        case M_HEAD: {
+          const r = this.head.scan(buf, end);
+          if (r === NEED_MORE) {
+            this.keepPartialHead(buf, end);
+            return { requests };
+          }
+          if (r === FAILED) {
+            this.fail(this.head.error);
+            break loop;
+          }
+          pos = r;
+          if (!this.startBody()) break loop;
+          const next: number = this.mode; // startBody changed it
+          headDone = next !== M_IDLE;
+          if (next === M_IDLE && !this.finish(requests)) break loop;
+          continue;
+        }
+        case M_LENGTH: {
+          if (pos >= end) break loop;
+          const n = Math.min(this.body.length - this.bodyFill, end - pos);
+          this.body.set(buf.subarray(pos, pos + n), this.bodyFill);
+          this.bodyFill += n;
+          pos += n;
+          if (this.bodyFill === this.body.length && !this.finish(requests)) break loop;
+          continue;
+        }
+        case M_CHUNKED: {
+          if (pos >= end) break loop;
+          const r = this.chunked.feed(buf, pos, end);
+          if (r < 0) {
+            this.fail(this.chunked.error);
+            break loop;
+          }
+          pos = r;
+          if (this.chunked.done && !this.finish(requests)) break loop;
+          continue;
+        }
+        default:
+          break loop;
+      }
+    }
+    this.pendLen = 0;
+    const result: PushResult = { requests };
+    if (this.failure) result.error = this.failure;
+    else if (headDone && (this.mode === M_LENGTH || this.mode === M_CHUNKED)) {
+      result.awaitingBody = {
+        expectContinue: this.current!.expectContinue,
+        contentLength: this.mode === M_LENGTH ? this.body.length : undefined,
+      };
+    }
+    return result;
+  }
+
+  private fail(code: ParseErrorCode): void {
+    this.failure = { code, status: statusOf(code) };
+    this.mode = M_DONE;
+    this.current = undefined;
+  }
+
+  /** After a complete head: decides the framing; false on error. */
+  private startBody(): boolean {
+    const h = this.head;
+    const f = this.framing;
+    const err = frame(h, this.maxBody, f);
+    if (err !== 'None') {
+      this.fail(err);
+      return false;
+    }
+    this.current = {
+      method: h.method,
+      target: h.target,
+      targetForm: h.targetForm,
+      versionMinor: h.versionMinor,
+      headers: h.headers,
+      bodyKind: f.bodyKind,
+      body: EMPTY_BODY,
+      trailers: NO_TRAILERS,
+      keepAlive: f.keepAlive,
+      expectContinue: f.expectContinue,
+      upgrade: f.upgrade,
+    };
+    if (f.bodyKind === 'chunked') {
+      this.chunked.reset();
+      this.mode = M_CHUNKED;
+    } else if (f.bodyKind === 'length' && f.contentLength > 0) {
+      this.body = new Uint8Array(f.contentLength);
+      this.bodyFill = 0;
+      this.mode = M_LENGTH;
+    } else {
+      this.mode = M_IDLE;
+    }
+    return true;
+  }
+
+  /** Emits the current request; false when the stream ends with it (not keep-alive). */
+  private finish(requests: ParsedRequest[]): boolean {
+    const req = this.current!;
+    if (this.mode === M_LENGTH) {
+      req.body = this.body;
+      this.body = EMPTY_BODY;
+    } else if (this.mode === M_CHUNKED) {
+      req.body = this.chunked.total === 0 ? EMPTY_BODY : this.chunked.body();
+      if (this.chunked.trailers.length > 0) req.trailers = this.chunked.trailers;
+    }
+    requests.push(req);
+    this.current = undefined;
+    this.mode = req.keepAlive ? M_IDLE : M_DONE;
+    return req.keepAlive;
+  }
+
+  /** Keeps the partial head [reqStart, end) at the start of `pend` for the next push. */
+  private keepPartialHead(buf: Buffer, end: number): void {
+    const start = this.head.reqStart;
+    const len = end - start;
+    if (buf === this.pend) {
+      if (start > 0) buf.copyWithin(0, start, end);
+    } else {
+      if (this.pend.length < len) this.pend = Buffer.allocUnsafe(Math.max(len, 1024));
+      buf.copy(this.pend, 0, start, end);
+    }
+    this.head.rebase(start);
+    this.pendLen = len;
+  }
+
+  /** Appends a chunk after the partial head kept in `pend`. */
+  private append(chunk: Uint8Array): void {
+    const need = this.pendLen + chunk.length;
+    if (this.pend.length < need) {
+      const grown = Buffer.allocUnsafe(Math.max(need, this.pend.length * 2));
+      this.pend.copy(grown, 0, 0, this.pendLen);
+      this.pend = grown;
+    }
+    this.pend.set(chunk, this.pendLen);
+    this.pendLen = need;
+  }
+}
+
+/**
+ * Creates the pure TypeScript stream parser (the fallback transport's parser and the second
+ * implementation the native one is tested against). Same contract and strictness as the native
+ * parser; limits default to DEFAULT_LIMITS.
+ *
+ * @example
+ * const parser = createTsParser();
+ * const { requests, error } = parser.push(Buffer.from('GET / HTTP/1.1\r\nHost: a\r\n\r\n'));
+ */
+export const createTsParser: StreamParserFactory = (limits?: ParserLimits): StreamParser =>
+  new TsStreamParser({ ...DEFAULT_LIMITS, ...definedOnly(limits) });
+
+function definedOnly(limits: ParserLimits | undefined): ParserLimits {
+  const out: ParserLimits = {};
+  if (limits?.maxHeadBytes !== undefined) out.maxHeadBytes = limits.maxHeadBytes;
+  if (limits?.maxHeaders !== undefined) out.maxHeaders = limits.maxHeaders;
+  if (limits?.maxBodyBytes !== undefined) out.maxBodyBytes = limits.maxBodyBytes;
+  return out;
+}
