@@ -1,0 +1,217 @@
+import type { ServerHandlers } from '@jato/native-loop';
+import { createRouter, type Router } from '@jato/router';
+import { Dispatcher, type DispatchConfig } from '../dispatch/dispatcher.js';
+import { ErrorHandlers, type ErrorClass } from '../errors/error-handlers.js';
+import { consoleLogger, silentLogger, type Logger } from '../logger.js';
+import type { FormLimits } from '../request/form.js';
+import { Request } from '../request/request.js';
+import type { RequestHost } from '../request/request-host.js';
+import { listenApp } from './listen.js';
+import type { AppOptions, ListenOptions, ListeningApp } from './options.js';
+import type {
+  ErrorHandler, Handler, LazyExtension, MethodExtension, MethodNotAllowedHandler, NotFoundHandler,
+  RequestHook, ResponseHook, RouteEntry,
+} from './types.js';
+
+/** HTTP methods `app.route()` accepts: a method token, or '*' for any. */
+export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS' | (string & {});
+
+const RESERVED = new Set(Object.getOwnPropertyNames(Request.prototype).concat(
+  Object.keys(new Request({} as RequestHost)),
+));
+
+/**
+ * A jato application: routes, error handlers, hooks and request extensions, served by `listen()`.
+ *
+ * ```ts
+ * const app = new App()
+ * app.get('/', () => 'Hello world!')
+ * app.get('/users/:id', (req) => ({ id: req.params.id }))
+ * await app.listen({ port: 8080 })
+ * ```
+ *
+ * `Ext` is the type of the request extensions added with `extend()`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export class App<Ext extends object = {}> {
+  /** The options the app was created with. */
+  readonly options: Readonly<AppOptions>;
+  /** @internal */
+  readonly config: DispatchConfig;
+  private readonly router: Router<RouteEntry>;
+  private readonly requestClass: typeof Request;
+
+  constructor(options: AppOptions = {}) {
+    this.options = Object.freeze({ ...options });
+    this.router = createRouter<RouteEntry>();
+    // Each app gets its own Request subclass: extensions live on its prototype, so every request of
+    // the app keeps one hidden class (monomorphic property access on the hot path).
+    this.requestClass = class AppRequest extends Request {};
+    const logger: Logger = options.logger === false ? silentLogger : (options.logger ?? consoleLogger);
+    const formLimits: FormLimits = {
+      ...(options.limits?.maxBodyBytes !== undefined ? { maxFileBytes: options.limits.maxBodyBytes } : {}),
+      ...options.limits?.form,
+    };
+    this.config = {
+      router: this.router,
+      errorHandlers: new ErrorHandlers(),
+      requestHooks: [],
+      responseHooks: [],
+      notFound: null,
+      methodNotAllowed: null,
+      logger,
+      development: options.development ?? process.env['NODE_ENV'] === 'development',
+      serverName: options.serverName ?? 'jato',
+      formLimits,
+      RequestClass: this.requestClass,
+    };
+  }
+
+  /**
+   * Register `handler` for `methods` on `path`. Params are typed from the path literal:
+   * `'/users/:id'` gives `req.params.id: string`. Throws on an invalid or duplicate route.
+   */
+  route<Path extends string>(methods: Method | readonly Method[], path: Path, handler: Handler<Path, Ext>): this {
+    if (typeof handler !== 'function') throw new TypeError(`The handler of ${path} must be a function`);
+    this.router.add(methods as string | readonly string[], path, { handler } as never);
+    return this;
+  }
+
+  /** `GET` (and `HEAD`, answered with the GET handler's headers and no body). */
+  get<Path extends string>(path: Path, handler: Handler<Path, Ext>): this {
+    return this.route('GET', path, handler);
+  }
+  post<Path extends string>(path: Path, handler: Handler<Path, Ext>): this {
+    return this.route('POST', path, handler);
+  }
+  put<Path extends string>(path: Path, handler: Handler<Path, Ext>): this {
+    return this.route('PUT', path, handler);
+  }
+  patch<Path extends string>(path: Path, handler: Handler<Path, Ext>): this {
+    return this.route('PATCH', path, handler);
+  }
+  delete<Path extends string>(path: Path, handler: Handler<Path, Ext>): this {
+    return this.route('DELETE', path, handler);
+  }
+  /** An explicit `HEAD` route (otherwise HEAD uses the GET route). */
+  head<Path extends string>(path: Path, handler: Handler<Path, Ext>): this {
+    return this.route('HEAD', path, handler);
+  }
+  options<Path extends string>(path: Path, handler: Handler<Path, Ext>): this {
+    return this.route('OPTIONS', path, handler);
+  }
+  /** Every method (routes naming a method win over it). */
+  all<Path extends string>(path: Path, handler: Handler<Path, Ext>): this {
+    return this.route('*', path, handler);
+  }
+
+  /**
+   * Handle errors of class `cls` (and its subclasses) thrown or rejected by handlers and hooks. The
+   * handler of the nearest class in the error's prototype chain wins; its result is sent instead.
+   * Without one, an `HttpError` answers its status and any other error a logged 500.
+   */
+  onError<E>(cls: ErrorClass<E>, handler: ErrorHandler<E, Ext>): this {
+    this.config.errorHandlers.set(cls, handler as ErrorHandler<unknown>);
+    return this;
+  }
+
+  /** Answer requests no route matches (default: 404 text `Not Found`). */
+  notFound(handler: NotFoundHandler<Ext>): this {
+    this.config.notFound = handler as NotFoundHandler;
+    return this;
+  }
+
+  /** Answer requests whose path exists under other methods (default: 405 with `Allow`). */
+  methodNotAllowed(handler: MethodNotAllowedHandler<Ext>): this {
+    this.config.methodNotAllowed = handler as MethodNotAllowedHandler;
+    return this;
+  }
+
+  /**
+   * Run `hook` before each matched route's handler; a result other than `undefined` is sent instead
+   * of calling the handler (e.g. a 401). Apps without hooks pay nothing for this feature.
+   */
+  onRequest(hook: RequestHook<Ext>): this {
+    this.config.requestHooks.push(hook as RequestHook);
+    return this;
+  }
+
+  /**
+   * Run `hook` once each response is known, before it is encoded (including 404s and errors). It may
+   * change `res.headers` or return a replacement `Response`.
+   */
+  onResponse(hook: ResponseHook<Ext>): this {
+    this.config.responseHooks.push(hook as ResponseHook);
+    return this;
+  }
+
+  /**
+   * Add a property or method to every request of this app (Japronto's `extend_request`), typed:
+   *
+   * ```ts
+   * const app = new App()
+   *   .extend('user', { get: (req) => lookUp(req.header('authorization')) })  // lazy, computed once per request
+   *   .extend('greet', (req, name: string) => `Hello ${name} from ${req.path}`)   // a method
+   * app.get('/', (req) => req.greet(req.user.name))
+   * ```
+   * Returns the same app with its type widened; use the returned value.
+   */
+  extend<K extends string, T>(name: K, ext: LazyExtension<T, Ext>): App<Ext & { readonly [P in K]: T }>;
+  extend<K extends string, A extends unknown[], R>(
+    name: K,
+    fn: MethodExtension<A, R, Ext>,
+  ): App<Ext & { [P in K]: (...args: A) => R }>;
+  extend(name: string, ext: LazyExtension<unknown> | MethodExtension<unknown[], unknown>): App<object> {
+    if (typeof name !== 'string' || name === '' || RESERVED.has(name)) {
+      throw new TypeError(`Cannot extend the request with ${JSON.stringify(name)}: the name is taken`);
+    }
+    const proto = this.requestClass.prototype as unknown as Record<string, unknown>;
+    if (Object.prototype.hasOwnProperty.call(proto, name)) {
+      throw new TypeError(`The request already has an extension named ${JSON.stringify(name)}`);
+    }
+    if (typeof ext === 'function') {
+      const fn = ext;
+      Object.defineProperty(proto, name, {
+        configurable: false,
+        writable: false,
+        value: function (this: Request, ...args: unknown[]) {
+          return fn(this, ...args);
+        },
+      });
+    } else if (ext !== null && typeof ext === 'object' && typeof ext.get === 'function') {
+      const get = ext.get;
+      Object.defineProperty(proto, name, {
+        configurable: false,
+        get(this: Request) {
+          let cache = this.extCache;
+          if (cache === null) this.extCache = cache = Object.create(null) as Record<string, unknown>;
+          if (name in cache) return cache[name];
+          const v = get(this);
+          cache[name] = v;
+          return v;
+        },
+      });
+    } else {
+      throw new TypeError('extend() expects a function (a method) or { get(req) } (a lazy property)');
+    }
+    return this as unknown as App<object>;
+  }
+
+  /**
+   * The transport callbacks serving this app (for `@jato/native-loop`'s `createServer` or `inject`).
+   * Each call creates an independent dispatcher.
+   */
+  handler(): ServerHandlers & { readonly dispatcher: Dispatcher } {
+    const d = new Dispatcher(this.config);
+    return { onBatch: d.onBatch, onConnectionClose: d.onConnectionClose, dispatcher: d };
+  }
+
+  /**
+   * Start serving. With `workers > 1` (or 'auto') in the primary process, starts and supervises that
+   * many worker processes sharing the port; each worker's `listen()` serves with `SO_REUSEPORT`.
+   * Resolves once listening, to a handle with the address, port and `close()`.
+   */
+  listen(options: ListenOptions = {}): Promise<ListeningApp> {
+    return listenApp(this, options);
+  }
+}

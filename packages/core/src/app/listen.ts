@@ -1,0 +1,51 @@
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import { createServer } from '@jato/native-loop';
+import type { App } from './app.js';
+import type { ListenOptions, ListeningApp } from './options.js';
+
+/**
+ * Serve `app`: in one process, or (workers > 1 in the primary) through the workers supervisor; in a
+ * cluster worker, with SO_REUSEPORT so sibling workers share the port.
+ * @internal
+ */
+export async function listenApp(app: App<object>, options: ListenOptions): Promise<ListeningApp> {
+  const workers = options.workers === 'auto' ? availableParallelism() : (options.workers ?? 1);
+  if (!Number.isInteger(workers) || workers < 1) {
+    throw new RangeError(`workers must be a positive integer or 'auto', got ${String(options.workers)}`);
+  }
+  const port = options.port ?? 8080;
+  const host = options.host ?? '0.0.0.0';
+  if (workers > 1 && cluster.isPrimary) {
+    const { superviseApp } = await import('./supervise.js');
+    return superviseApp(app, { port, host, workers });
+  }
+  const inWorker = cluster.isWorker;
+  const handlers = app.handler();
+  const o = app.options;
+  const server = createServer(
+    {
+      host,
+      port,
+      reusePort: inWorker,
+      serverName: o.serverName ?? 'jato',
+      transport: o.transport ?? 'auto',
+      ...(o.limits !== undefined ? { limits: o.limits } : {}),
+      ...(o.timeouts !== undefined ? { timeouts: o.timeouts } : {}),
+    },
+    handlers,
+  );
+  handlers.dispatcher.setTransport(server);
+  const addr = await server.listen();
+  const handle: ListeningApp = {
+    address: addr.address,
+    port: addr.port,
+    transport: server.transport,
+    close: () => server.close(),
+  };
+  if (inWorker) {
+    const { announceWorker } = await import('./supervise.js');
+    announceWorker(handle);
+  }
+  return handle;
+}

@@ -1,0 +1,50 @@
+import type { TransportLimits, TransportTimeouts } from '@jato/native-loop';
+import type { Logger } from '../logger.js';
+import type { FormLimits } from '../request/form.js';
+
+/** Limits of an app (defaults in parentheses). The transport's apply before any handler runs. */
+export interface AppLimits extends TransportLimits {
+  /** Limits of `req.form()`. */
+  form?: FormLimits;
+}
+
+/** Options of `new App(options)`. */
+export interface AppOptions {
+  /** Request size and concurrency limits (16 KiB head, 100 headers, 1 MiB body, …). */
+  limits?: AppLimits;
+  /** Timeouts in milliseconds (10 s headers, 5 s keep-alive idle, …). */
+  timeouts?: TransportTimeouts;
+  /** Where errors and warnings go (console); `false` silences them. */
+  logger?: Logger | false;
+  /** The `Server` header value ('jato'); '' sends none. */
+  serverName?: string;
+  /**
+   * Development mode: a 500 carries the error's stack in its body. Default: true when
+   * `NODE_ENV === 'development'`.
+   */
+  development?: boolean;
+  /** 'auto' (native, else JS after one warning), 'native' or 'js' ('auto'). */
+  transport?: 'auto' | 'native' | 'js';
+}
+
+/** Options of `app.listen()`. */
+export interface ListenOptions {
+  /** TCP port (8080); 0 picks a free one. */
+  port?: number;
+  /** Interface to bind ('0.0.0.0'). */
+  host?: string;
+  /** Worker processes sharing the port (1); 'auto' = one per CPU. */
+  workers?: number | 'auto';
+}
+
+/** A listening app. */
+export interface ListeningApp {
+  /** The bound address. */
+  readonly address: string;
+  /** The bound port (useful with `port: 0`). */
+  readonly port: number;
+  /** 'native' or 'js' (in the supervising primary of several workers: the transport is the workers'). */
+  readonly transport: 'native' | 'js' | 'workers';
+  /** Stop accepting, let in-flight requests finish, close. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,482 @@
+import type { RequestBatch, Responder, ServerHandlers } from '@jato/native-loop';
+import type { Router } from '@jato/router';
+import type { ErrorHandlers } from '../errors/error-handlers.js';
+import { HttpError } from '../errors/http-error.js';
+import type { Logger } from '../logger.js';
+import type { FormLimits } from '../request/form.js';
+import type { Request } from '../request/request.js';
+import type { AbortTarget, RequestHost } from '../request/request-host.js';
+import { ResponseHeaders } from '../response/headers.js';
+import { APPLICATION_JSON, OCTET_STREAM, Response, TEXT_PLAIN } from '../response/response.js';
+import { STATUS_LINE, STATUS_TEXT, isBodyless } from '../response/status.js';
+import type {
+  ErrorHandler, MethodNotAllowedHandler, NotFoundHandler, RequestHook, ResponseHook, RouteEntry,
+} from '../app/types.js';
+import { currentDate } from './date.js';
+import { FLAG_KEEP_ALIVE, HeadEncoder } from './encoder.js';
+
+/** Method names by the batch's method id (native-loop's MethodId). */
+const METHOD_NAMES = ['', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
+const METHOD_HEAD = 2;
+const WebResponse: typeof globalThis.Response | undefined = globalThis.Response;
+
+/** Everything the dispatcher reads from its app (live: routes and hooks added later apply). @internal */
+export interface DispatchConfig {
+  readonly router: Router<RouteEntry>;
+  readonly errorHandlers: ErrorHandlers<ErrorHandler<unknown>>;
+  readonly requestHooks: RequestHook[];
+  readonly responseHooks: ResponseHook[];
+  notFound: NotFoundHandler | null;
+  methodNotAllowed: MethodNotAllowedHandler | null;
+  readonly logger: Logger;
+  readonly development: boolean;
+  readonly serverName: string;
+  readonly formLimits: FormLimits;
+  /** The app's Request class (a subclass carrying the app's extensions). */
+  readonly RequestClass: new (host: RequestHost) => Request;
+}
+
+/** Where the dispatcher finds connection info (the listening transport), if any. */
+export interface TransportInfo {
+  dateHeader(): string;
+  remote(conn: number): { address: string; port: number } | undefined;
+}
+
+/**
+ * The hot path: turns each request of a batch into a response. Sync handler results are encoded and
+ * handed to the transport at once; a Promise result detaches the request from batch memory first
+ * and responds when it settles. Errors become responses; nothing a handler does can throw out of here.
+ * @internal
+ */
+export class Dispatcher implements ServerHandlers, RequestHost {
+  private readonly pool: Array<Request | undefined> = [];
+  private readonly encoder: HeadEncoder;
+  private readonly watched = new Map<number, Set<AbortTarget>>();
+  private transportInfo: TransportInfo | null = null;
+  private lastText = '';
+  private lastTextLen = 0;
+  readonly formLimits: FormLimits;
+
+  constructor(private readonly cfg: DispatchConfig) {
+    this.encoder = new HeadEncoder(cfg.serverName);
+    this.formLimits = cfg.formLimits;
+    this.onBatch = this.onBatch.bind(this);
+    this.onConnectionClose = this.onConnectionClose.bind(this);
+  }
+
+  /** Use a listening transport's cached Date and remote addresses. */
+  setTransport(info: TransportInfo | null): void {
+    this.transportInfo = info;
+  }
+
+  // ---- ServerHandlers -------------------------------------------------------------------------
+
+  onBatch(batch: RequestBatch, out: Responder): void {
+    const info = this.transportInfo;
+    this.encoder.setDate(info === null ? currentDate() : info.dateHeader());
+    const n = batch.count;
+    const pool = this.pool;
+    const router = this.cfg.router;
+    for (let i = 0; i < n; i++) {
+      let req = pool[i];
+      if (req === undefined) {
+        req = new this.cfg.RequestClass(this);
+        pool[i] = req;
+      }
+      req.attach(batch, i, batch.conn(i), batch.seq(i), batch.flags(i));
+      const id = batch.method(i);
+      const method = id === 0 ? batch.methodName(i) : METHOD_NAMES[id]!;
+      const target = batch.target(i);
+      const q = target.indexOf('?');
+      const path = q < 0 ? target : target.slice(0, q);
+      req.method = method;
+      req.url = target;
+      req.path = path;
+      const m = router.match(method, path);
+      let result: unknown;
+      if (m.kind === 'found') {
+        req.params = m.params;
+        req.route = m.pattern;
+        if (this.cfg.requestHooks.length !== 0 || this.cfg.responseHooks.length !== 0) {
+          result = this.runHooked(req, m.value);
+        } else {
+          try {
+            result = m.value.handler(req);
+          } catch (err) {
+            result = this.errorResult(req, err);
+          }
+        }
+      } else {
+        req.route = '';
+        req.params = EMPTY_PARAMS;
+        result = this.missResult(req, m.kind, m.kind === 'method-not-allowed' ? m.allowed : null);
+      }
+      if (typeof result === 'string' && this.cfg.responseHooks.length === 0) {
+        this.sendText(req, result, out, id === METHOD_HEAD);
+      } else {
+        this.send(req, result, out);
+      }
+      if (req.batch === null) pool[i] = undefined; // detached for async use: never reuse
+      else if (req.abortController !== null) this.unwatch(req);
+    }
+  }
+
+  onConnectionClose(conn: number): void {
+    const set = this.watched.get(conn);
+    if (set === undefined) return;
+    this.watched.delete(conn);
+    for (const req of set) req.abortNow();
+  }
+
+  // ---- RequestHost ----------------------------------------------------------------------------
+
+  remote(conn: number): { address: string; port: number } | undefined {
+    return this.transportInfo?.remote(conn);
+  }
+
+  isOpen(conn: number): boolean {
+    const info = this.transportInfo;
+    // In-process injection has no remote info: treat its virtual connection as open.
+    return info === null || info.remote(conn) !== undefined;
+  }
+
+  watch(req: AbortTarget): void {
+    let set = this.watched.get(req.conn);
+    if (set === undefined) this.watched.set(req.conn, (set = new Set()));
+    set.add(req);
+  }
+
+  unwatch(req: AbortTarget): void {
+    const set = this.watched.get(req.conn);
+    if (set === undefined) return;
+    set.delete(req);
+    if (set.size === 0) this.watched.delete(req.conn);
+  }
+
+  // ---- results --------------------------------------------------------------------------------
+
+  /** The fast path: a 200 text/plain string. */
+  private sendText(req: Request, text: string, out: Responder, head: boolean): void {
+    let len: number;
+    if (text === this.lastText) len = this.lastTextLen;
+    else {
+      len = Buffer.byteLength(text, 'utf8');
+      this.lastText = text;
+      this.lastTextLen = len;
+    }
+    const flags = req.flags;
+    out.respond(req.conn, req.seq, this.encoder.text200Head(len, flags), head ? null : text, (flags & FLAG_KEEP_ALIVE) === 0);
+  }
+
+  /** Send any handler result; a thenable detaches the request and responds when it settles. */
+  private send(req: Request, result: unknown, out: Responder): void {
+    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+      if (!(result instanceof Response)) {
+        this.deferred(req, result as PromiseLike<unknown>, out);
+        return;
+      }
+    }
+    try {
+      this.finish(req, result, out, false);
+    } catch (err) {
+      this.sendError(req, err, out);
+    }
+  }
+
+  private deferred(req: Request, promise: PromiseLike<unknown>, out: Responder): void {
+    req.detach();
+    promise.then(
+      (value) => {
+        this.refreshDate();
+        this.send(req, value, out);
+        this.done(req);
+      },
+      (err: unknown) => {
+        this.refreshDate();
+        this.send(req, this.errorResult(req, err), out);
+        this.done(req);
+      },
+    );
+  }
+
+  private done(req: Request): void {
+    if (req.abortController !== null) this.unwatch(req);
+  }
+
+  private refreshDate(): void {
+    const info = this.transportInfo;
+    this.encoder.setDate(info === null ? currentDate() : info.dateHeader());
+  }
+
+  /** Encode and send a settled (non-thenable) result. Throws on a value that cannot be sent. */
+  private finish(req: Request, result: unknown, out: Responder, isError: boolean): void {
+    const head = req.method === 'HEAD';
+    if (this.cfg.responseHooks.length !== 0) {
+      if (WebResponse !== undefined && result instanceof WebResponse) {
+        this.fromWeb(req, result, out, isError);
+        return;
+      }
+      this.sendResponse(req, this.applyResponseHooks(req, toResponse(result), isError), out, head);
+      return;
+    }
+    const flags = req.flags;
+    const close = (flags & FLAG_KEEP_ALIVE) === 0;
+    if (typeof result === 'string') {
+      this.sendText(req, result, out, head);
+    } else if (result instanceof Response) {
+      this.sendResponse(req, result, out, head);
+    } else if (result === null || result === undefined) {
+      out.respond(req.conn, req.seq, this.encoder.head(STATUS_LINE[204]!, null, -1, '', flags), null, close);
+    } else if (result instanceof Uint8Array) {
+      const h = this.encoder.head(STATUS_LINE[200]!, OCTET_STREAM, result.byteLength, '', flags);
+      out.respond(req.conn, req.seq, h, head ? null : result, close);
+    } else if (result instanceof ArrayBuffer) {
+      this.finish(req, new Uint8Array(result), out, isError);
+    } else if (WebResponse !== undefined && result instanceof WebResponse) {
+      this.fromWeb(req, result, out, isError);
+    } else {
+      const json = JSON.stringify(result);
+      if (typeof json !== 'string') {
+        throw new TypeError(`A handler returned a value that cannot be sent (${typeof result})`);
+      }
+      const len = Buffer.byteLength(json, 'utf8');
+      out.respond(req.conn, req.seq, this.encoder.json200Head(len, flags), head ? null : json, close);
+    }
+  }
+
+  /** A Web-standard Response: read its body, then send it as a jato Response. */
+  private fromWeb(req: Request, web: globalThis.Response, out: Responder, isError: boolean): void {
+    if (req.batch !== null) req.detach();
+    web.arrayBuffer().then(
+      (buf) => {
+        this.refreshDate();
+        let res: Response;
+        try {
+          res = fromWebResponse(web, buf);
+        } catch (err) {
+          this.sendError(req, err, out);
+          return;
+        }
+        try {
+          this.finish(req, res, out, isError);
+        } catch (err) {
+          this.sendError(req, err, out);
+        }
+      },
+      (err: unknown) => {
+        this.refreshDate();
+        this.sendError(req, err, out);
+      },
+    );
+  }
+
+  private applyResponseHooks(req: Request, res: Response, isError: boolean): Response {
+    for (const hook of this.cfg.responseHooks) {
+      try {
+        const r = hook(req, res);
+        if (r instanceof Response) res = r;
+      } catch (err) {
+        if (isError) {
+          this.cfg.logger.error('jato: an onResponse hook threw while sending an error response', err);
+          return res;
+        }
+        throw err;
+      }
+    }
+    return res;
+  }
+
+  /** Encode a jato Response. */
+  private sendResponse(req: Request, res: Response, out: Responder, head: boolean): void {
+    const status = res.status;
+    let flags = req.flags;
+    let lines = '';
+    let hasType = false;
+    let ownServer = false;
+    let ownDate = false;
+    const h = res.headers;
+    for (let i = 0; i < h.size; i++) {
+      const key = h.keyAt(i);
+      switch (key) {
+        case 'content-length':
+        case 'transfer-encoding':
+        case 'keep-alive':
+          continue; // framing is jato's
+        case 'connection':
+          if (/(^|,)\s*close\s*(,|$)/i.test(h.valueAt(i))) flags &= ~FLAG_KEEP_ALIVE;
+          continue;
+        case 'content-type':
+          hasType = true;
+          break;
+        case 'server':
+          ownServer = true;
+          break;
+        case 'date':
+          ownDate = true;
+          break;
+      }
+      lines += `${h.nameAt(i)}: ${h.valueAt(i)}\r\n`;
+    }
+    let body = res.body;
+    if (isBodyless(status)) body = null;
+    const statusLine =
+      res.statusText === STATUS_TEXT[status] ? STATUS_LINE[status]! : `HTTP/1.1 ${status} ${res.statusText}\r\n`;
+    const type = hasType || body === null ? null : res.defaultType;
+    const len = body === null ? (isBodyless(status) ? -1 : 0) : typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.byteLength;
+    let common = this.encoder.common;
+    if (ownServer || ownDate) {
+      common = '';
+      if (!ownServer && this.cfg.serverName !== '') common += `Server: ${this.cfg.serverName}\r\n`;
+      if (!ownDate) common += `Date: ${(this.transportInfo?.dateHeader() ?? currentDate())}\r\n`;
+    }
+    const headStr = this.encoder.head(statusLine, type, len, lines, flags, common);
+    out.respond(req.conn, req.seq, headStr, head ? null : body, (flags & FLAG_KEEP_ALIVE) === 0);
+  }
+
+  // ---- misses, hooks, errors ------------------------------------------------------------------
+
+  private missResult(req: Request, kind: 'not-found' | 'method-not-allowed' | 'bad-param', allowed: readonly string[] | null): unknown {
+    try {
+      if (kind === 'not-found') {
+        const h = this.cfg.notFound;
+        return h === null ? NOT_FOUND_RESPONSE : h(req);
+      }
+      if (kind === 'method-not-allowed') {
+        const allow = allowed!.join(', ');
+        const h = this.cfg.methodNotAllowed;
+        const r = h === null ? null : h(req, allowed!);
+        if (h === null) return new Response('Method Not Allowed', { status: 405, headers: { allow } });
+        return withAllow(r, allow);
+      }
+      return new Response('Bad Request: a path parameter is not valid percent-encoded UTF-8', { status: 400 });
+    } catch (err) {
+      return this.errorResult(req, err);
+    }
+  }
+
+  /** Hooks registered: run onRequest hooks, then the handler (sync as long as everything is). */
+  private runHooked(req: Request, route: RouteEntry): unknown {
+    const hooks = this.cfg.requestHooks;
+    for (let k = 0; k < hooks.length; k++) {
+      let r: unknown;
+      try {
+        r = hooks[k]!(req);
+      } catch (err) {
+        return this.errorResult(req, err);
+      }
+      if (isThenable(r)) return this.continueHooksAsync(req, route, r, k + 1);
+      if (r !== undefined) return r;
+    }
+    try {
+      return route.handler(req);
+    } catch (err) {
+      return this.errorResult(req, err);
+    }
+  }
+
+  private async continueHooksAsync(req: Request, route: RouteEntry, pending: PromiseLike<unknown>, next: number): Promise<unknown> {
+    try {
+      const first = await pending;
+      if (first !== undefined) return first;
+      const hooks = this.cfg.requestHooks;
+      for (let k = next; k < hooks.length; k++) {
+        const r = await hooks[k]!(req);
+        if (r !== undefined) return r;
+      }
+      return await route.handler(req);
+    } catch (err) {
+      return this.errorResult(req, err);
+    }
+  }
+
+  /** The result for a thrown error: the app's handler for its class, else the default. */
+  private errorResult(req: Request, err: unknown): unknown {
+    const handler = this.cfg.errorHandlers.find(err);
+    if (handler !== undefined) {
+      try {
+        const r = handler(err, req);
+        if (isThenable(r)) {
+          return Promise.resolve(r).catch((second: unknown) => this.defaultError(req, second));
+        }
+        return r;
+      } catch (second) {
+        return this.defaultError(req, second);
+      }
+    }
+    return this.defaultError(req, err);
+  }
+
+  /** 4xx HttpErrors answer their status and message; anything else is a logged 500. */
+  private defaultError(req: Request, err: unknown): Response {
+    if (err instanceof HttpError) {
+      if (err.status >= 500) this.logError(req, err);
+      return new Response(err.message, { status: err.status, headers: err.headers });
+    }
+    this.logError(req, err);
+    const body = this.cfg.development ? `Internal Server Error\n\n${errorText(err)}` : 'Internal Server Error';
+    return new Response(body, { status: 500 });
+  }
+
+  private logError(req: Request, err: unknown): void {
+    try {
+      this.cfg.logger.error(`jato: ${req.method} ${req.url} failed`, err);
+    } catch {
+      /* a broken logger must not break the response */
+    }
+  }
+
+  /** Last resort when sending a result failed: a plain 500 that cannot fail. */
+  private sendError(req: Request, err: unknown, out: Responder): void {
+    this.logError(req, err);
+    const body = this.cfg.development ? `Internal Server Error\n\n${errorText(err)}` : 'Internal Server Error';
+    const flags = req.flags;
+    const h = this.encoder.head(STATUS_LINE[500]!, TEXT_PLAIN, Buffer.byteLength(body), '', flags);
+    out.respond(req.conn, req.seq, h, req.method === 'HEAD' ? null : body, (flags & FLAG_KEEP_ALIVE) === 0);
+  }
+}
+
+const EMPTY_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
+const NOT_FOUND_RESPONSE = new Response('Not Found', { status: 404 });
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && typeof v === 'object' && typeof (v as PromiseLike<unknown>).then === 'function' && !(v instanceof Response);
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) return err.stack ?? `${err.name}: ${err.message}`;
+  try {
+    return String(err);
+  } catch {
+    return 'unprintable error';
+  }
+}
+
+/** Add `Allow` to a custom 405 result that lacks it. */
+function withAllow(result: unknown, allow: string): unknown {
+  if (isThenable(result)) return Promise.resolve(result).then((r) => withAllow(r, allow));
+  const res = toResponse(result);
+  if (res.status === 405 && !res.headers.has('allow')) res.headers.set('Allow', allow);
+  return res;
+}
+
+/** Normalise a settled handler result into a jato Response (the hooked/slow path). */
+export function toResponse(result: unknown): Response {
+  if (result instanceof Response) return result;
+  if (typeof result === 'string') return new Response(result);
+  if (result === null || result === undefined) return new Response(null, { status: 204 });
+  if (result instanceof Uint8Array || result instanceof ArrayBuffer) return new Response(result);
+  const json = JSON.stringify(result);
+  if (typeof json !== 'string') throw new TypeError(`A handler returned a value that cannot be sent (${typeof result})`);
+  return new Response(json, { type: APPLICATION_JSON });
+}
+
+/** Convert a Web-standard Response whose body was read into `buf`. */
+function fromWebResponse(web: globalThis.Response, buf: ArrayBuffer): Response {
+  const headers = new ResponseHeaders();
+  web.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers.append(name, value);
+  });
+  for (const cookie of web.headers.getSetCookie()) headers.append('set-cookie', cookie);
+  const init = { status: web.status, headers, ...(web.statusText !== '' ? { statusText: web.statusText } : {}) };
+  return new Response(buf.byteLength === 0 && web.body === null ? null : new Uint8Array(buf), init);
+}

@@ -1,0 +1,24 @@
+/**
+ * @jato/core — the jato framework: `App`, `Request`, `Response`, errors, hooks, request extensions and
+ * workers, on `@jato/native-loop`'s batched transport.
+ */
+export { App, type Method } from './app/app.js';
+export type { AppOptions, AppLimits, ListenOptions, ListeningApp } from './app/options.js';
+export type {
+  ErrorHandler, Handler, HandlerResult, LazyExtension, MethodExtension, MethodNotAllowedHandler,
+  NotFoundHandler, RequestHook, RequestOf, ResponseHook,
+} from './app/types.js';
+export { Request } from './request/request.js';
+export { Form, type FormLimits, type FormValue, type UploadedFile } from './request/form.js';
+export { parseCookies } from './request/cookies.js';
+export { Response, type ResponseBody, type ResponseInit } from './response/response.js';
+export { ResponseHeaders, type HeadersInit } from './response/headers.js';
+export { serializeCookie, type CookieOptions } from './response/cookie.js';
+export { STATUS_TEXT } from './response/status.js';
+export {
+  HttpError, BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError, type HttpErrorOptions,
+} from './errors/http-error.js';
+export type { ErrorClass } from './errors/error-handlers.js';
+export { consoleLogger, silentLogger, type Logger } from './logger.js';
+export { injectRaw, type InjectRawOptions } from './testing/inject-raw.js';
+export type { PathParams } from '@jato/router';

@@ -1,0 +1,23 @@
+/**
+ * What a `Request` needs from the dispatcher that created it (kept behind an interface so Request
+ * knows nothing of transports).
+ * @internal
+ */
+export interface RequestHost {
+  /** Remote address of a live connection. */
+  remote(conn: number): { address: string; port: number } | undefined;
+  /** Whether the connection is still open. */
+  isOpen(conn: number): boolean;
+  /** Start delivering connection-close aborts to `req` (called when `req.signal` is first read). */
+  watch(req: AbortTarget): void;
+  /** Stop delivering them (the response was sent). */
+  unwatch(req: AbortTarget): void;
+  /** Form limits of the app. */
+  readonly formLimits: import('./form.js').FormLimits;
+}
+
+/** A request that can be aborted by its connection closing. @internal */
+export interface AbortTarget {
+  readonly conn: number;
+  abortNow(): void;
+}

@@ -1,0 +1,271 @@
+import type { RequestBatch } from '@jato/native-loop';
+import { BadRequestError } from '../errors/http-error.js';
+import { parseCookies } from './cookies.js';
+import { parseForm, type Form } from './form.js';
+import { parseHost, type HostParts } from './host.js';
+import type { AbortTarget, RequestHost } from './request-host.js';
+
+const EMPTY_BODY = new Uint8Array(0);
+const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze(Object.create(null) as Record<string, string>);
+const FLAG_KEEP_ALIVE = 1;
+const FLAG_HTTP10 = 2;
+const decoder = new TextDecoder('utf-8');
+
+/**
+ * An incoming HTTP request. Lazy: nothing is decoded until read (`req.headers`, `req.query`,
+ * `req.cookies`, `await req.json()`…).
+ *
+ * A sync handler may use it only while it runs; an async handler may keep using it until its response
+ * is sent (jato copies what it needs out of the transport's memory when the handler returns a Promise).
+ *
+ * `P` is the params record typed from the route pattern (`'/users/:id'` → `{ id: string }`).
+ */
+export class Request<P = Record<string, string>> implements AbortTarget {
+  /** The method token as sent (`GET`, `POST`, …). */
+  method = '';
+  /** The raw request-target as sent (`/search?q=a%20b`). */
+  url = '';
+  /** The path part of the target, still percent-encoded (`/search`). */
+  path = '';
+  /** Route params, percent-decoded. Typed from the route pattern. */
+  params: P = NO_PARAMS as P;
+  /** The registered route pattern that matched (`/users/:id`), or '' when none did. */
+  route = '';
+  /** @internal connection id */
+  conn = 0;
+  /** @internal sequence number on the connection */
+  seq = 0;
+  /** @internal flags (RequestFlag bits) */
+  flags = 0;
+  /** @internal source batch while attached, null once detached */
+  batch: RequestBatch | null = null;
+  /** @internal index in the batch */
+  index = 0;
+  /** @internal header lines [name, value, name, value…] once materialised */
+  rawLines: string[] | null = null;
+  /** @internal body copy once detached */
+  bodyCopy: Uint8Array | null = null;
+  /** @internal lazily computed caches */
+  private headerMap: Record<string, string> | null = null;
+  private queryCache: URLSearchParams | null = null;
+  private cookieCache: Record<string, string> | null = null;
+  private hostCache: HostParts | null = null;
+  private remoteCache: { address: string; port: number } | null = null;
+  /** @internal abort controller, created when `signal` is first read */
+  abortController: AbortController | null = null;
+  /** @internal cache of lazy extension properties */
+  extCache: Record<string, unknown> | null = null;
+  /** @internal */
+  readonly host: RequestHost;
+
+  /** @internal Requests are created by jato's dispatcher, not by users. */
+  constructor(host: RequestHost) {
+    this.host = host;
+  }
+
+  /** @internal attach to request `index` of `batch` (the dispatcher sets method/url/path/params). */
+  attach(batch: RequestBatch, index: number, conn: number, seq: number, flags: number): void {
+    this.batch = batch;
+    this.index = index;
+    this.conn = conn;
+    this.seq = seq;
+    this.flags = flags;
+    if (this.rawLines !== null) this.rawLines = null;
+    if (this.headerMap !== null) this.headerMap = null;
+    if (this.queryCache !== null) this.queryCache = null;
+    if (this.cookieCache !== null) this.cookieCache = null;
+    if (this.hostCache !== null) this.hostCache = null;
+    if (this.remoteCache !== null) this.remoteCache = null;
+    if (this.abortController !== null) this.abortController = null;
+    if (this.extCache !== null) this.extCache = null;
+    if (this.bodyCopy !== null) this.bodyCopy = null;
+  }
+
+  /** @internal copy everything still in batch memory, so the request outlives the batch. */
+  detach(): void {
+    const batch = this.batch;
+    if (batch === null) return;
+    if (this.rawLines === null) this.rawLines = this.readLines(batch);
+    const body = batch.body(this.index);
+    this.bodyCopy = body.byteLength === 0 ? EMPTY_BODY : body.slice();
+    this.batch = null;
+  }
+
+  private readLines(batch: RequestBatch): string[] {
+    const i = this.index;
+    const n = batch.headerCount(i);
+    const lines = new Array<string>(n * 2);
+    for (let j = 0; j < n; j++) {
+      lines[2 * j] = batch.headerName(i, j);
+      lines[2 * j + 1] = batch.headerValue(i, j);
+    }
+    return lines;
+  }
+
+  private lines(): string[] {
+    if (this.rawLines === null) this.rawLines = this.batch === null ? [] : this.readLines(this.batch);
+    return this.rawLines;
+  }
+
+  /** Header lines as sent: `[name, value]` pairs in order, names not lowercased. */
+  get rawHeaders(): Array<[string, string]> {
+    const l = this.lines();
+    const out: Array<[string, string]> = [];
+    for (let j = 0; j < l.length; j += 2) out.push([l[j]!, l[j + 1]!]);
+    return out;
+  }
+
+  /**
+   * Headers by lowercased name. Repeated headers are joined with `, ` (`cookie` with `; `), as in
+   * node:http; use `headerValues(name)` for the separate lines.
+   */
+  get headers(): Readonly<Record<string, string | undefined>> {
+    if (this.headerMap === null) {
+      const map = Object.create(null) as Record<string, string>;
+      const l = this.lines();
+      for (let j = 0; j < l.length; j += 2) {
+        const key = l[j]!.toLowerCase();
+        const prev = map[key];
+        map[key] = prev === undefined ? l[j + 1]! : `${prev}${key === 'cookie' ? '; ' : ', '}${l[j + 1]!}`;
+      }
+      this.headerMap = map;
+    }
+    return this.headerMap;
+  }
+
+  /** The value of header `name` (case-insensitive; repeated lines joined), or undefined. */
+  header(name: string): string | undefined {
+    return this.headers[name.toLowerCase()];
+  }
+
+  /** Every line of header `name` (case-insensitive), in order. */
+  headerValues(name: string): string[] {
+    const key = name.toLowerCase();
+    const l = this.lines();
+    const out: string[] = [];
+    for (let j = 0; j < l.length; j += 2) if (l[j]!.toLowerCase() === key) out.push(l[j + 1]!);
+    return out;
+  }
+
+  /** The query string without `?` ('' when none). */
+  get queryString(): string {
+    const q = this.url.indexOf('?');
+    return q < 0 ? '' : this.url.slice(q + 1);
+  }
+
+  /** The parsed query (repeated keys kept: `query.getAll('tag')`; `+` is a space). */
+  get query(): URLSearchParams {
+    if (this.queryCache === null) this.queryCache = new URLSearchParams(this.queryString);
+    return this.queryCache;
+  }
+
+  /** Cookies from the `Cookie` header (first occurrence of a name wins). */
+  get cookies(): Readonly<Record<string, string | undefined>> {
+    if (this.cookieCache === null) this.cookieCache = parseCookies(this.header('cookie'));
+    return this.cookieCache;
+  }
+
+  /** Whether the connection stays open after this request (HTTP/1.1 default, `Connection` header). */
+  get keepAlive(): boolean {
+    return (this.flags & FLAG_KEEP_ALIVE) !== 0;
+  }
+
+  /** '1.1' or '1.0'. */
+  get httpVersion(): '1.1' | '1.0' {
+    return (this.flags & FLAG_HTTP10) !== 0 ? '1.0' : '1.1';
+  }
+
+  /** Host name from the `Host` header (lowercased, no port, IPv6 without brackets); '' if none. */
+  get hostname(): string {
+    if (this.hostCache === null) this.hostCache = parseHost(this.header('host'));
+    return this.hostCache.hostname;
+  }
+
+  /** Port from the `Host` header, or undefined when it names none. */
+  get port(): number | undefined {
+    if (this.hostCache === null) this.hostCache = parseHost(this.header('host'));
+    return this.hostCache.port;
+  }
+
+  private remoteInfo(): { address: string; port: number } | null {
+    if (this.remoteCache === null) this.remoteCache = this.host.remote(this.conn) ?? null;
+    return this.remoteCache;
+  }
+
+  /** The client's IP address (undefined if the connection is already gone). */
+  get remoteAddress(): string | undefined {
+    return this.remoteInfo()?.address;
+  }
+
+  /** The client's port (undefined if the connection is already gone). */
+  get remotePort(): number | undefined {
+    return this.remoteInfo()?.port;
+  }
+
+  /**
+   * Aborts when the client goes away before the response is sent. Pass it on to work an async
+   * handler starts (`fetch(url, { signal: req.signal })`).
+   */
+  get signal(): AbortSignal {
+    if (this.abortController === null) {
+      this.abortController = new AbortController();
+      if (this.host.isOpen(this.conn)) this.host.watch(this);
+      else this.abortNow();
+    }
+    return this.abortController.signal;
+  }
+
+  /** @internal the connection closed */
+  abortNow(): void {
+    const c = this.abortController;
+    if (c !== null && !c.signal.aborted) {
+      c.abort(new DOMException('The client closed the connection', 'AbortError'));
+    }
+  }
+
+  /** The body bytes, valid while the request is (copied out of transport memory when needed). */
+  private bodyView(): Uint8Array {
+    if (this.bodyCopy !== null) return this.bodyCopy;
+    return this.batch === null ? EMPTY_BODY : this.batch.body(this.index);
+  }
+
+  /** Body length in bytes. */
+  get bodyLength(): number {
+    return this.bodyView().byteLength;
+  }
+
+  /** The body as bytes (a copy you may keep). */
+  bytes(): Promise<Uint8Array> {
+    const view = this.bodyView();
+    return Promise.resolve(view === this.bodyCopy ? view : view.slice());
+  }
+
+  /** The body decoded as UTF-8 (invalid sequences become U+FFFD). */
+  text(): Promise<string> {
+    return Promise.resolve(decoder.decode(this.bodyView()));
+  }
+
+  /** The body parsed as JSON; an empty or invalid body rejects with a 400 `BadRequestError`. */
+  json<T = unknown>(): Promise<T> {
+    const text = decoder.decode(this.bodyView());
+    if (text.trim() === '') return Promise.reject(new BadRequestError('Invalid JSON body: the body is empty'));
+    try {
+      return Promise.resolve(JSON.parse(text) as T);
+    } catch (err) {
+      return Promise.reject(new BadRequestError(`Invalid JSON body: ${(err as Error).message}`, { cause: err }));
+    }
+  }
+
+  /**
+   * The body decoded as a form (`application/x-www-form-urlencoded` or `multipart/form-data`):
+   * text fields and files. Rejects with 415 for another content type, 400 for a malformed body and
+   * 413 above the app's form limits.
+   */
+  form(): Promise<Form> {
+    try {
+      return Promise.resolve(parseForm(this.header('content-type'), this.bodyView(), this.host.formLimits));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+}
