@@ -27,8 +27,12 @@ const S_TR_VALUE_LF = 18;
 const S_TR_FINAL_LF = 19;
 const S_DONE = 20;
 
-/** Hex digits beyond leading zeros that still fit in 64 bits. */
-const MAX_SIZE_DIGITS = 16;
+/** A size this large cannot take another hex digit (keeps sizes below 2^63, like the C++ decoder). */
+const SIZE_OVERFLOW = 2 ** 59;
+/** Chunk-extension bytes allowed on one chunk-size line (BadChunkExtension beyond). */
+export const MAX_CHUNK_EXTENSION = 4096;
+/** extByte's answer for a LF where the line may end: a bare LF. */
+const S_LINE_LF = -2;
 
 /**
  * Incremental decoder of a chunked body (RFC 9112 §7.1): chunk sizes (hex, overflow-checked),
@@ -50,7 +54,7 @@ export class ChunkedDecoder {
 
   private state = S_SIZE_START;
   private size = 0;
-  private digits = 0;
+  private extLen = 0;
   private remaining = 0;
   private trailerBytes = 0;
   private line: Buffer = Buffer.alloc(0);
@@ -126,22 +130,20 @@ export class ChunkedDecoder {
           const d = HEX_VALUE[c]!;
           if (d === 255) return this.fail('BadChunkSize');
           this.size = d;
-          this.digits = d === 0 ? 0 : 1;
           state = S_SIZE;
           break;
         }
         case S_SIZE: {
           const d = HEX_VALUE[c]!;
           if (d !== 255) {
-            if (this.digits > 0 || d !== 0) {
-              if (++this.digits > MAX_SIZE_DIGITS) return this.fail('BadChunkSize');
-            }
+            if (this.size >= SIZE_OVERFLOW) return this.fail('BadChunkSize');
             this.size = this.size * 16 + d;
             break;
           }
+          if (c !== CR && c !== LF && c !== SEMICOLON && c !== SP && c !== HT) return this.fail('BadChunkSize');
+          if (this.size > this.maxBody - this.total) return this.fail('BodyTooLarge');
           if (c === LF) return this.fail('BareLineFeed');
-          if (c !== CR && c !== SEMICOLON && c !== SP && c !== HT) return this.fail('BadChunkSize');
-          if (this.total + this.size > this.maxBody) return this.fail('BodyTooLarge');
+          this.extLen = 0;
           state = c === CR ? S_SIZE_LF : c === SEMICOLON ? S_EXT_NAME_BWS : S_EXT_PRE_SEMI;
           break;
         }
@@ -165,8 +167,9 @@ export class ChunkedDecoder {
           break;
         default: {
           // chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] )
-          if (c === LF) return this.fail('BareLineFeed');
+          if (++this.extLen > MAX_CHUNK_EXTENSION) return this.fail('BadChunkExtension');
           const next = this.extByte(state, c);
+          if (next === S_LINE_LF) return this.fail('BareLineFeed');
           if (next < 0) return this.fail('BadChunkExtension');
           state = next;
         }
@@ -187,6 +190,7 @@ export class ChunkedDecoder {
       case S_EXT_NAME:
         if (TCHAR[c] === 1) return state;
         if (c === CR) return S_SIZE_LF;
+        if (c === LF) return S_LINE_LF;
         if (c === SEMICOLON) return S_EXT_NAME_BWS;
         if (c === EQUALS) return S_EXT_VAL_BWS;
         return ws ? S_EXT_AFTER_NAME : -1;
@@ -201,6 +205,7 @@ export class ChunkedDecoder {
       case S_EXT_VAL_TOKEN:
         if (TCHAR[c] === 1) return state;
         if (c === CR) return S_SIZE_LF;
+        if (c === LF) return S_LINE_LF;
         if (c === SEMICOLON) return S_EXT_NAME_BWS;
         return ws ? S_EXT_PRE_SEMI : -1;
       case S_EXT_QUOTED:
@@ -211,6 +216,7 @@ export class ChunkedDecoder {
         return QUOTED_PAIR[c] === 1 ? S_EXT_QUOTED : -1;
       case S_EXT_VAL_TOKEN_END:
         if (c === CR) return S_SIZE_LF;
+        if (c === LF) return S_LINE_LF;
         if (c === SEMICOLON) return S_EXT_NAME_BWS;
         return ws ? S_EXT_PRE_SEMI : -1;
       default:

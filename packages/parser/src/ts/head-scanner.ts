@@ -4,7 +4,9 @@ import {
   K_CONNECTION, K_CONTENT_LENGTH, K_EXPECT, K_HOST, K_TRANSFER_ENCODING, K_UPGRADE, headerKind,
 } from './header-kind.js';
 import { latin1 } from './latin1.js';
-import { connectionBits } from './lists.js';
+import { parseContentLength } from './content-length.js';
+import { isValidHost } from './host.js';
+import { CONN_BAD, addTransferCodings, connectionBits, type TransferCodings } from './lists.js';
 import { targetFormOf } from './target-form.js';
 
 /** `scan` ran out of bytes: call it again with the same buffer extended by more bytes. */
@@ -45,10 +47,9 @@ export class HeadScanner {
 
   // Facts gathered from the headers the parser interprets (see framing.ts).
   hostCount = 0;
-  hostValue = '';
-  clCount = 0;
-  clValue = '';
-  teValue: string | null = null;
+  clSeen = false;
+  contentLength = 0;
+  readonly te: TransferCodings = { seen: false, codings: 0, chunked: 0, other: false, lastChunked: false };
   connection = 0;
   expectContinue = false;
   upgradeHeader = false;
@@ -67,8 +68,14 @@ export class HeadScanner {
     this.headers = [];
     this.versionMinor = 1;
     this.hostCount = 0;
-    this.clCount = 0;
-    this.teValue = null;
+    this.clSeen = false;
+    this.contentLength = 0;
+    const te = this.te;
+    te.seen = false;
+    te.codings = 0;
+    te.chunked = 0;
+    te.other = false;
+    te.lastChunked = false;
     this.connection = 0;
     this.expectContinue = false;
     this.upgradeHeader = false;
@@ -93,24 +100,6 @@ export class HeadScanner {
   }
 
   /**
-   * The error for a byte `c` at `i` that does not belong to the current field: LF is a bare LF; CR
-   * is a bare CR unless LF follows (then `lineEnd`: the line ended too early); SP/HT is `ws`;
-   * anything else is `other`. Returns '' when a CR is the last available byte (need more).
-   */
-  private stray(
-    buf: Uint8Array, i: number, stop: number, c: number,
-    ws: ParseErrorCode, lineEnd: ParseErrorCode, other: ParseErrorCode,
-  ): ParseErrorCode | '' {
-    if (c === LF) return 'BareLineFeed';
-    if (c === CR) {
-      if (i + 1 >= stop) return '';
-      return buf[i + 1] === LF ? lineEnd : 'BareCarriageReturn';
-    }
-    if (c === SP || c === HT) return ws;
-    return other;
-  }
-
-  /**
    * Scans from where the last call stopped up to `end`. Returns the offset just after the head's
    * final CRLF, NEED_MORE, or FAILED (see `error`). A head that has not ended within the limit
    * fails as soon as that is certain (414 while still in the request line, else 431).
@@ -132,9 +121,7 @@ export class HeadScanner {
             phase = P_TARGET;
             continue;
           }
-          const e = this.stray(buf, i, stop, c, 'BadRequestLine', 'BadRequestLine', 'BadMethod');
-          if (e === '') break outer;
-          return this.fail(e);
+          return this.fail('BadMethod');
         }
         case P_TARGET: {
           while (i < stop && TARGET[buf[i]!] === 1) i++;
@@ -149,9 +136,12 @@ export class HeadScanner {
             phase = P_VERSION;
             continue;
           }
-          const e = this.stray(buf, i, stop, c, 'BadRequestLine', 'BadRequestLine', 'BadTarget');
-          if (e === '') break outer;
-          return this.fail(e);
+          if (c === SP) return this.fail('BadRequestLine');
+          if (c === CR) {
+            if (i + 1 >= stop) break outer;
+            return this.fail(buf[i + 1] === LF ? 'BadRequestLine' : 'BareCarriageReturn');
+          }
+          return this.fail(c === LF ? 'BareLineFeed' : 'BadTarget');
         }
         case P_VERSION: {
           for (;;) {
@@ -160,23 +150,16 @@ export class HeadScanner {
             const k = i - this.fieldStart;
             if (k < 8) {
               const ok = k < 5 ? c === HTTP_SLASH[k] : k === 6 ? c === 0x2e : c >= 0x30 && c <= 0x39;
-              if (!ok) {
-                const e = this.stray(buf, i, stop, c, 'BadRequestLine', 'BadVersion', 'BadVersion');
-                if (e === '') break outer;
-                return this.fail(e);
-              }
+              if (!ok) return this.fail(k === 0 && c === SP ? 'BadRequestLine' : 'BadVersion');
               i++;
               continue;
             }
-            if (c !== CR) {
-              const e = this.stray(buf, i, stop, c, 'BadRequestLine', 'BadVersion', 'BadVersion');
-              return this.fail(e === '' ? 'BadVersion' : e);
-            }
+            if (c !== CR) return this.fail(c === LF ? 'BareLineFeed' : c === SP ? 'BadRequestLine' : 'BadVersion');
             if (i + 1 >= stop) break outer;
             if (buf[i + 1] !== LF) return this.fail('BareCarriageReturn');
-            if (buf[this.fieldStart + 5] !== 0x31) return this.fail('VersionNotSupported');
-            // HTTP/1.x with x > 1 is processed as HTTP/1.1 (RFC 9110 §2.5).
-            this.versionMinor = buf[this.fieldStart + 7] === 0x30 ? 0 : 1;
+            const minor = buf[this.fieldStart + 7]!;
+            if (buf[this.fieldStart + 5] !== 0x31 || minor > 0x31) return this.fail('VersionNotSupported');
+            this.versionMinor = minor - 0x30;
             i += 2;
             phase = P_LINE_START;
             break;
@@ -209,9 +192,7 @@ export class HeadScanner {
             phase = P_VALUE;
             continue;
           }
-          const e = this.stray(buf, i, stop, c, 'WhitespaceBeforeColon', 'BadHeaderName', 'BadHeaderName');
-          if (e === '') break outer;
-          return this.fail(e);
+          return this.fail(i > this.fieldStart && (c === SP || c === HT) ? 'WhitespaceBeforeColon' : 'BadHeaderName');
         }
         case P_VALUE: {
           while (i < stop && FIELD_VALUE[buf[i]!] === 1) i++;
@@ -220,7 +201,8 @@ export class HeadScanner {
           if (c === CR) {
             if (i + 1 >= stop) break outer;
             if (buf[i + 1] !== LF) return this.fail('BareCarriageReturn');
-            this.addHeader(buf, i);
+            const err = this.addHeader(buf, i);
+            if (err !== 'None') return this.fail(err);
             i += 2;
             phase = P_LINE_START;
             continue;
@@ -238,8 +220,12 @@ export class HeadScanner {
     return NEED_MORE;
   }
 
-  /** Records the header line whose name is [fieldStart, colon) and whose value ends at `cr`. */
-  private addHeader(buf: Buffer, cr: number): void {
+  /**
+   * Records the header line whose name is [fieldStart, colon) and whose value ends at `cr`, and
+   * checks what can be checked on the line alone (a second Host or Content-Length, their syntax,
+   * Connection and Transfer-Encoding list syntax).
+   */
+  private addHeader(buf: Buffer, cr: number): ParseErrorCode {
     const nameStart = this.fieldStart;
     const colon = this.colon;
     let vs = colon + 1;
@@ -250,25 +236,29 @@ export class HeadScanner {
     this.headers.push([latin1(buf, nameStart, colon), value]);
     switch (headerKind(buf, nameStart, colon)) {
       case K_HOST:
-        if (this.hostCount++ === 0) this.hostValue = value;
-        break;
+        if (++this.hostCount > 1) return 'DuplicateHost';
+        if (!isValidHost(value, false)) return 'BadHost';
+        return 'None';
       case K_CONTENT_LENGTH:
-        if (this.clCount++ === 0) this.clValue = value;
-        break;
+        if (this.clSeen) return 'DuplicateContentLength';
+        this.clSeen = true;
+        this.contentLength = parseContentLength(value);
+        return this.contentLength < 0 ? 'BadContentLength' : 'None';
       case K_TRANSFER_ENCODING:
-        this.teValue = this.teValue === null ? value : `${this.teValue},${value}`;
-        break;
-      case K_CONNECTION:
-        this.connection |= connectionBits(value);
-        break;
+        return addTransferCodings(value, this.te);
+      case K_CONNECTION: {
+        const bits = connectionBits(value);
+        this.connection |= bits;
+        return (bits & CONN_BAD) !== 0 ? 'BadConnection' : 'None';
+      }
       case K_EXPECT:
         if (value.length === 12 && value.toLowerCase() === '100-continue') this.expectContinue = true;
-        break;
+        return 'None';
       case K_UPGRADE:
-        if (value.length > 0) this.upgradeHeader = true;
-        break;
+        this.upgradeHeader = true;
+        return 'None';
       default:
-        break;
+        return 'None';
     }
   }
 }

@@ -1,11 +1,14 @@
 import type { ParseErrorCode } from '../types.js';
-import { TCHAR } from './chars.js';
+import { QDTEXT, TCHAR } from './chars.js';
 
 /** Connection option bits returned by `connectionBits`. */
 export const CONN_CLOSE = 1;
 export const CONN_KEEP_ALIVE = 2;
 export const CONN_UPGRADE = 4;
 export const CONN_BAD = 8;
+
+const isOws = (c: number): boolean => c === 0x20 || c === 0x09;
+const isTchar = (c: number): boolean => c <= 0xff && TCHAR[c] === 1;
 
 /** Splits a field value on commas, trims OWS, drops empty elements (RFC 9110 §5.6.1). */
 function elements(value: string): string[] {
@@ -20,8 +23,7 @@ function elements(value: string): string[] {
 function isToken(s: string): boolean {
   if (s.length === 0) return false;
   for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 0xff || TCHAR[c] !== 1) return false;
+    if (!isTchar(s.charCodeAt(i))) return false;
   }
   return true;
 }
@@ -48,24 +50,83 @@ export function connectionBits(value: string): number {
   return bits;
 }
 
+/** What the Transfer-Encoding lines of one request said so far. */
+export interface TransferCodings {
+  seen: boolean;
+  /** Codings listed (empty list elements ignored). */
+  codings: number;
+  /** How many of them are `chunked`. */
+  chunked: number;
+  /** A coding other than chunked was listed. */
+  other: boolean;
+  /** The last coding listed is chunked. */
+  lastChunked: boolean;
+}
+
 /**
- * Checks the transfer codings of a request (all Transfer-Encoding lines joined by commas),
- * RFC 9112 §6.1 and §7: every element is a token, optionally with `;` parameters; the final
- * coding must be `chunked` (case-insensitive, without parameters) and appear once, else 400
- * BadTransferEncoding; any other coding before it is one we cannot decode: 501 UnknownTransferCoding.
+ * Adds one Transfer-Encoding line to `te` (RFC 9112 §7, RFC 9110 §5.6.1): `#transfer-coding` where
+ * transfer-coding = token *( OWS ";" OWS token OWS "=" OWS ( token / quoted-string ) ), empty list
+ * elements ignored, names case-insensitive; `chunked` takes no parameters. Returns
+ * BadTransferEncoding on a syntax error, else 'None' (the list as a whole is judged at the head's end).
  */
-export function checkTransferCodings(value: string): ParseErrorCode {
-  const names: string[] = [];
-  const hasParams: boolean[] = [];
-  for (const e of elements(value)) {
-    const semi = e.indexOf(';');
-    const name = (semi < 0 ? e : e.slice(0, semi)).replace(/[ \t]+$/, '');
-    if (!isToken(name)) return 'BadTransferEncoding';
-    names.push(name.toLowerCase());
-    hasParams.push(semi >= 0);
+export function addTransferCodings(v: string, te: TransferCodings): ParseErrorCode {
+  te.seen = true;
+  const n = v.length;
+  let i = 0;
+  while (i < n) {
+    while (i < n && (isOws(v.charCodeAt(i)) || v.charCodeAt(i) === 0x2c)) i++;
+    if (i >= n) break;
+    const s = i;
+    while (i < n && isTchar(v.charCodeAt(i))) i++;
+    const e = i;
+    if (e === s) return 'BadTransferEncoding';
+    let params = false;
+    while (i < n && v.charCodeAt(i) !== 0x2c) {
+      while (i < n && isOws(v.charCodeAt(i))) i++;
+      if (i >= n || v.charCodeAt(i) === 0x2c) break;
+      if (v.charCodeAt(i) !== 0x3b) return 'BadTransferEncoding';
+      params = true;
+      i++;
+      while (i < n && isOws(v.charCodeAt(i))) i++;
+      const ps = i;
+      while (i < n && isTchar(v.charCodeAt(i))) i++;
+      if (i === ps) return 'BadTransferEncoding';
+      while (i < n && isOws(v.charCodeAt(i))) i++;
+      if (i >= n || v.charCodeAt(i) !== 0x3d) return 'BadTransferEncoding';
+      i++;
+      while (i < n && isOws(v.charCodeAt(i))) i++;
+      if (i < n && v.charCodeAt(i) === 0x22) {
+        i++;
+        let closed = false;
+        while (i < n) {
+          const c = v.charCodeAt(i++);
+          if (c === 0x22) {
+            closed = true;
+            break;
+          }
+          if (c === 0x5c) {
+            if (i >= n) return 'BadTransferEncoding';
+            i++;
+          } else if (QDTEXT[c] !== 1) {
+            return 'BadTransferEncoding';
+          }
+        }
+        if (!closed) return 'BadTransferEncoding';
+      } else {
+        const vs = i;
+        while (i < n && isTchar(v.charCodeAt(i))) i++;
+        if (i === vs) return 'BadTransferEncoding';
+      }
+    }
+    te.codings++;
+    if (e - s === 7 && v.slice(s, e).toLowerCase() === 'chunked') {
+      if (params) return 'BadTransferEncoding';
+      te.chunked++;
+      te.lastChunked = true;
+    } else {
+      te.other = true;
+      te.lastChunked = false;
+    }
   }
-  const n = names.length;
-  if (n === 0 || names[n - 1] !== 'chunked' || hasParams[n - 1] === true) return 'BadTransferEncoding';
-  for (let i = 0; i < n - 1; i++) if (names[i] === 'chunked') return 'BadTransferEncoding';
-  return n > 1 ? 'UnknownTransferCoding' : 'None';
+  return 'None';
 }

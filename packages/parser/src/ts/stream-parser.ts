@@ -72,7 +72,6 @@ class TsStreamParser implements StreamParser {
       end = buf.length;
     }
     let pos = 0;
-    let headDone = false;
     loop: for (;;) {
       switch (this.mode) {
         case M_IDLE:
@@ -93,7 +92,6 @@ class TsStreamParser implements StreamParser {
           pos = r;
           if (!this.startBody()) break loop;
           const next: number = this.mode; // startBody changed it
-          headDone = next !== M_IDLE;
           if (next === M_IDLE && !this.finish(requests)) break loop;
           continue;
         }
@@ -124,7 +122,7 @@ class TsStreamParser implements StreamParser {
     this.pendLen = 0;
     const result: PushResult = { requests };
     if (this.failure) result.error = this.failure;
-    else if (headDone && (this.mode === M_LENGTH || this.mode === M_CHUNKED)) {
+    else if (this.mode === M_LENGTH || this.mode === M_CHUNKED) {
       result.awaitingBody = {
         expectContinue: this.current!.expectContinue,
         contentLength: this.mode === M_LENGTH ? this.body.length : undefined,
