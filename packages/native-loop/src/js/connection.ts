@@ -57,7 +57,7 @@ export class Connection {
   private idleSince: number;
   private closingSince = 0;
   private writeProgressAt = 0;
-  private lastPending = 0;
+  private lastQueued = 0;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
 
@@ -222,7 +222,7 @@ export class Connection {
       this.outPieces = [];
       if (this.timed && this.sink.pendingBytes === 0) this.writeProgressAt = Date.now();
       this.sink.write(pieces);
-      this.lastPending = this.sink.pendingBytes;
+      this.lastQueued = this.sink.queuedBytes;
     }
     if (this.state === 'closing') {
       this.endOnce();
@@ -369,10 +369,10 @@ export class Connection {
     this.timerAt = Infinity;
     if (this.state === 'closed') return;
     const now = Date.now();
-    const pending = this.sink.pendingBytes;
-    // Less output waiting than when we last looked: the peer is reading, that is progress.
-    if (pending < this.lastPending) this.writeProgressAt = now;
-    this.lastPending = pending;
+    const queued = this.sink.queuedBytes;
+    // Less output queued than when we last looked: the peer is reading, that is progress.
+    if (queued < this.lastQueued) this.writeProgressAt = now;
+    this.lastQueued = queued;
     const [at, kind] = this.deadline();
     if (at > now) {
       this.arm(now);

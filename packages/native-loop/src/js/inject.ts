@@ -44,6 +44,7 @@ export function inject(handlers: ServerHandlers, raw: Uint8Array, options?: Serv
         }
       },
       pendingBytes: 0,
+      queuedBytes: 0,
       pause() {},
       resume() {},
       end: finish,

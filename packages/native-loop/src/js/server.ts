@@ -47,6 +47,7 @@ class JsServer implements HttpServer {
   private closedBytesWritten = 0;
   private releaseDate: (() => void) | undefined;
   private closing: Promise<void> | undefined;
+  private onAllClosed: (() => void) | undefined;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -58,6 +59,7 @@ class JsServer implements HttpServer {
         this.closedBytesWritten += peer.socket.bytesWritten;
         this.peers.delete(conn.id);
       }
+      if (this.set.conns.size === 0) this.onAllClosed?.();
     });
     this.responder = this.set;
     this.server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
@@ -82,15 +84,22 @@ class JsServer implements HttpServer {
         for (const conn of this.set.conns.values()) conn.destroy();
       }, deadlineMs);
       deadline.unref();
+      let listenerClosed = false;
       const done = (): void => {
+        if (!listenerClosed || this.set.conns.size > 0) return;
+        this.onAllClosed = undefined;
         clearTimeout(deadline);
         this.releaseDate?.();
         this.releaseDate = undefined;
         resolve();
       };
-      if (this.server.listening) this.server.close(() => done());
-      else if (this.set.conns.size === 0) done();
-      else this.server.once('close', done);
+      this.onAllClosed = done;
+      const listenerDone = (): void => {
+        listenerClosed = true;
+        done();
+      };
+      if (this.server.listening) this.server.close(listenerDone);
+      else listenerDone();
       for (const conn of [...this.set.conns.values()]) conn.drain();
     });
     return this.closing;

@@ -7,6 +7,8 @@ export interface ConnectionSink {
   write(pieces: ReadonlyArray<string | Uint8Array>): void;
   /** Output handed to `write` that is not yet sent. */
   readonly pendingBytes: number;
+  /** A count of queued output that shrinks whenever bytes reach the peer (write-progress detection). */
+  readonly queuedBytes: number;
   /** Stops delivering input (backpressure) until `resume`. */
   pause(): void;
   resume(): void;

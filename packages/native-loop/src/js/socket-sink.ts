@@ -21,6 +21,12 @@ export class SocketSink implements ConnectionSink {
     return this.socket.writableLength;
   }
 
+  get queuedBytes(): number {
+    // libuv's queue shrinks as the kernel takes bytes, even inside one large write.
+    const handle = (this.socket as unknown as { _handle?: { writeQueueSize?: number } | null })._handle;
+    return this.socket.writableLength + (handle?.writeQueueSize ?? 0);
+  }
+
   pause(): void {
     this.socket.pause();
   }

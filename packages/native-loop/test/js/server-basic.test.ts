@@ -141,11 +141,16 @@ describe('js transport: basics', () => {
     const stats = server.stats();
     expect(stats).toMatchObject({ connections: 1, inFlight: 0, requests: 1, bytesRead: request.length });
     expect(stats.bytesWritten).toBe(client.received.length);
-    client.destroy();
-    await new Promise<void>((resolve) => {
-      const check = () => (handlers.closed.includes(conn) ? resolve() : setImmediate(check));
-      check();
+    const gone = new Promise<void>((resolve) => {
+      const previous = handlers.onConnectionClose;
+      handlers.onConnectionClose = (id) => {
+        previous?.(id);
+        if (id === conn) resolve();
+      };
     });
+    client.destroy();
+    await gone;
+    expect(handlers.closed).toEqual([conn]);
     expect(server.remote(conn)).toBeUndefined();
     expect(server.stats().connections).toBe(0);
     expect(server.stats().bytesWritten).toBe(client.received.length);

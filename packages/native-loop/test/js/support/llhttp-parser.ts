@@ -71,7 +71,7 @@ export function createLlhttpParser(limits: ParserLimits = {}): StreamParser {
     if (bodyLength > maxBody) error ??= { code: 'BodyTooLarge', status: 413 };
   };
   p[HTTPParser.kOnMessageComplete] = () => {
-    if (current === undefined) return;
+    if (current === undefined || error !== undefined) return;
     current.body = Buffer.concat(bodyParts);
     requests.push(current);
     if (!current.keepAlive) closed = true;

@@ -9,7 +9,10 @@ export const WAIT_MS = 15_000;
  * any byte) and waits for complete responses or for the server to end the connection.
  */
 export class RawClient {
-  received = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private joined = Buffer.alloc(0);
+  /** Bytes received so far (byte count without joining: `receivedLength`). */
+  receivedLength = 0;
   /** Time (ms since epoch) the server's FIN or a reset arrived; undefined while open. */
   endedAt: number | undefined;
   closed = false;
@@ -17,7 +20,8 @@ export class RawClient {
 
   private constructor(readonly socket: net.Socket) {
     socket.on('data', (chunk: Buffer) => {
-      this.received = Buffer.concat([this.received, chunk]);
+      this.chunks.push(chunk);
+      this.receivedLength += chunk.length;
       this.wake();
     });
     socket.on('end', () => {
@@ -33,6 +37,15 @@ export class RawClient {
       this.closed = true;
       this.wake();
     });
+  }
+
+  /** Everything received so far, as one Buffer. */
+  get received(): Buffer {
+    if (this.chunks.length > 0) {
+      this.joined = Buffer.concat([this.joined, ...this.chunks]);
+      this.chunks = [];
+    }
+    return this.joined;
   }
 
   static connect(port: number, host = '127.0.0.1', options: { allowHalfOpen?: boolean } = {}): Promise<RawClient> {
@@ -74,9 +87,13 @@ export class RawClient {
     });
   }
 
-  /** Resolves once at least `n` complete responses arrived (interim 1xx responses count too). */
-  responses(n: number, methods?: readonly string[]): Promise<RawResponse[]> {
+  /**
+   * Resolves once at least `n` complete responses arrived (interim 1xx responses count too).
+   * `minBytes` skips parsing until that many bytes are in (for large bodies).
+   */
+  responses(n: number, methods?: readonly string[], minBytes = 0): Promise<RawResponse[]> {
     return this.waitFor(`${n} responses`, () => {
+      if (this.receivedLength < minBytes) return undefined;
       const parsed = tryParse(this.received, methods);
       return parsed !== undefined && parsed.length >= n ? parsed : undefined;
     });
