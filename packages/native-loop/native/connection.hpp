@@ -1,0 +1,87 @@
+// connection.hpp — the state of one accepted TCP connection.
+// Contract: owned by its Server; freed only in the uv_close callback, so a Connection* stays valid
+// from accept until that callback even after Server::Close(c) was called (check `closing`).
+#pragma once
+#include <uv.h>
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "byte_buffer.hpp"
+#include "framing.hpp"
+
+namespace jato::loop {
+
+class Server;
+
+/** Where the request at the front of the input buffer is. */
+enum class Phase : uint8_t { Idle, Head, Body, Chunked };
+
+/** A response that completed before an earlier one of the same connection. */
+struct HeldResponse {
+  std::string bytes;
+  bool close = false;
+};
+
+struct Connection {
+  uv_tcp_t tcp;  // first member: the handle's data points back here as well
+  uv_write_t write_req;
+  uv_shutdown_t shutdown_req;
+  Server* server = nullptr;
+  uint32_t id = 0;
+  sockaddr_storage peer{};
+
+  // input: bytes received and not yet framed (the request at the front may be partial)
+  ByteBuffer in;
+  Phase phase = Phase::Idle;
+  uint64_t phase_start = 0;     // uv_now when this head's first byte / body phase began
+  uint64_t msg_total = 0;       // Body: head length + Content-Length
+  uint32_t head_len = 0;        // Body / Chunked: length of the parsed head
+  size_t chunk_raw = 0;         // Chunked: next undecoded byte, relative to the message start
+
+  size_t chunk_out = 0;         // Chunked: end of the decoded body, relative to the message start
+  HeadParser head_parser;       // resumable: the partial head is not rescanned when bytes arrive
+  ChunkedDecoder chunk;
+  uint64_t body_seen = 0;       // body bytes received in the current body phase
+  bool continue_sent = false;
+
+  // sequencing: requests get 0, 1, 2… ; responses are written strictly in that order
+  uint32_t next_seq = 0;
+  uint32_t write_seq = 0;
+  uint32_t in_flight = 0;
+  uint32_t close_seq = UINT32_MAX;  // close after the response with this seq is written
+  std::map<uint32_t, HeldResponse> held;
+  size_t held_bytes = 0;
+
+  // output: gathered pieces of this flush, then at most one uv_write in progress + what queues behind it
+  std::vector<uv_buf_t> gather;
+  std::vector<std::string> gather_keep;
+  ByteBuffer out_pending;
+  ByteBuffer out_writing;
+  uint64_t write_since = 0;
+  size_t last_queue_size = 0;
+
+  uint64_t idle_since = 0;
+  uint64_t linger_since = 0;
+
+  bool touched = false;      // in the server's touched list of this flush
+  bool writing = false;      // a uv_write is in progress
+  bool reading = false;      // uv_read_start is active
+  bool input_done = false;   // no further request is framed from this connection
+  bool close_after_write = false;
+  bool eof = false;          // the client half-closed
+  bool shutting = false;     // uv_shutdown requested
+  bool lingering = false;    // after our FIN: discard input until the client's EOF or a deadline
+  bool closing = false;      // uv_close called
+  bool draining = false;     // server is closing: finish in-flight work, then close
+  bool pump_queued = false;  // framing of buffered input deferred to the check phase
+  bool had_request = false;  // at least one request was framed
+
+  size_t unsent() const { return out_pending.size() + out_writing.size() + held_bytes; }
+  bool output_idle() const { return !writing && out_pending.empty() && gather.empty(); }
+};
+
+}  // namespace jato::loop

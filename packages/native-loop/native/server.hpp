@@ -1,0 +1,169 @@
+// server.hpp — an HTTP/1.1 server on Node's own libuv loop: accept, read, frame with the parser,
+// batch the framed requests of a loop turn into shared memory and hand them to JS in ONE call,
+// then write each connection's responses with one write.
+// Contract: every method runs on the loop thread. Calls into JS happen only from Dispatch() (one
+// callback scope per batch) and FinishClose(); JS calls in through Flush()/Close()/SetOutput().
+#pragma once
+#include <node_api.h>
+#include <uv.h>
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "batch_layout.hpp"
+#include "connection.hpp"
+#include "framing.hpp"
+
+namespace jato::loop {
+
+struct ServerOptions {
+  std::string host = "0.0.0.0";
+  int port = 0;
+  bool reuse_port = false;
+  std::string server_name = "jato";
+  uint32_t max_head_bytes = 16 * 1024;
+  uint32_t max_headers = 100;
+  uint64_t max_body_bytes = 1024 * 1024;
+  uint32_t max_in_flight = 128;
+  uint64_t high_water_mark = 1024 * 1024;
+  uint64_t headers_timeout = 10000;
+  uint64_t body_grace = 5000;
+  uint64_t body_min_rate = 240;
+  uint64_t keep_alive_timeout = 5000;
+  uint64_t write_timeout = 10000;
+  uint64_t linger_timeout = 2000;
+};
+
+struct ServerStats {
+  uint64_t connections = 0, in_flight = 0, requests = 0, bytes_read = 0, bytes_written = 0;
+};
+
+class Server {
+ public:
+  Server(napi_env env, ServerOptions options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /** Keep JS handles: the wrapper object (callback resource), dispatch(count, closed, resized) -> rows, onClosed(). */
+  bool Init(napi_value self, napi_value dispatch, napi_value on_closed);
+  /** Bind and listen; on failure returns a negative uv error and sets `err`. */
+  int Listen(std::string& err, std::string& address, int& port, int& family);
+  /** The input ArrayBuffers (request table, header table, arena, closed list, date). */
+  napi_value InputBuffers();
+  /** JS hands (or re-hands after growth) the output arena and output table. */
+  bool SetOutput(napi_value arena, napi_value table);
+  /** Write `rows` output rows JS wrote outside a batch (async completions). */
+  void Flush(uint32_t rows);
+  /** Graceful close: stop accepting, finish in-flight work until `deadline_ms`, then close. */
+  void Close(uint64_t deadline_ms);
+  ServerStats Stats() const;
+  bool Remote(uint32_t conn, std::string& address, int& port) const;
+  bool listening() const { return listening_; }
+
+ private:
+  // libuv callbacks
+  static void OnConnection(uv_stream_t* listener, int status);
+  static void OnAlloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
+  static void OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
+  static void OnWrite(uv_write_t* req, int status);
+  static void OnShutdown(uv_shutdown_t* req, int status);
+  static void OnConnClosed(uv_handle_t* h);
+  static void OnCheck(uv_check_t* h);
+  static void OnIdle(uv_idle_t* h);
+  static void OnSweep(uv_timer_t* h);
+  static void OnDateTimer(uv_timer_t* h);
+  static void OnDeadline(uv_timer_t* h);
+  static void OnOwnHandleClosed(uv_handle_t* h);
+
+  // input
+  void OnData(Connection* c, char* data, size_t n);
+  size_t Frame(Connection* c, char* p, size_t& n);
+  bool Emit(Connection* c, const char* msg, const http::RequestHead& h, size_t head_len, uint32_t nh,
+            const char* body, size_t body_len);
+  void Fail(Connection* c, int status);
+  void MaybeContinue(Connection* c, const http::RequestHead& h, size_t body_have);
+  void Pump(Connection* c);
+  void QueuePump(Connection* c);
+  void UpdateReading(Connection* c);
+
+  // output
+  void ProcessRows(uint32_t rows);
+  void Deliver(Connection* c, uint32_t seq, const char* p, size_t len, bool close, bool from_js, bool stable);
+  void Gather(Connection* c, const char* p, size_t len);
+  void FlushConn(Connection* c);
+  void FlushTouched();
+  void StartWrite(Connection* c);
+  void AfterOutput(Connection* c);
+  void Shutdown(Connection* c);
+  void CloseConn(Connection* c);
+
+  // batch
+  void Dispatch();
+  bool EnsureRoom(size_t bytes, uint32_t headers);
+  bool GrowArena(size_t need);
+  void UpdateDate(bool force);
+  void Wake();
+  void CheckClosed();
+  void FinishClose();
+  Connection* Find(uint32_t id) const;
+  napi_value NewArrayBuffer(size_t bytes, void** data, napi_ref* ref);
+
+  napi_env env_;
+  ServerOptions opt_;
+  uv_loop_t* loop_ = nullptr;
+  uv_tcp_t listener_;
+  uv_check_t check_;
+  uv_idle_t idle_;
+  uv_timer_t sweep_;
+  uv_timer_t date_timer_;
+  uv_timer_t deadline_;
+  int own_handles_open_ = 0;
+  bool started_ = false, listening_ = false, listener_open_ = false, closing_ = false, closed_ = false;
+  bool idle_active_ = false;
+  bool dispatching_ = false;
+  bool in_js_call_ = false;
+
+  napi_ref self_ref_ = nullptr, dispatch_ref_ = nullptr, closed_cb_ref_ = nullptr;
+  napi_async_context async_ctx_ = nullptr;
+
+  http::Limits limits_;
+  std::vector<http::Header> headers_scratch_;
+  char* read_buf_ = nullptr;
+
+  std::unordered_map<uint32_t, Connection*> conns_;
+  uint32_t next_conn_id_ = 1;
+  std::vector<uint32_t> pump_list_;
+  std::vector<Connection*> touched_;
+  std::vector<uint32_t> closed_ids_;
+
+  // shared input memory
+  uint32_t* table_ = nullptr;
+  uint32_t table_rows_ = 0;
+  uint32_t* htable_ = nullptr;
+  uint32_t htable_rows_ = 0;
+  uint8_t* arena_ = nullptr;
+  size_t arena_cap_ = 0;
+  uint32_t* closed_list_ = nullptr;
+  uint8_t* date_mem_ = nullptr;
+  napi_ref table_ref_ = nullptr, htable_ref_ = nullptr, arena_ref_ = nullptr, closed_ref_ = nullptr,
+           date_ref_ = nullptr;
+  uint32_t count_ = 0, hcount_ = 0;
+  size_t arena_used_ = 0;
+  bool resized_ = false;
+  time_t date_second_ = 0;
+  char date_[32];
+
+  // output memory (owned by JS)
+  uint8_t* out_arena_ = nullptr;
+  size_t out_arena_len_ = 0;
+  uint32_t* out_table_ = nullptr;
+  size_t out_table_words_ = 0;
+  napi_ref out_arena_ref_ = nullptr, out_table_ref_ = nullptr;
+
+  ServerStats stats_;
+};
+
+}  // namespace jato::loop

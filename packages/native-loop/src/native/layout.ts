@@ -1,0 +1,15 @@
+/**
+ * The shared memory layout between the native loop and JS (mirrors native/batch_layout.hpp).
+ * Request table: `Col.Count` Uint32 words per request. Header table: 4 words per header line.
+ * Output table: `OutCol.Count` words per response row, offsets into the output arena.
+ */
+export const enum Col {
+  Conn = 0, Seq, Method, Flags, TargetOff, TargetLen, HeaderIndex, HeaderCount,
+  BodyOff, BodyLen, MethodOff, MethodLen, Count,
+}
+
+/** Columns of the output table JS writes. */
+export const enum OutCol { Conn = 0, Seq, Off, Len, Flags, Count }
+
+/** Output row flags. */
+export const enum OutFlag { Close = 1 }

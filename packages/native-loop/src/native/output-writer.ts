@@ -1,0 +1,137 @@
+import type { Responder } from '../types.js';
+import { type FastBuffer, allocFast } from './buffer-internals.js';
+import { OutCol, OutFlag } from './layout.js';
+
+/** The part of the native server the writer talks to. */
+export interface OutputSink {
+  setOutput(arena: Uint8Array, table: Uint32Array): void;
+  flush(rows: number): void;
+}
+
+const INITIAL_ARENA = 1 << 20;
+const INITIAL_ROWS = 4096;
+
+/**
+ * The native transport's Responder. Responses go into a shared output arena plus one table row
+ * (conn, seq, offset, length, flags) each; string responses of a batch are concatenated and written
+ * with ONE utf8 write when the batch ends. During a batch the loop picks the rows up when `onBatch`
+ * returns; outside a batch (async completions) they are flushed once per tick with one native call.
+ */
+export class OutputWriter implements Responder {
+  /** True while the loop is inside a batch call (rows are returned to it, not flushed). */
+  inBatch = false;
+  private arena: FastBuffer = allocFast(INITIAL_ARENA);
+  private table = new Uint32Array(INITIAL_ROWS * OutCol.Count);
+  private rows = 0;
+  /** Bytes of the arena already used. */
+  private pos = 0;
+  /** Text of the rows [textRow, rows), not yet written: their offsets are char offsets into it. */
+  private text = '';
+  private textRow = 0;
+  private scheduled = false;
+  private sink: OutputSink | undefined;
+
+  /** Attach to the native server (hands it the output memory). */
+  attach(sink: OutputSink): void {
+    this.sink = sink;
+    sink.setOutput(this.arena, this.table);
+  }
+
+  respond(conn: number, seq: number, head: string, body: string | Uint8Array | null, close: boolean): void {
+    if ((this.rows + 1) * OutCol.Count > this.table.length) this.growTable();
+    const r = this.rows * OutCol.Count;
+    const t = this.table;
+    t[r + OutCol.Conn] = conn;
+    t[r + OutCol.Seq] = seq;
+    t[r + OutCol.Flags] = close ? OutFlag.Close : 0;
+    if (body === null || typeof body === 'string') {
+      const start = this.text.length;
+      this.text = body ? this.text + head + body : this.text + head;
+      t[r + OutCol.Off] = start;
+      t[r + OutCol.Len] = this.text.length - start;
+      this.rows++;
+    } else {
+      this.writeText();
+      const headBytes = Buffer.byteLength(head, 'latin1');
+      const need = this.pos + headBytes + body.byteLength;
+      if (need > this.arena.length) this.growArena(need);
+      const written = this.arena.latin1Write(head, this.pos);
+      this.arena.set(body, this.pos + written);
+      t[r + OutCol.Off] = this.pos;
+      t[r + OutCol.Len] = written + body.byteLength;
+      this.pos += written + body.byteLength;
+      this.rows++;
+      this.textRow = this.rows;
+    }
+    if (!this.inBatch && !this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(this.flushLater);
+    }
+  }
+
+  /** Write the pending text and return the number of rows; resets for the next batch. */
+  finish(): number {
+    this.writeText();
+    const rows = this.rows;
+    this.rows = 0;
+    this.pos = 0;
+    this.textRow = 0;
+    return rows;
+  }
+
+  private readonly flushLater = (): void => {
+    this.scheduled = false;
+    if (this.inBatch || this.rows === 0) return;
+    const rows = this.finish();
+    this.sink?.flush(rows);
+  };
+
+  /** One utf8 write for all text rows; converts their char offsets to arena byte offsets. */
+  private writeText(): void {
+    const s = this.text;
+    if (s.length === 0) {
+      this.textRow = this.rows;
+      return;
+    }
+    if (this.pos + s.length * 3 > this.arena.length) {
+      const need = this.pos + Buffer.byteLength(s, 'utf8');
+      if (need > this.arena.length) this.growArena(need);
+    }
+    const base = this.pos;
+    const n = this.arena.utf8Write(s, base);
+    const t = this.table;
+    if (n === s.length) {
+      // all ASCII: char offsets are byte offsets
+      for (let i = this.textRow; i < this.rows; i++) t[i * OutCol.Count + OutCol.Off]! += base;
+    } else {
+      let at = base;
+      for (let i = this.textRow; i < this.rows; i++) {
+        const r = i * OutCol.Count;
+        const cs = t[r + OutCol.Off]!;
+        const bytes = Buffer.byteLength(s.slice(cs, cs + t[r + OutCol.Len]!), 'utf8');
+        t[r + OutCol.Off] = at;
+        t[r + OutCol.Len] = bytes;
+        at += bytes;
+      }
+    }
+    this.pos += n;
+    this.text = '';
+    this.textRow = this.rows;
+  }
+
+  private growTable(): void {
+    const next = new Uint32Array(this.table.length * 2);
+    next.set(this.table);
+    this.table = next;
+    this.sink?.setOutput(this.arena, this.table);
+  }
+
+  private growArena(need: number): void {
+    let size = this.arena.length * 2;
+    while (size < need) size *= 2;
+    const next = allocFast(size);
+    this.arena.copy(next, 0, 0, this.pos);
+    this.arena = next;
+    this.sink?.setOutput(this.arena, this.table);
+  }
+}

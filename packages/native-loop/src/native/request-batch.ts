@@ -1,0 +1,80 @@
+import type { MethodId, RequestBatch } from '../types.js';
+import { type FastBuffer, fastBuffer } from './buffer-internals.js';
+import type { InputBuffers } from './addon.js';
+import { Col } from './layout.js';
+
+const METHOD_NAMES = ['', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
+
+/**
+ * RequestBatch over the native loop's shared memory: a Uint32Array request table, a header table and
+ * an arena holding each request's head bytes and body. Nothing is decoded until asked for.
+ * Valid only during the `onBatch` call that received it.
+ */
+export class NativeRequestBatch implements RequestBatch {
+  count = 0;
+  private table!: Uint32Array;
+  private headers!: Uint32Array;
+  private arena!: FastBuffer;
+
+  constructor(buffers: InputBuffers) {
+    this.rebind(buffers);
+  }
+
+  /** Re-attach after the loop grew its memory. */
+  rebind(buffers: InputBuffers): void {
+    this.table = new Uint32Array(buffers.table);
+    this.headers = new Uint32Array(buffers.headers);
+    this.arena = fastBuffer(buffers.arena);
+  }
+
+  conn(i: number): number {
+    return this.table[i * Col.Count + Col.Conn]!;
+  }
+
+  seq(i: number): number {
+    return this.table[i * Col.Count + Col.Seq]!;
+  }
+
+  method(i: number): MethodId {
+    return this.table[i * Col.Count + Col.Method]! as MethodId;
+  }
+
+  methodName(i: number): string {
+    const m = this.table[i * Col.Count + Col.Method]!;
+    if (m !== 0) return METHOD_NAMES[m]!;
+    const off = this.table[i * Col.Count + Col.MethodOff]!;
+    return this.arena.latin1Slice(off, off + this.table[i * Col.Count + Col.MethodLen]!);
+  }
+
+  flags(i: number): number {
+    return this.table[i * Col.Count + Col.Flags]!;
+  }
+
+  target(i: number): string {
+    const base = i * Col.Count;
+    const off = this.table[base + Col.TargetOff]!;
+    return this.arena.latin1Slice(off, off + this.table[base + Col.TargetLen]!);
+  }
+
+  headerCount(i: number): number {
+    return this.table[i * Col.Count + Col.HeaderCount]!;
+  }
+
+  headerName(i: number, j: number): string {
+    const h = (this.table[i * Col.Count + Col.HeaderIndex]! + j) * 4;
+    const off = this.headers[h]!;
+    return this.arena.latin1Slice(off, off + this.headers[h + 1]!);
+  }
+
+  headerValue(i: number, j: number): string {
+    const h = (this.table[i * Col.Count + Col.HeaderIndex]! + j) * 4;
+    const off = this.headers[h + 2]!;
+    return this.arena.latin1Slice(off, off + this.headers[h + 3]!);
+  }
+
+  body(i: number): Uint8Array {
+    const base = i * Col.Count;
+    const off = this.table[base + Col.BodyOff]!;
+    return this.arena.subarray(off, off + this.table[base + Col.BodyLen]!);
+  }
+}

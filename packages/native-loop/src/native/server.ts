@@ -1,0 +1,187 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import type { HttpServer, Responder, ServerHandlers, ServerOptions, ServerStats } from '../types.js';
+import { resolveOptions, type ResolvedOptions } from '../js/options.js';
+import { type NativeAddon, type NativeServerHandle, loadAddon } from './addon.js';
+import { type FastBuffer, fastBuffer } from './buffer-internals.js';
+import { OutputWriter } from './output-writer.js';
+import { NativeRequestBatch } from './request-batch.js';
+
+/** Default deadline of `close()` for in-flight requests, in milliseconds. */
+const DEFAULT_CLOSE_DEADLINE_MS = 10_000;
+/** After our FIN, unread client input is discarded this long before the socket is closed. */
+const LINGER_MS = 2_000;
+
+/** True when the native addon loads on this machine. */
+export function nativeAvailable(): boolean {
+  return !(loadAddon() instanceof Error);
+}
+
+/**
+ * Creates the native transport: sockets on Node's own libuv loop, requests framed in C++ and handed
+ * to `handlers.onBatch` once per loop turn through shared memory, responses written with one write
+ * per connection. Throws when the addon cannot be loaded (see `createServer` for the fallback).
+ *
+ * @example
+ * const server = createNativeServer({ port: 8080 }, {
+ *   onBatch(batch, out) {
+ *     for (let i = 0; i < batch.count; i++) {
+ *       out.respond(batch.conn(i), batch.seq(i), 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n', 'hi', false);
+ *     }
+ *   },
+ * });
+ * await server.listen();
+ */
+export function createNativeServer(options: ServerOptions, handlers: ServerHandlers): HttpServer {
+  const addon = loadAddon();
+  if (addon instanceof Error) throw addon;
+  return new NativeHttpServer(addon, resolveOptions(options), options.reusePort === true, handlers);
+}
+
+const ZERO_STATS: ServerStats = { connections: 0, inFlight: 0, requests: 0, bytesRead: 0, bytesWritten: 0 };
+
+class NativeHttpServer implements HttpServer {
+  readonly transport = 'native' as const;
+  readonly responder: Responder;
+  private readonly out = new OutputWriter();
+  private native: NativeServerHandle | undefined;
+  private batch: NativeRequestBatch | undefined;
+  private closedIds: Uint32Array | undefined;
+  private dateMem: FastBuffer | undefined;
+  private dateVersion: Uint32Array | undefined;
+  private dateSeen = -1;
+  private dateValue = '';
+  private closing: Promise<void> | undefined;
+  private resolveClosed: (() => void) | undefined;
+  private listening: Promise<{ address: string; port: number; family: 'IPv4' | 'IPv6' }> | undefined;
+
+  constructor(
+    private readonly addon: NativeAddon,
+    private readonly options: ResolvedOptions,
+    private readonly reusePort: boolean,
+    private readonly handlers: ServerHandlers,
+  ) {
+    this.responder = this.out;
+  }
+
+  listen(): Promise<{ address: string; port: number; family: 'IPv4' | 'IPv6' }> {
+    this.listening ??= this.start();
+    return this.listening;
+  }
+
+  private async start(): Promise<{ address: string; port: number; family: 'IPv4' | 'IPv6' }> {
+    let host = this.options.host;
+    if (host === 'localhost') host = '127.0.0.1';
+    else if (isIP(host) === 0) host = (await lookup(host)).address;
+    if (this.closing) throw new Error('@jato/native-loop: server closed before listen()');
+    const o = this.options;
+    const native = new this.addon.NativeServer(
+      {
+        host,
+        port: o.port,
+        reusePort: this.reusePort,
+        serverName: o.serverName,
+        maxHeadBytes: o.maxHeadBytes,
+        maxHeaders: o.maxHeaders,
+        maxBodyBytes: o.maxBodyBytes,
+        maxInFlight: o.maxInFlight,
+        highWaterMark: o.highWaterMark,
+        headersTimeout: o.headersTimeout,
+        bodyGrace: o.bodyGrace,
+        bodyMinRate: o.bodyMinRate,
+        keepAliveTimeout: o.keepAliveTimeout,
+        writeTimeout: o.writeTimeout,
+        lingerTimeout: Math.min(LINGER_MS, o.keepAliveTimeout),
+      },
+      this.dispatch,
+      this.onClosed,
+    );
+    const buffers = native.inputBuffers();
+    this.batch = new NativeRequestBatch(buffers);
+    this.closedIds = new Uint32Array(buffers.closed);
+    this.dateMem = fastBuffer(buffers.date);
+    this.dateVersion = new Uint32Array(buffers.date, 0, 1);
+    this.out.attach(native);
+    const address = native.listen();
+    this.native = native;
+    return address;
+  }
+
+  /** Called by the loop once per batch: returns the number of response rows written meanwhile. */
+  private readonly dispatch = (count: number, closed: number, resized: boolean): number => {
+    const out = this.out;
+    const batch = this.batch!;
+    if (resized) batch.rebind(this.native!.inputBuffers());
+    out.inBatch = true;
+    try {
+      if (count > 0) {
+        batch.count = count;
+        try {
+          this.handlers.onBatch(batch, out);
+        } catch (error) {
+          process.nextTick(() => {
+            throw error;
+          });
+        }
+        batch.count = 0;
+      }
+      if (closed > 0 && this.handlers.onConnectionClose) {
+        const ids = this.closedIds!;
+        for (let i = 0; i < closed; i++) {
+          try {
+            this.handlers.onConnectionClose(ids[i]!);
+          } catch (error) {
+            process.emitWarning(`jato: onConnectionClose threw: ${String(error)}`);
+          }
+        }
+      }
+    } finally {
+      out.inBatch = false;
+    }
+    return out.finish();
+  };
+
+  private readonly onClosed = (): void => {
+    this.resolveClosed?.();
+  };
+
+  close(deadlineMs = DEFAULT_CLOSE_DEADLINE_MS): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      const native = this.native;
+      if (!native) {
+        // not listening (yet): once listen() settles there is nothing to close
+        const pending = this.listening;
+        if (!pending) return resolve();
+        pending.then(
+          () => {
+            this.resolveClosed = resolve;
+            this.native!.close(deadlineMs);
+          },
+          () => resolve(),
+        );
+        return;
+      }
+      this.resolveClosed = resolve;
+      native.close(deadlineMs);
+    });
+    return this.closing;
+  }
+
+  stats(): ServerStats {
+    return this.native ? this.native.stats() : { ...ZERO_STATS };
+  }
+
+  dateHeader(): string {
+    const v = this.dateVersion;
+    if (v === undefined) return new Date().toUTCString();
+    if (v[0] !== this.dateSeen) {
+      this.dateSeen = v[0]!;
+      this.dateValue = this.dateMem!.latin1Slice(8, 37);
+    }
+    return this.dateValue;
+  }
+
+  remote(conn: number): { address: string; port: number } | undefined {
+    return this.native?.remote(conn);
+  }
+}
