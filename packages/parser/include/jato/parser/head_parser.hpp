@@ -4,23 +4,25 @@
 //   HeadParser hp(limits);
 //   int64_t r = hp.parse(buf, len, head, headers, cap);
 // `buf[0, len)` holds every byte of this request head received so far; each call passes the same
-// prefix again with more bytes appended (the buffer may move: results are offsets). Returns the head
-// length (> 0) once the request line, the header lines and the empty line are complete; kIncomplete
-// when more bytes are needed; kFailed when the head is invalid (then error() says why, and
-// status_of(error()) is the status to answer before closing). After kFailed every call returns
-// kFailed; after success call reset() before the next request.
-//   - Not rescanning: a first call parses directly (the usual case: the whole head is there). If it
-//     was incomplete, later calls only search the new bytes for the end of the head (or a bare LF),
-//     and the head is parsed once when that end arrives. Errors in complete lines surface early.
-//   - Deterministic: errors are decided left to right by the first offending byte, so the result
-//     does not depend on how the bytes were split across calls.
+// prefix again with more bytes appended (the buffer may move between calls: results are offsets).
+// Returns the head length (> 0) once the request line, the header lines and the empty line are
+// complete; kIncomplete when more bytes are needed; kFailed when the head is invalid (then error()
+// says why, and status_of(error()) is the status to answer before closing). After kFailed every
+// call returns kFailed; after success call reset() before the next request.
+//   - Resumable without rescanning: the parser is a state machine that remembers the byte it
+//     stopped at (and what it learned so far); a call only reads the new bytes (plus at most a CR
+//     whose LF had not arrived). When a head took more than one call, the header spans are written
+//     again at completion by a short walk over the (already validated) lines, so `headers` needs no
+//     persistence between calls (a scratch array shared by many connections is fine).
+//   - Deterministic: every decision is made at the first offending byte, left to right, so the
+//     result never depends on how the bytes were split across calls.
 //   - Limits: the head (request line through the final CRLF) may use at most max_head_bytes; past
 //     that the answer is TargetTooLong (414) while the request line is unfinished, else HeadTooLarge
 //     (431). Header lines beyond min(cap, max_headers) are TooManyHeaders (431). A Content-Length
 //     above max_body is BodyTooLarge (413).
-//   - `head` and `headers[0, cap)` are written only by the call that returns the head length.
+//   - `head` and `headers[0, head.num_headers)` are complete only when the head length is returned.
 //   - Never allocates, never throws, reads only buf[0, len).
-// Strictness (RFC 9112, reject where repairing is allowed): see README "C++ API" for the rule list.
+// Strictness (RFC 9112; reject where repairing is allowed): see README "C++ API" for the rules.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -39,43 +41,44 @@ class HeadParser {
   /** Forget the current head (call before parsing the next request). Keeps the limits. */
   void reset() noexcept {
     error_ = Error::None;
-    started_ = false;
-    scan_pos_ = 0;
-    line_start_ = 0;
+    phase_ = Phase::Method;
+    pos_ = mark_ = name_end_ = value_ = 0;
+    count_ = 0;
+    calls_ = 0;
+    h_ = RequestHead{};
+    f_ = Facts{};
   }
 
   /** Why the last call returned kFailed (Error::None otherwise). */
   Error error() const noexcept { return error_; }
   const Limits& limits() const noexcept { return limits_; }
+  /** Change the limits (between heads). */
   void set_limits(const Limits& limits) noexcept { limits_ = limits; }
+  /** The offset the next call resumes reading at (for tests: proves no rescanning). */
+  uint32_t scan_position() const noexcept { return pos_; }
 
   /** See the file comment. */
-  int64_t parse(const uint8_t* buf, size_t len, RequestHead& out, Header* headers, uint32_t cap) noexcept {
+  int64_t parse(const uint8_t* buf, size_t len, RequestHead& out, Header* hs, uint32_t cap) noexcept {
     if (error_ != Error::None) return kFailed;
+    ++calls_;
     const size_t max_head = limits_.max_head_bytes;
     const size_t window = len < max_head ? len : max_head;
-    if (!started_) {
-      started_ = true;
-      return decide(buf, window, out, headers, cap, /*first=*/true);
+    Step s = run(buf, window, hs, cap);
+    if (s == Step::Failed) return kFailed;
+    if (s == Step::Incomplete) {
+      if (window < max_head) return kIncomplete;
+      error_ = phase_ <= Phase::VersionEnd ? Error::TargetTooLong : Error::HeadTooLarge;
+      return kFailed;
     }
-    // Resume the end-of-head search where it stopped.
-    while (scan_pos_ < window) {
-      size_t lf = scan_pos_ + scan_lf(buf + scan_pos_, window - scan_pos_);
-      if (lf >= window) {
-        scan_pos_ = static_cast<uint32_t>(window);
-        break;
-      }
-      bool bare = lf == 0 || buf[lf - 1] != '\r';
-      bool empty = !bare && lf - 1 == line_start_;
-      scan_pos_ = line_start_ = static_cast<uint32_t>(lf + 1);
-      if (bare || empty) return decide(buf, window, out, headers, cap, false);
-    }
-    if (window >= max_head) return decide(buf, window, out, headers, cap, false);
-    return kIncomplete;
+    if (calls_ > 1) refill_headers(buf, hs);
+    out = h_;
+    return out.head_length;
   }
 
  private:
   enum class Step : uint8_t { Done, Incomplete, Failed };
+  // Where the state machine stands; the order matters (request-line phases first).
+  enum class Phase : uint8_t { Method, TargetStart, Target, Version, VersionEnd, LineStart, Name, Ows, Value };
 
   // Per-head framing facts gathered while walking the header lines.
   struct Facts {
@@ -89,26 +92,6 @@ class HeadParser {
     bool conn_close = false, conn_keep_alive = false, conn_upgrade = false;
     bool upgrade_header = false;
   };
-
-  int64_t decide(const uint8_t* buf, size_t window, RequestHead& out, Header* headers, uint32_t cap,
-                 bool first) noexcept {
-    uint32_t progress = 0;
-    bool line1 = false;
-    Step s = parse_all(buf, window, out, headers, cap, progress, line1);
-    if (s == Step::Done) return out.head_length;
-    if (s == Step::Failed) return kFailed;
-    if (window >= limits_.max_head_bytes) {
-      fail_step(line1 ? Error::HeadTooLarge : Error::TargetTooLong);
-      return kFailed;
-    }
-    if (first) scan_pos_ = line_start_ = progress;
-    return kIncomplete;
-  }
-
-  Step fail_step(Error e) noexcept {
-    error_ = e;
-    return Step::Failed;
-  }
 
   static Method classify(const uint8_t* m, size_t n) noexcept {
     auto is = [&](const char* s, size_t l) { return n == l && std::memcmp(m, s, l) == 0; };
@@ -303,7 +286,7 @@ class HeadParser {
   }
 
   // Checks that need the whole header section, in a fixed order.
-  Error finish(Facts& f, RequestHead& h) const noexcept {
+  Error finish(const Facts& f, RequestHead& h) const noexcept {
     if (f.te_seen) {
       if (h.version_minor == 0) return Error::TransferEncodingOnHttp10;
       if (f.cl_seen) return Error::ContentLengthWithTransferEncoding;
@@ -321,126 +304,170 @@ class HeadParser {
     return Error::None;
   }
 
-  // Parses buf[0, n) left to right. Incomplete: `progress` is the start of the unfinished line
-  // (every line before it is valid) and `line1` tells whether the request line is complete.
-  Step parse_all(const uint8_t* buf, size_t n, RequestHead& out, Header* hs, uint32_t cap, uint32_t& progress,
-                 bool& line1) noexcept {
-    const uint8_t* p = buf;
+  Step fail(Error e) noexcept {
+    error_ = e;
+    return Step::Failed;
+  }
+
+  // The state machine over buf[pos_, n). Each `goto` target re-enters a phase on a later call.
+  Step run(const uint8_t* buf, size_t n, Header* hs, uint32_t cap) noexcept {
+    const uint8_t* p = buf + pos_;
     const uint8_t* const e = buf + n;
-    RequestHead h;
+    const uint32_t limit = cap < limits_.max_headers ? cap : limits_.max_headers;
     auto off = [buf](const uint8_t* q) { return static_cast<uint32_t>(q - buf); };
+    auto pause = [&](const uint8_t* at, Phase ph) {
+      pos_ = off(at);
+      phase_ = ph;
+      return Step::Incomplete;
+    };
+    switch (phase_) {
+      case Phase::Method: goto method;
+      case Phase::TargetStart: goto target_start;
+      case Phase::Target: goto target;
+      case Phase::Version: goto version;
+      case Phase::VersionEnd: goto version_end;
+      case Phase::LineStart: goto line_start;
+      case Phase::Name: goto name;
+      case Phase::Ows: goto ows;
+      case Phase::Value: goto value;
+    }
+    return fail(Error::BadRequestLine);  // unreachable
 
-    // method SP
+  method:  // method SP
     while (p < e && chars::is_tchar(*p)) ++p;
-    if (p == e) return Step::Incomplete;
-    if (p == buf || *p != ' ') return fail_step(Error::BadMethod);
-    h.method_span = {0, off(p)};
-    h.method = classify(buf, static_cast<size_t>(p - buf));
+    if (p == e) return pause(p, Phase::Method);
+    if (p == buf || *p != ' ') return fail(Error::BadMethod);
+    h_.method_span = {0, off(p)};
+    h_.method = classify(buf, static_cast<size_t>(p - buf));
     ++p;
-
-    // request-target SP
-    if (p == e) return Step::Incomplete;
-    if (*p == ' ') return fail_step(Error::BadRequestLine);
-    const uint8_t* t = p;
+  target_start:
+    if (p == e) return pause(p, Phase::TargetStart);
+    if (*p == ' ') return fail(Error::BadRequestLine);
+    mark_ = off(p);
+  target:  // request-target SP
     p += scan_target(p, static_cast<size_t>(e - p));
-    if (p == e) return Step::Incomplete;
+    if (p == e) return pause(p, Phase::Target);
     if (*p != ' ') {
       if (*p == '\r') {
-        if (p + 1 == e) return Step::Incomplete;
-        return fail_step(p[1] == '\n' ? Error::BadRequestLine : Error::BareCarriageReturn);
+        if (p + 1 == e) return pause(p, Phase::Target);
+        return fail(p[1] == '\n' ? Error::BadRequestLine : Error::BareCarriageReturn);
       }
-      return fail_step(*p == '\n' ? Error::BareLineFeed : Error::BadTarget);
+      return fail(*p == '\n' ? Error::BareLineFeed : Error::BadTarget);
     }
-    if (p == t) return fail_step(Error::BadTarget);
-    h.target = {off(t), off(p) - off(t)};
-    if (Error err = classify_target(h.method, t, static_cast<size_t>(p - t), h.form); err != Error::None)
-      return fail_step(err);
+    if (off(p) == mark_) return fail(Error::BadTarget);
+    h_.target = {mark_, off(p) - mark_};
+    if (Error err = classify_target(h_.method, buf + mark_, h_.target.len, h_.form); err != Error::None)
+      return fail(err);
     ++p;
-
-    // HTTP-version CRLF
-    static constexpr char kName[] = "HTTP/";
-    for (int i = 0; i < 5; ++i, ++p) {
-      if (p == e) return Step::Incomplete;
-      if (*p != static_cast<uint8_t>(kName[i]))
-        return fail_step(i == 0 && *p == ' ' ? Error::BadRequestLine : Error::BadVersion);
-    }
-    for (int i = 0; i < 3; ++i) {
-      if (p + i == e) return Step::Incomplete;
-      bool ok = i == 1 ? p[i] == '.' : chars::is_digit(p[i]);
-      if (!ok) return fail_step(Error::BadVersion);
-    }
-    const uint8_t major = p[0], minor = p[2];
-    p += 3;
-    if (p == e) return Step::Incomplete;
-    if (*p == '\r') {
-      if (p + 1 == e) return Step::Incomplete;
-      if (p[1] != '\n') return fail_step(Error::BareCarriageReturn);
-    } else {
-      return fail_step(*p == '\n' ? Error::BareLineFeed : *p == ' ' ? Error::BadRequestLine : Error::BadVersion);
-    }
-    if (major != '1' || (minor != '0' && minor != '1')) return fail_step(Error::VersionNotSupported);
-    h.version_minor = static_cast<uint8_t>(minor - '0');
-    p += 2;
-    line1 = true;
-    progress = off(p);
-
-    // header lines, then CRLF
-    const uint32_t limit = cap < limits_.max_headers ? cap : limits_.max_headers;
-    uint32_t count = 0;
-    Facts f;
-    for (;;) {
-      if (p == e) return Step::Incomplete;
+    mark_ = off(p);
+  version:  // "HTTP/" DIGIT "." DIGIT, checked byte by byte against its position
+    while (p < e && off(p) - mark_ < 8) {
+      const uint32_t i = off(p) - mark_;
       const uint8_t c = *p;
-      if (c == '\r') {
-        if (p + 1 == e) return Step::Incomplete;
-        if (p[1] != '\n') return fail_step(Error::BareCarriageReturn);
+      bool ok = i < 5 ? c == static_cast<uint8_t>("HTTP/"[i]) : i == 6 ? c == '.' : chars::is_digit(c);
+      if (!ok) return fail(i == 0 && c == ' ' ? Error::BadRequestLine : Error::BadVersion);
+      ++p;
+    }
+    if (p == e) return pause(p, Phase::Version);
+  version_end:  // CRLF
+    if (p == e) return pause(p, Phase::VersionEnd);
+    if (*p == '\r') {
+      if (p + 1 == e) return pause(p, Phase::VersionEnd);
+      if (p[1] != '\n') return fail(Error::BareCarriageReturn);
+    } else {
+      return fail(*p == '\n' ? Error::BareLineFeed : *p == ' ' ? Error::BadRequestLine : Error::BadVersion);
+    }
+    {
+      const uint8_t major = buf[mark_ + 5], minor = buf[mark_ + 7];
+      if (major != '1' || (minor != '0' && minor != '1')) return fail(Error::VersionNotSupported);
+      h_.version_minor = static_cast<uint8_t>(minor - '0');
+    }
+    p += 2;
+
+  line_start:  // a header line, or the empty line that ends the head
+    for (;;) {
+      if (p == e) return pause(p, Phase::LineStart);
+      if (*p == '\r') {
+        if (p + 1 == e) return pause(p, Phase::LineStart);
+        if (p[1] != '\n') return fail(Error::BareCarriageReturn);
         p += 2;
         break;
       }
-      if (c == '\n') return fail_step(Error::BareLineFeed);
-      if (chars::is_ows(c)) return fail_step(count == 0 ? Error::LeadingWhitespace : Error::ObsFold);
-      if (count >= limit) return fail_step(Error::TooManyHeaders);
-      const uint8_t* name = p;
+      if (*p == '\n') return fail(Error::BareLineFeed);
+      if (chars::is_ows(*p)) return fail(count_ == 0 ? Error::LeadingWhitespace : Error::ObsFold);
+      if (count_ >= limit) return fail(Error::TooManyHeaders);
+      mark_ = off(p);
+    name:
       while (p < e && chars::is_tchar(*p)) ++p;
-      if (p == e) return Step::Incomplete;
+      if (p == e) return pause(p, Phase::Name);
       if (*p != ':')
-        return fail_step(p != name && chars::is_ows(*p) ? Error::WhitespaceBeforeColon : Error::BadHeaderName);
-      if (p == name) return fail_step(Error::BadHeaderName);
-      const uint8_t* name_end = p;
+        return fail(off(p) != mark_ && chars::is_ows(*p) ? Error::WhitespaceBeforeColon : Error::BadHeaderName);
+      if (off(p) == mark_) return fail(Error::BadHeaderName);
+      name_end_ = off(p);
       ++p;
+    ows:
       while (p < e && chars::is_ows(*p)) ++p;
-      if (p == e) return Step::Incomplete;
-      const uint8_t* v = p;
+      if (p == e) return pause(p, Phase::Ows);
+      value_ = off(p);
+    value:
       p += scan_value(p, static_cast<size_t>(e - p));
-      if (p == e) return Step::Incomplete;
+      if (p == e) return pause(p, Phase::Value);
       if (*p == '\r') {
-        if (p + 1 == e) return Step::Incomplete;
-        if (p[1] != '\n') return fail_step(Error::BareCarriageReturn);
+        if (p + 1 == e) return pause(p, Phase::Value);
+        if (p[1] != '\n') return fail(Error::BareCarriageReturn);
       } else {
-        return fail_step(*p == '\n' ? Error::BareLineFeed : Error::BadHeaderValue);
+        return fail(*p == '\n' ? Error::BareLineFeed : Error::BadHeaderValue);
       }
-      const uint8_t* ve = p;
-      while (ve > v && chars::is_ows(ve[-1])) --ve;
+      {
+        const uint8_t* v = buf + value_;
+        const uint8_t* ve = p;
+        while (ve > v && chars::is_ows(ve[-1])) --ve;
+        hs[count_] = Header{{mark_, name_end_ - mark_}, {value_, off(ve) - value_}};
+        ++count_;
+        if (Error err = on_header(buf, buf + mark_, name_end_ - mark_, v, static_cast<size_t>(ve - v), f_, h_);
+            err != Error::None)
+          return fail(err);
+      }
       p += 2;
-      hs[count] = Header{{off(name), off(name_end) - off(name)}, {off(v), off(ve) - off(v)}};
-      ++count;
-      if (Error err = on_header(buf, name, static_cast<size_t>(name_end - name), v, static_cast<size_t>(ve - v), f, h);
-          err != Error::None)
-        return fail_step(err);
-      progress = off(p);
     }
-    if (Error err = finish(f, h); err != Error::None) return fail_step(err);
-    h.num_headers = count;
-    h.head_length = off(p);
-    out = h;
+    if (Error err = finish(f_, h_); err != Error::None) return fail(err);
+    h_.num_headers = count_;
+    h_.head_length = off(p);
+    pos_ = off(p);
     return Step::Done;
+  }
+
+  // Re-writes the header spans of a head that took several calls (its lines are known valid).
+  void refill_headers(const uint8_t* buf, Header* hs) const noexcept {
+    size_t p = 0;
+    while (buf[p] != '\n') ++p;  // end of the request line
+    ++p;
+    for (uint32_t i = 0; i < count_; ++i) {
+      const size_t name = p;
+      while (buf[p] != ':') ++p;
+      const size_t name_end = p++;
+      while (chars::is_ows(buf[p])) ++p;
+      const size_t v = p;
+      while (buf[p] != '\r') ++p;
+      size_t ve = p;
+      while (ve > v && chars::is_ows(buf[ve - 1])) --ve;
+      hs[i] = Header{{static_cast<uint32_t>(name), static_cast<uint32_t>(name_end - name)},
+                     {static_cast<uint32_t>(v), static_cast<uint32_t>(ve - v)}};
+      p += 2;
+    }
   }
 
   Limits limits_;
   Error error_ = Error::None;
-  bool started_ = false;     // the first (direct) parse attempt was made
-  uint32_t scan_pos_ = 0;    // next byte the end-of-head search reads
-  uint32_t line_start_ = 0;  // start of the line that search is in
+  Phase phase_ = Phase::Method;
+  uint32_t pos_ = 0;       // next byte to read
+  uint32_t mark_ = 0;      // start of the current token (target, version, header name)
+  uint32_t name_end_ = 0;  // end of the current header name
+  uint32_t value_ = 0;     // start of the current header value
+  uint32_t count_ = 0;     // header lines so far
+  uint32_t calls_ = 0;     // parse calls for this head
+  RequestHead h_;
+  Facts f_;
 };
 
 }  // namespace jato::http

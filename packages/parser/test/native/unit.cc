@@ -1,0 +1,496 @@
+// test/native/unit.cc — native unit tests of the header-only parser (built with ASan + UBSan by
+// test/native/run.mjs). Every stream case runs whole, split at every offset, byte by byte and at
+// every SIMD level; all runs must describe the same requests and error. Prints one line per test
+// and a final "RESULT <passed> <failed>".
+//   unit [--seeds DIR] [corpus.tsv]   (--seeds: also write every case as a fuzz seed into DIR)
+//   corpus.tsv lines: name <TAB> expected error name or "-" <TAB> hex bytes
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "describe.hpp"
+#include "jato/parser/parser.hpp"
+#include "stream.hpp"
+
+using namespace jato::http;
+using native::OwnedRequest;
+using native::Stream;
+
+namespace {
+
+int g_passed = 0, g_failed = 0;
+std::string g_seed_dir;  // when set, every stream case is also written there as a fuzz seed
+int g_seeds = 0;
+
+// Fuzz input format (fuzz/fuzz_parser.cc): config byte, split seed byte, then the bytes.
+void write_seed(const std::string& raw, bool small_limits) {
+  if (g_seed_dir.empty()) return;
+  std::ofstream f(g_seed_dir + "/seed-" + std::to_string(g_seeds++), std::ios::binary);
+  f << static_cast<char>(small_limits ? 6 : 2) << static_cast<char>(g_seeds & 0xff) << raw;
+}
+
+void report(const std::string& name, const std::string& problem) {
+  if (problem.empty()) {
+    ++g_passed;
+    std::printf("PASS %s\n", name.c_str());
+  } else {
+    ++g_failed;
+    std::printf("FAIL %s: %s\n", name.c_str(), problem.c_str());
+  }
+}
+
+const char* kErrorNames[] = {
+    "None", "BadMethod", "BadTarget", "BadVersion", "BadRequestLine", "BadHeaderName", "BadHeaderValue",
+    "BareLineFeed", "BareCarriageReturn", "ObsFold", "WhitespaceBeforeColon", "LeadingWhitespace",
+    "BadContentLength", "DuplicateContentLength", "ContentLengthWithTransferEncoding",
+    "TransferEncodingOnHttp10", "BadTransferEncoding", "MissingHost", "DuplicateHost", "BadHost",
+    "BadChunkSize", "BadChunkExtension", "BadChunkData", "BadTrailer", "BadConnection", "TargetTooLong",
+    "HeadTooLarge", "TooManyHeaders", "BodyTooLarge", "UnknownTransferCoding", "VersionNotSupported",
+};
+static_assert(sizeof(kErrorNames) / sizeof(kErrorNames[0]) == static_cast<size_t>(Error::Count_), "names");
+
+const char* name_of(Error e) {
+  size_t i = static_cast<size_t>(e);
+  return i < static_cast<size_t>(Error::Count_) ? kErrorNames[i] : "?";
+}
+
+struct Run {
+  std::vector<OwnedRequest> reqs;
+  Error err = Error::None;
+};
+
+Run run_whole(const std::string& raw, const Limits& limits) {
+  Run r;
+  Stream s(limits);
+  s.push(reinterpret_cast<const uint8_t*>(raw.data()), raw.size(), r.reqs);
+  r.err = s.error();
+  return r;
+}
+
+// Whole vs every 2-way split vs byte by byte vs a few random 3+-way splits, at every SIMD level.
+std::string consistency(const std::string& raw, const Limits& limits) {
+  using testing::describe;
+  using testing::run_split;
+  set_simd_level(SimdLevel::Scalar);
+  const std::string ref = run_split(raw, {}, limits);
+  const SimdLevel levels[] = {SimdLevel::Scalar, SimdLevel::Sse42, SimdLevel::Avx2};
+  std::mt19937 rng(static_cast<uint32_t>(raw.size() * 2654435761u));
+  for (SimdLevel lv : levels) {
+    set_simd_level(lv);
+    if (run_split(raw, {}, limits) != ref) return "whole differs at SIMD level " + std::to_string(int(lv));
+    for (size_t k = 1; k < raw.size(); ++k)
+      if (run_split(raw, {k}, limits) != ref)
+        return "split at " + std::to_string(k) + " differs (level " + std::to_string(int(lv)) + "):\n" +
+               run_split(raw, {k}, limits) + "\nvs whole:\n" + ref;
+    std::vector<size_t> bytes;
+    for (size_t k = 1; k < raw.size(); ++k) bytes.push_back(k);
+    if (run_split(raw, bytes, limits) != ref) return "byte-by-byte differs (level " + std::to_string(int(lv)) + ")";
+    for (int t = 0; t < 8 && raw.size() > 2; ++t) {
+      std::vector<size_t> cuts;
+      size_t at = 0;
+      while (true) {
+        at += 1 + rng() % (raw.size() / 3 + 1);
+        if (at >= raw.size()) break;
+        cuts.push_back(at);
+      }
+      if (run_split(raw, cuts, limits) != ref) return "random split differs";
+    }
+  }
+  set_simd_level(SimdLevel::Avx2);
+  return "";
+}
+
+using Check = std::function<std::string(const std::vector<OwnedRequest>&)>;
+
+std::string text(const OwnedRequest& r, Span s) { return testing::span_text(r.bytes, s); }
+
+void stream_case(const std::string& name, const std::string& raw, Error want, size_t nreq, Check check = nullptr,
+                 Limits limits = Limits{}) {
+  write_seed(raw, limits.max_head_bytes != Limits{}.max_head_bytes);
+  Run r = run_whole(raw, limits);
+  std::string problem;
+  if (r.err != want) problem = std::string("error ") + name_of(r.err) + ", want " + name_of(want);
+  else if (r.reqs.size() != nreq)
+    problem = std::to_string(r.reqs.size()) + " requests, want " + std::to_string(nreq);
+  else if (check) problem = check(r.reqs);
+  if (problem.empty()) problem = consistency(raw, limits);
+  report(name, problem);
+}
+
+#define EXPECT(cond)                                   \
+  do {                                                 \
+    if (!(cond)) return std::string("expected " #cond); \
+  } while (0)
+
+void head_cases() {
+  const std::string get = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+  stream_case("simple GET", get, Error::None, 1, [](auto& v) {
+    const OwnedRequest& r = v[0];
+    EXPECT(text(r, r.head.method_span) == "GET" && r.head.method == Method::Get);
+    EXPECT(text(r, r.head.target) == "/" && r.head.form == TargetForm::Origin);
+    EXPECT(r.head.version_minor == 1 && r.head.keep_alive && r.head.body == BodyKind::None);
+    EXPECT(text(r, r.head.host) == "a" && r.head.head_length == 27);
+    return std::string();
+  });
+  std::string batch;
+  for (int i = 0; i < 24; ++i) batch += get;
+  stream_case("24 pipelined GETs", batch, Error::None, 24);
+  stream_case("POST with Content-Length then GET",
+              "POST /p?q=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello" + get, Error::None, 2, [](auto& v) {
+                EXPECT(v[0].body == "hello" && v[0].head.body == BodyKind::Length && v[0].head.content_length == 5);
+                EXPECT(v[0].head.method == Method::Post && text(v[0], v[0].head.target) == "/p?q=1");
+                return std::string();
+              });
+  stream_case("Content-Length: 0", "PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", Error::None, 1,
+              [](auto& v) {
+                EXPECT(v[0].head.body == BodyKind::Length && v[0].body.empty() && v[0].head.method == Method::Put);
+                return std::string();
+              });
+  stream_case("chunked with extensions and trailers",
+              "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+              "5;name=val;q=\"a \\\"b\\\"\"\r\nhello\r\n1 ; ext\r\n!\r\n000\r\nX-Sum: 1 \r\nY:2\r\n\r\n" + get,
+              Error::None, 2, [](auto& v) {
+                EXPECT(v[0].body == "hello!" && v[0].head.body == BodyKind::Chunked);
+                EXPECT(v[0].trailers.size() == 2 && v[0].trailers[0].first == "X-Sum" && v[0].trailers[0].second == "1");
+                EXPECT(v[0].trailers[1].second == "2");
+                return std::string();
+              });
+  stream_case("HTTP/1.0 closes and ignores the rest", "GET /a HTTP/1.0\r\n\r\nGET /b HTTP/1.0\r\n\r\n", Error::None, 1,
+              [](auto& v) {
+                EXPECT(!v[0].head.keep_alive && v[0].head.version_minor == 0 && v[0].head.host.len == 0);
+                return std::string();
+              });
+  stream_case("HTTP/1.0 keep-alive", "GET /a HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\nGET /b HTTP/1.0\r\n\r\n",
+              Error::None, 2, [](auto& v) {
+                EXPECT(v[0].head.keep_alive && !v[1].head.keep_alive);
+                return std::string();
+              });
+  stream_case("HTTP/1.1 Connection: close", "GET / HTTP/1.1\r\nHost: a\r\nConnection: foo, , close\r\n\r\n" + get,
+              Error::None, 1, [](auto& v) {
+                EXPECT(!v[0].head.keep_alive);
+                return std::string();
+              });
+  stream_case("Expect: 100-continue",
+              "POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-Continue\r\nContent-Length: 2\r\n\r\nok", Error::None, 1,
+              [](auto& v) {
+                EXPECT(v[0].head.expect_continue && v[0].body == "ok");
+                return std::string();
+              });
+  stream_case("Upgrade", "GET /ws HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, Upgrade\r\nUpgrade: websocket\r\n\r\n",
+              Error::None, 1, [](auto& v) {
+                EXPECT(v[0].head.upgrade && v[0].head.keep_alive);
+                return std::string();
+              });
+  stream_case("Upgrade header without the Connection token",
+              "GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n\r\n", Error::None, 1, [](auto& v) {
+                EXPECT(!v[0].head.upgrade);
+                return std::string();
+              });
+  stream_case("OPTIONS *", "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", Error::None, 1, [](auto& v) {
+    EXPECT(v[0].head.form == TargetForm::Asterisk && v[0].head.method == Method::Options);
+    return std::string();
+  });
+  stream_case("CONNECT authority", "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", Error::None, 1,
+              [](auto& v) {
+                EXPECT(v[0].head.form == TargetForm::Authority && v[0].head.method == Method::Connect);
+                return std::string();
+              });
+  stream_case("absolute-form", "GET http://a.example/x?y HTTP/1.1\r\nHost: a.example\r\n\r\n", Error::None, 1,
+              [](auto& v) {
+                EXPECT(v[0].head.form == TargetForm::Absolute && text(v[0], v[0].head.target) == "http://a.example/x?y");
+                return std::string();
+              });
+  stream_case("value trimming, tabs and obs-text",
+              "GET / HTTP/1.1\r\nHost:a\r\nX-A: \t one\ttwo \t\r\nX-B:\r\nX-C: caf\xc3\xa9\r\n\r\n", Error::None, 1,
+              [](auto& v) {
+                EXPECT(v[0].headers.size() == 4);
+                EXPECT(text(v[0], v[0].headers[1].value) == "one\ttwo");
+                EXPECT(text(v[0], v[0].headers[2].value).empty());
+                EXPECT(text(v[0], v[0].headers[3].value) == "caf\xc3\xa9");
+                return std::string();
+              });
+  stream_case("IPv6 Host", "GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n", Error::None, 1);
+  stream_case("empty Host", "GET / HTTP/1.1\r\nHost:\r\n\r\n", Error::None, 1);
+  stream_case("extension method, case-sensitive", "get / HTTP/1.1\r\nHost: a\r\n\r\n", Error::None, 1, [](auto& v) {
+    EXPECT(v[0].head.method == Method::Other && text(v[0], v[0].head.method_span) == "get");
+    return std::string();
+  });
+  stream_case("long browser-like request",
+              "GET /assets/app.js?v=1234567890abcdef HTTP/1.1\r\nHost: www.example.com\r\n"
+              "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36\r\n"
+              "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8\r\n"
+              "Accept-Language: en-US,en;q=0.9\r\nAccept-Encoding: gzip, deflate, br\r\n"
+              "Cookie: session=abcdefghijklmnopqrstuvwxyz0123456789; theme=dark; tracking=1\r\n"
+              "Referer: https://www.example.com/index.html\r\nConnection: keep-alive\r\n\r\n",
+              Error::None, 1, [](auto& v) {
+                EXPECT(v[0].headers.size() == 8);
+                return std::string();
+              });
+
+  // rejections: request line
+  stream_case("bad method token", "G@T / HTTP/1.1\r\nHost: a\r\n\r\n", Error::BadMethod, 0);
+  stream_case("leading space", " GET / HTTP/1.1\r\nHost: a\r\n\r\n", Error::BadMethod, 0);
+  stream_case("leading CRLF", "\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n", Error::BadMethod, 0);
+  stream_case("TLS handshake bytes", std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11), Error::BadMethod, 0);
+  stream_case("two spaces after method", "GET  / HTTP/1.1\r\nHost: a\r\n\r\n", Error::BadRequestLine, 0);
+  stream_case("two spaces before version", "GET /  HTTP/1.1\r\nHost: a\r\n\r\n", Error::BadRequestLine, 0);
+  stream_case("space after version", "GET / HTTP/1.1 \r\nHost: a\r\n\r\n", Error::BadRequestLine, 0);
+  stream_case("no version", "GET /\r\nHost: a\r\n\r\n", Error::BadRequestLine, 0);
+  stream_case("HTTP/2.0", "GET / HTTP/2.0\r\nHost: a\r\n\r\n", Error::VersionNotSupported, 0);
+  stream_case("HTTP/1.2", "GET / HTTP/1.2\r\nHost: a\r\n\r\n", Error::VersionNotSupported, 0);
+  stream_case("HTTP/0.9", "GET / HTTP/0.9\r\n\r\n", Error::VersionNotSupported, 0);
+  stream_case("lower-case version", "GET / http/1.1\r\nHost: a\r\n\r\n", Error::BadVersion, 0);
+  stream_case("HTTP/1.10", "GET / HTTP/1.10\r\nHost: a\r\n\r\n", Error::BadVersion, 0);
+  stream_case("HTTP/1", "GET / HTTP/1\r\nHost: a\r\n\r\n", Error::BadVersion, 0);
+  stream_case("NUL in target", std::string("GET /a\0b HTTP/1.1\r\nHost: a\r\n\r\n", 30), Error::BadTarget, 0);
+  stream_case("DEL in target", "GET /a\x7f HTTP/1.1\r\nHost: a\r\n\r\n", Error::BadTarget, 0);
+  stream_case("fragment in target", "GET /a#b HTTP/1.1\r\nHost: a\r\n\r\n", Error::BadTarget, 0);
+  stream_case("non-ASCII in target", "GET /caf\xc3\xa9 HTTP/1.1\r\nHost: a\r\n\r\n", Error::BadTarget, 0);
+  stream_case("asterisk with GET", "GET * HTTP/1.1\r\nHost: a\r\n\r\n", Error::BadTarget, 0);
+  stream_case("CONNECT origin-form", "CONNECT / HTTP/1.1\r\nHost: a\r\n\r\n", Error::BadTarget, 0);
+  stream_case("CONNECT without port", "CONNECT a.example HTTP/1.1\r\nHost: a\r\n\r\n", Error::BadTarget, 0);
+  stream_case("relative target", "GET a/b HTTP/1.1\r\nHost: a\r\n\r\n", Error::BadTarget, 0);
+  stream_case("bare LF after request line", "GET / HTTP/1.1\nHost: a\r\n\r\n", Error::BareLineFeed, 0);
+  stream_case("bare LF after header", "GET / HTTP/1.1\r\nHost: a\n\r\n", Error::BareLineFeed, 0);
+  stream_case("bare LF end of head", "GET / HTTP/1.1\r\nHost: a\r\n\n", Error::BareLineFeed, 0);
+  stream_case("bare CR in request line", "GET / HTTP/1.1\rHost: a\r\n\r\n", Error::BareCarriageReturn, 0);
+  stream_case("bare CR in value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\rb\r\n\r\n", Error::BareCarriageReturn, 0);
+  // rejections: header lines
+  stream_case("obs-fold", "GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n", Error::ObsFold, 0);
+  stream_case("whitespace before first header", "GET / HTTP/1.1\r\n Host: a\r\n\r\n", Error::LeadingWhitespace, 0);
+  stream_case("whitespace before colon", "GET / HTTP/1.1\r\nHost : a\r\n\r\n", Error::WhitespaceBeforeColon, 0);
+  stream_case("empty header name", "GET / HTTP/1.1\r\nHost: a\r\n: x\r\n\r\n", Error::BadHeaderName, 0);
+  stream_case("header without colon", "GET / HTTP/1.1\r\nHost: a\r\nNoColon\r\n\r\n", Error::BadHeaderName, 0);
+  stream_case("NUL in header name", std::string("GET / HTTP/1.1\r\nHo\0st: a\r\n\r\n", 29), Error::BadHeaderName, 0);
+  stream_case("NUL in header value", std::string("GET / HTTP/1.1\r\nHost: a\r\nX: \0\r\n\r\n", 33), Error::BadHeaderValue, 0);
+  stream_case("DEL in header value", "GET / HTTP/1.1\r\nHost: a\r\nX: \x7f\r\n\r\n", Error::BadHeaderValue, 0);
+  stream_case("missing Host", "GET / HTTP/1.1\r\n\r\n", Error::MissingHost, 0);
+  stream_case("duplicate Host", "GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n", Error::DuplicateHost, 0);
+  stream_case("Host with a path", "GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", Error::BadHost, 0);
+  stream_case("Host with userinfo", "GET / HTTP/1.1\r\nHost: u@a\r\n\r\n", Error::BadHost, 0);
+  stream_case("Host with bad pct-encoding", "GET / HTTP/1.1\r\nHost: a%zz\r\n\r\n", Error::BadHost, 0);
+  stream_case("bad Connection token", "GET / HTTP/1.1\r\nHost: a\r\nConnection: a b\r\n\r\n", Error::BadConnection, 0);
+  // framing
+  stream_case("duplicate identical Content-Length",
+              "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx",
+              Error::DuplicateContentLength, 0);
+  stream_case("Content-Length list", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1, 1\r\n\r\nx",
+              Error::BadContentLength, 0);
+  stream_case("signed Content-Length", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +1\r\n\r\nx",
+              Error::BadContentLength, 0);
+  stream_case("empty Content-Length", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: \r\n\r\n", Error::BadContentLength, 0);
+  stream_case("overflowing Content-Length",
+              "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 18446744073709551616\r\n\r\n", Error::BadContentLength, 0);
+  stream_case("CL and TE", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+              Error::ContentLengthWithTransferEncoding, 0);
+  stream_case("TE on HTTP/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+              Error::TransferEncodingOnHttp10, 0);
+  stream_case("TE gzip", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", Error::UnknownTransferCoding, 0);
+  stream_case("TE gzip, chunked", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+              Error::UnknownTransferCoding, 0);
+  stream_case("TE chunked, chunked", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, chunked\r\n\r\n",
+              Error::BadTransferEncoding, 0);
+  stream_case("TE chunked twice in two lines",
+              "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+              Error::BadTransferEncoding, 0);
+  stream_case("TE empty", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \r\n\r\n", Error::BadTransferEncoding, 0);
+  stream_case("TE bad token", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \"chunked\"\r\n\r\n",
+              Error::BadTransferEncoding, 0);
+  stream_case("TE chunked with parameter", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked;q=1\r\n\r\n",
+              Error::BadTransferEncoding, 0);
+  stream_case("TE mixed case and split lines", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: ,\r\nTransfer-Encoding: ChUnKeD\r\n\r\n0\r\n\r\n",
+              Error::None, 1);
+  // chunked body errors
+  const std::string post = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
+  stream_case("chunk size not hex", post + "g\r\n", Error::BadChunkSize, 0);
+  stream_case("chunk size missing", post + "\r\n", Error::BadChunkSize, 0);
+  stream_case("chunk size overflow", post + "10000000000000000\r\n", Error::BadChunkSize, 0);
+  stream_case("chunk size bare LF", post + "1\nx\r\n0\r\n\r\n", Error::BareLineFeed, 0);
+  stream_case("chunk size bare CR", post + "1\rx\r\n0\r\n\r\n", Error::BareCarriageReturn, 0);
+  stream_case("chunk size then space", post + "1 \r\nx\r\n0\r\n\r\n", Error::BadChunkExtension, 0);
+  stream_case("chunk ext without name", post + "1;\r\nx\r\n0\r\n\r\n", Error::BadChunkExtension, 0);
+  stream_case("chunk ext bad value", post + "1;a=\r\nx\r\n0\r\n\r\n", Error::BadChunkExtension, 0);
+  stream_case("chunk ext unterminated quote", post + "1;a=\"x\r\nx\r\n0\r\n\r\n", Error::BadChunkExtension, 0);
+  stream_case("chunk data too long", post + "1\r\nxy\r\n0\r\n\r\n", Error::BadChunkData, 0);
+  stream_case("chunk data missing CRLF", post + "1\r\nx0\r\n\r\n", Error::BadChunkData, 0);
+  stream_case("trailer obs-fold", post + "0\r\nA: b\r\n c\r\n\r\n", Error::BadTrailer, 0);
+  stream_case("trailer bare LF", post + "0\r\nA: b\n\r\n", Error::BadTrailer, 0);
+  stream_case("trailer space before colon", post + "0\r\nA : b\r\n\r\n", Error::BadTrailer, 0);
+  stream_case("trailer NUL", post + std::string("0\r\nA: \0\r\n\r\n", 11), Error::BadTrailer, 0);
+
+  // limits
+  Limits small;
+  small.max_head_bytes = 64;
+  small.max_headers = 3;
+  small.max_body = 10;
+  stream_case("target too long (414)", "GET /" + std::string(100, 'a') + " HTTP/1.1\r\nHost: a\r\n\r\n",
+              Error::TargetTooLong, 0, nullptr, small);
+  stream_case("head too large (431)", "GET / HTTP/1.1\r\nHost: a\r\nX: " + std::string(60, 'b') + "\r\n\r\n",
+              Error::HeadTooLarge, 0, nullptr, small);
+  stream_case("head exactly at the limit", "GET / HTTP/1.1\r\nHost: a\r\nX: " + std::string(32, 'b') + "\r\n\r\n",
+              Error::None, 1, nullptr, small);
+  stream_case("head one byte over", "GET / HTTP/1.1\r\nHost: a\r\nX: " + std::string(33, 'b') + "\r\n\r\n",
+              Error::HeadTooLarge, 0, nullptr, small);
+  stream_case("too many headers", "GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", Error::TooManyHeaders, 0,
+              nullptr, small);
+  stream_case("Content-Length over max body", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\n",
+              Error::BodyTooLarge, 0, nullptr, small);
+  stream_case("Content-Length at max body", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n0123456789",
+              Error::None, 1, nullptr, small);
+  stream_case("chunked over max body", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n",
+              Error::BodyTooLarge, 0, nullptr, small);
+  stream_case("trailers too large", "POST / HTTP/1.1\r\nHost:\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: " +
+                                        std::string(70, 'x') + "\r\n\r\n",
+              Error::HeadTooLarge, 0, nullptr, small);
+  stream_case("too many trailers", "POST / HTTP/1.1\r\nHost:\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA:1\r\nB:2\r\nC:3\r\nD:4\r\n\r\n",
+              Error::TooManyHeaders, 0, nullptr, small);
+}
+
+// The parser resumes its end-of-head search and never reports errors from bytes it has not seen.
+void resumability() {
+  const std::string req = "GET /x HTTP/1.1\r\nHost: a\r\nX-Long: " + std::string(200, 'v') + "\r\n\r\n";
+  HeadParser hp;
+  RequestHead h;
+  Header hs[8];
+  std::string problem;
+  int64_t r = 0;
+  for (size_t n = 1; n <= req.size(); ++n) {
+    r = hp.parse(reinterpret_cast<const uint8_t*>(req.data()), n, h, hs, 8);
+    if (n < req.size() && r != kIncomplete) problem = "not incomplete at " + std::to_string(n);
+    if (n < req.size() && hp.scan_position() + 1 < n)
+      problem = "search did not resume at the end (" + std::to_string(hp.scan_position()) + " vs " + std::to_string(n) + ")";
+  }
+  if (problem.empty() && r != static_cast<int64_t>(req.size())) problem = "final result " + std::to_string(r);
+  if (problem.empty() && (h.num_headers != 2 || hs[1].value.len != 200)) problem = "wrong headers";
+  // After success: reset and reuse.
+  hp.reset();
+  if (problem.empty() && hp.parse(reinterpret_cast<const uint8_t*>(req.data()), req.size(), h, hs, 8) != int64_t(req.size()))
+    problem = "reuse after reset failed";
+  // A failure is sticky until reset.
+  hp.reset();
+  const std::string bad = "GET / HTTP/1.1\r\nHost: a\r\nX: \x01\r\n\r\n";
+  if (problem.empty() && hp.parse(reinterpret_cast<const uint8_t*>(bad.data()), bad.size(), h, hs, 8) != kFailed)
+    problem = "bad head not rejected";
+  if (problem.empty() && hp.parse(reinterpret_cast<const uint8_t*>(req.data()), req.size(), h, hs, 8) != kFailed)
+    problem = "failure not sticky";
+  // The buffer may move between calls: results are offsets.
+  hp.reset();
+  std::string a = req.substr(0, 20);
+  hp.parse(reinterpret_cast<const uint8_t*>(a.data()), a.size(), h, hs, 8);
+  std::string b = req;  // a different allocation
+  if (problem.empty() && hp.parse(reinterpret_cast<const uint8_t*>(b.data()), b.size(), h, hs, 8) != int64_t(req.size()))
+    problem = "moved buffer failed";
+  report("head parser resumes, resets and stays failed", problem);
+
+  // 414 is decided while the request line is still incomplete (no end of head needed).
+  Limits small;
+  small.max_head_bytes = 32;
+  HeadParser lim(small);
+  std::string longline = "GET /" + std::string(40, 'a');
+  int64_t lr = lim.parse(reinterpret_cast<const uint8_t*>(longline.data()), longline.size(), h, hs, 8);
+  report("414 while incomplete", lr == kFailed && lim.error() == Error::TargetTooLong ? "" : "no early 414");
+}
+
+// Chunked decoder: zero-copy data views, not consuming past the end, incomplete trailer lines.
+void chunked_api() {
+  std::string problem;
+  const std::string body = "3\r\nabc\r\n0\r\nT: v\r\n\r\nNEXT";
+  ChunkedDecoder d;
+  std::string got;
+  const uint8_t* base = reinterpret_cast<const uint8_t*>(body.data());
+  bool inside = true;
+  int64_t used = d.decode(base, body.size(), [&](const uint8_t* p, size_t n) {
+    if (p < base || p + n > base + body.size()) inside = false;
+    got.append(reinterpret_cast<const char*>(p), n);
+  });
+  if (!(used == static_cast<int64_t>(body.size() - 4) && d.done() && got == "abc" && inside)) problem = "whole body";
+  // An incomplete trailer line is not consumed.
+  ChunkedDecoder e;
+  const std::string part = "0\r\nTrailer: par";
+  int64_t u1 = e.decode(reinterpret_cast<const uint8_t*>(part.data()), part.size(), [](const uint8_t*, size_t) {});
+  if (problem.empty() && u1 != 3) problem = "consumed a partial trailer line: " + std::to_string(u1);
+  const std::string rest = "Trailer: partial\r\n\r\n";
+  int ntr = 0;
+  int64_t u2 = e.decode(reinterpret_cast<const uint8_t*>(rest.data()), rest.size(), [](const uint8_t*, size_t) {},
+                        [&](const uint8_t*, size_t nl, const uint8_t*, size_t vl) { ntr += (nl == 7 && vl == 7); });
+  if (problem.empty() && !(u2 == static_cast<int64_t>(rest.size()) && e.done() && ntr == 1)) problem = "trailer resume";
+  report("chunked decoder contract", problem);
+}
+
+// The three scan implementations agree with each other at every length and alignment.
+void simd_agreement() {
+  std::mt19937 rng(12345);
+  std::string problem;
+  std::vector<uint8_t> buf(300);
+  for (int round = 0; round < 2000 && problem.empty(); ++round) {
+    const bool sparse = round % 2 == 0;
+    for (auto& b : buf) {
+      b = static_cast<uint8_t>(sparse ? 'a' + rng() % 26 : rng() % 256);
+      if (sparse && rng() % 97 == 0) b = static_cast<uint8_t>(rng() % 256);
+    }
+    size_t off = rng() % 40, len = rng() % (buf.size() - off);
+    size_t ref[3];
+    for (int f = 0; f < 3; ++f) {
+      size_t res[3];
+      for (int lv = 0; lv < 3; ++lv) {
+        set_simd_level(static_cast<SimdLevel>(lv));
+        res[lv] = f == 0 ? scan_target(buf.data() + off, len) : f == 1 ? scan_value(buf.data() + off, len)
+                                                                      : scan_lf(buf.data() + off, len);
+      }
+      ref[f] = res[0];
+      if (res[0] != res[1] || res[0] != res[2]) problem = "scan " + std::to_string(f) + " disagrees";
+    }
+    (void)ref;
+  }
+  set_simd_level(SimdLevel::Avx2);
+  report("SIMD scans agree with scalar", problem);
+  report("SIMD level detection", simd_level() == simd_supported() ? "" : "level not the supported maximum");
+}
+
+std::string unhex(const std::string& h) {
+  std::string o;
+  for (size_t i = 0; i + 1 < h.size(); i += 2) o += static_cast<char>(std::strtol(h.substr(i, 2).c_str(), nullptr, 16));
+  return o;
+}
+
+void corpus(const char* path) {
+  std::ifstream in(path);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    size_t t1 = line.find('\t'), t2 = line.find('\t', t1 + 1);
+    if (t1 == std::string::npos || t2 == std::string::npos) continue;
+    const std::string name = line.substr(0, t1), want = line.substr(t1 + 1, t2 - t1 - 1);
+    const std::string raw = unhex(line.substr(t2 + 1));
+    write_seed(raw, false);
+    Run r = run_whole(raw, Limits{});
+    std::string problem;
+    if (want != "-" && want != name_of(r.err)) problem = std::string("error ") + name_of(r.err) + ", want " + want;
+    if (problem.empty()) problem = consistency(raw, Limits{});
+    report("corpus: " + name, problem);
+    ++n;
+  }
+  if (n == 0) report("corpus file has cases", "no cases read");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int a = 1;
+  if (argc > 2 && std::strcmp(argv[1], "--seeds") == 0) {
+    g_seed_dir = argv[2];
+    a = 3;
+  }
+  head_cases();
+  resumability();
+  chunked_api();
+  simd_agreement();
+  if (argc > a) corpus(argv[a]);
+  std::printf("RESULT %d %d\n", g_passed, g_failed);
+  return g_failed == 0 ? 0 : 1;
+}
