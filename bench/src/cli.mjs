@@ -54,6 +54,8 @@ export async function main(argv, log = (l) => process.stderr.write(`${l}\n`)) {
 
 const invokedDirectly = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (invokedDirectly) {
+  // Ctrl-C or a kill: exit, and the 'exit' hook of server-process.mjs stops every server started.
+  for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM'])) process.on(sig, () => process.exit(130));
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e) => {

@@ -8,13 +8,30 @@ import net from 'node:net';
 
 /**
  * How to start one server.
- * @typedef {{ command: string, args: string[], env?: Record<string, string>, cwd?: string }} LaunchSpec
+ * cleanup: removes what preparing the launch left behind (a temp config folder), after the server stopped.
+ * @typedef {{ command: string, args: string[], env?: Record<string, string>, cwd?: string, cleanup?: () => void }} LaunchSpec
  */
 
 /**
  * A started server.
  * @typedef {{ pid: number, port: number, output: () => string, exited: () => boolean, stop: () => Promise<void> }} RunningServer
  */
+
+/** Process groups of servers still running, killed if the bench itself exits early. */
+const liveGroups = new Set();
+let exitHookInstalled = false;
+
+/** Kills every server group still running (synchronous: safe in an 'exit' handler). */
+export function killAllServers() {
+  for (const pgid of liveGroups) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  liveGroups.clear();
+}
 
 /**
  * A TCP port that was free a moment ago (bound to port 0 on 127.0.0.1 and released).
@@ -85,9 +102,18 @@ export async function startServer(spec, opts) {
     });
   });
   const pid = child.pid ?? -1;
+  if (pid > 0) {
+    liveGroups.add(pid);
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      process.on('exit', killAllServers);
+    }
+  }
 
+  let stopped = false;
   const stop = async () => {
-    if (exited) return;
+    if (stopped) return;
+    stopped = true;
     const signal = (/** @type {NodeJS.Signals} */ sig) => {
       try {
         process.kill(-pid, sig); // the whole process group
@@ -95,16 +121,23 @@ export async function startServer(spec, opts) {
         // already gone
       }
     };
-    signal('SIGTERM');
-    const t = setTimeout(() => signal('SIGKILL'), 3000);
-    await exit;
-    clearTimeout(t);
-    signal('SIGKILL'); // leftovers of the group (children that ignored SIGTERM)
+    if (!exited) {
+      signal('SIGTERM');
+      const t = setTimeout(() => signal('SIGKILL'), 3000);
+      await exit;
+      clearTimeout(t);
+    }
+    signal('SIGKILL'); // leftovers of the group (children that ignored SIGTERM or outlived the leader)
+    liveGroups.delete(pid);
+    spec.cleanup?.();
   };
 
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 20_000);
   for (;;) {
-    if (exited) throw new Error(`server exited before listening: ${spawnError ?? (out.trim().slice(-800) || '(no output)')}`);
+    if (exited) {
+      await stop();
+      throw new Error(`server exited before listening: ${spawnError ?? (out.trim().slice(-800) || '(no output)')}`);
+    }
     if (await canConnect(opts.port)) break;
     if (Date.now() > deadline) {
       await stop();

@@ -3,7 +3,7 @@
  * The catalog of servers the bench can measure: jato (apps/hello) and the peers. Each entry says how
  * to find its runtime, how to prepare it (build, config) and what to install when it is missing.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -123,7 +123,8 @@ function nginxServer() {
   // The port is only known at start: the launcher substitutes it through a tiny shell wrapper.
   writeFileSync(path.join(prefix, 'nginx.conf.in'), template.replaceAll('__PREFIX__', prefix));
   const script = 'sed "s/__PORT__/$PORT/g" "$1/nginx.conf.in" > "$1/nginx.conf" && exec "$2" -p "$1" -e "$1/error.log" -c "$1/nginx.conf"';
-  return { ok: true, launch: { command: 'sh', args: ['-c', script, 'nginx-launch', prefix, bin] } };
+  const cleanup = () => rmSync(prefix, { recursive: true, force: true });
+  return { ok: true, launch: { command: 'sh', args: ['-c', script, 'nginx-launch', prefix, bin], cleanup } };
 }
 
 /** @returns {Resolution} */

@@ -37,18 +37,23 @@ describe('/proc/<pid>/stat', () => {
   });
 
   it('finds children and grandchildren in the process tree and sums their CPU', async () => {
-    // sh → node child that burns CPU until stdin closes
-    const child = spawn('sh', ['-c', `${process.execPath} -e "let x=0;process.stdin.on('end',()=>process.exit(0));process.stdin.resume();const t=Date.now();while(Date.now()-t<400)x++;console.log('burnt')"; exit 0`], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
-    const pids = processTree(child.pid!);
-    expect(pids[0]).toBe(child.pid);
-    expect(pids.length).toBeGreaterThanOrEqual(2);
-    expect(treeCpuSeconds(child.pid!)).toBeGreaterThanOrEqual(0.3);
-    expect(treeRssBytes(child.pid!)).toBeGreaterThan(10 * 1024 * 1024);
-    child.stdin.end();
-    await new Promise((r) => child.once('exit', r));
+    // sh → node child that burns 0.3 s of CPU time (not wall time: the machine may be busy), then
+    // waits for stdin to close
+    const burn =
+      "const t=process.cpuUsage();let x=0;while(process.cpuUsage(t).user+process.cpuUsage(t).system<300000)x++;" +
+      "console.log('burnt');process.stdin.on('end',()=>process.exit(0));process.stdin.resume()";
+    const child = spawn('sh', ['-c', `"${process.execPath}" -e "${burn}"; exit 0`], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      const pids = processTree(child.pid!);
+      expect(pids[0]).toBe(child.pid);
+      expect(pids.length).toBeGreaterThanOrEqual(2);
+      expect(treeCpuSeconds(child.pid!)).toBeGreaterThanOrEqual(0.3 - 2 / CLOCK_TICKS);
+      expect(treeRssBytes(child.pid!)).toBeGreaterThan(10 * 1024 * 1024);
+    } finally {
+      child.stdin.end();
+      if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
+    }
   });
 });
 
