@@ -10,7 +10,7 @@ export function renderErrorResponse(status: number, date: string, serverName: st
     `HTTP/1.1 ${status} ${reason}\r\n` +
     `Date: ${date}\r\n` +
     `Server: ${serverName}\r\n` +
-    'Content-Type: text/plain; charset=utf-8\r\n' +
+    'Content-Type: text/plain\r\n' +
     `Content-Length: ${reason.length}\r\n` +
     'Connection: close\r\n\r\n' +
     reason
