@@ -20,7 +20,7 @@ export { RouteError, type RouteErrorCode } from './route-error.js';
 export { parsePattern, type ParsedPattern, type PatternSegment } from './pattern.js';
 export { decodeParam } from './decode-param.js';
 export { ANY_METHOD } from './methods.js';
-export { RadixRouter } from './radix/radix-router.js';
+export { RadixRouter, type RadixRouterOptions } from './radix/radix-router.js';
 export { LinearRouter } from './linear/linear-router.js';
 
 /** A new empty router (the radix implementation). */

@@ -3,12 +3,22 @@
  * no splitting. Priority at every segment is static > param > catch-all, independent of registration
  * order; a branch that dead-ends (or lacks the method) backtracks to the next candidate.
  */
-import { decodeParam } from '../decode-param.js';
 import type { Endpoint } from '../endpoint.js';
-import { badParam, methodNotAllowed, NOT_FOUND } from '../results.js';
+import { foundWithParams } from '../found-with-params.js';
+import { methodNotAllowed, NOT_FOUND } from '../results.js';
 import { RouteRegistry } from '../route-registry.js';
 import type { FoundResult, MatchResult, RouteMethod, Router, RouteValue } from '../router.js';
+import { compileMatcher, type CompiledMatch } from './compile.js';
 import { RadixNode } from './radix-node.js';
+
+/** Options of `RadixRouter`. */
+export interface RadixRouterOptions {
+  /**
+   * Compile the tree into a matcher function on the first match after a change (default true). When
+   * false, or when the runtime forbids code generation, the tree is walked instead (same answers).
+   */
+  readonly compile?: boolean;
+}
 
 // Match state for the one synchronous match in progress (match calls no user code, so no re-entry).
 /** Set when some endpoint matched the path but not the method (then the answer may be 405). */
@@ -18,7 +28,7 @@ let hitNames: readonly string[] = [];
 
 /**
  * Depth-first search below `node`, whose prefix ends at `pos`. `depth` is the number of params taken so
- * far; param i spans scratch[2i]..scratch[2i+1].
+ * far; param i spans scratch[2i]..scratch[2i+1], with the start stored as ~start when it holds a '%'.
  */
 function find<T>(
   node: RadixNode<T>,
@@ -59,9 +69,14 @@ function find<T>(
     }
     const p = node.param;
     if (p !== null && c !== 47 /* '/' */) {
-      let end = path.indexOf('/', pos);
-      if (end === -1) end = len;
-      scratch[depth * 2] = pos;
+      let end = pos;
+      let pct = 0;
+      for (; end < len; end++) {
+        const d = path.charCodeAt(end);
+        if (d === 47) break;
+        if (d === 37) pct = 1;
+      }
+      scratch[depth * 2] = pct === 0 ? pos : ~pos;
       scratch[depth * 2 + 1] = end;
       const r = find(p, path, end, len, mi, depth + 1, scratch);
       if (r !== undefined) return r;
@@ -71,7 +86,7 @@ function find<T>(
   if (w !== null) {
     const r = w.table[mi];
     if (r !== undefined) {
-      scratch[depth * 2] = pos;
+      scratch[depth * 2] = path.indexOf('%', pos) === -1 ? pos : ~pos;
       scratch[depth * 2 + 1] = len;
       hitNames = w.paramNames;
       return r;
@@ -103,13 +118,24 @@ function collect<T>(node: RadixNode<T>, path: string, pos: number, out: Endpoint
 
 /** Radix-tree implementation of `Router<T>`. */
 export class RadixRouter<T> implements Router<T> {
+  private readonly compile: boolean;
+  /** The compiled matcher; undefined until the next match compiles it; null when walking the tree. */
+  private compiled: CompiledMatch<T> | null | undefined = undefined;
   private readonly registry = new RouteRegistry<T>();
   private readonly root = new RadixNode<T>('');
   private scratch = new Int32Array(16);
+  /** Routes without params, by path: the first thing a match tries. */
+  private readonly statics = new Map<string, Endpoint<T>>();
+
+  constructor(options: RadixRouterOptions = {}) {
+    this.compile = options.compile ?? true;
+  }
 
   add<P extends string>(method: RouteMethod | readonly RouteMethod[], pattern: P, value: RouteValue<T, P>): void {
     const { endpoint, created } = this.registry.add(method, pattern, value as T);
+    if (this.compiled !== null) this.compiled = undefined;
     if (!created) return;
+    if (endpoint.paramNames.length === 0) this.statics.set(pattern, endpoint);
     let node = this.root;
     let text = '';
     for (const segment of endpoint.parsed.segments) {
@@ -130,6 +156,18 @@ export class RadixRouter<T> implements Router<T> {
   match(method: string, path: string): MatchResult<T> {
     if (typeof path !== 'string') return NOT_FOUND;
     const mi = this.registry.methods.indexOf(method);
+    const hit = this.statics.get(path);
+    if (hit !== undefined) {
+      const r = hit.table[mi];
+      if (r !== undefined) return r;
+    }
+    let compiled = this.compiled;
+    if (compiled === undefined) compiled = this.compiled = this.tryCompile();
+    if (compiled !== null) {
+      const r = compiled(path, mi);
+      if (r === undefined) return NOT_FOUND;
+      return r === null ? this.notAllowed(path) : r;
+    }
     pathSeen = false;
     const scratch = this.scratch;
     const r = find(this.root, path, 0, path.length, mi, 0, scratch);
@@ -139,12 +177,23 @@ export class RadixRouter<T> implements Router<T> {
     if (n === 0) return r;
     const params: Record<string, string> = {};
     for (let i = 0; i < n; i++) {
-      const raw = path.slice(scratch[i * 2]!, scratch[i * 2 + 1]!);
-      const value = decodeParam(raw);
-      if (value === undefined) return badParam(raw);
-      params[names[i]!] = value;
+      const start = scratch[i * 2]!;
+      if (start < 0) {
+        const spans = Array.from(scratch.subarray(0, n * 2), (x) => (x < 0 ? ~x : x));
+        return foundWithParams(r, names, path, spans);
+      }
+      params[names[i]!] = path.slice(start, scratch[i * 2 + 1]!);
     }
     return { kind: 'found', value: r.value, params, pattern: r.pattern };
+  }
+
+  private tryCompile(): CompiledMatch<T> | null {
+    if (!this.compile) return null;
+    try {
+      return compileMatcher(this.root);
+    } catch {
+      return null; // e.g. node --disallow-code-generation-from-strings: walk the tree
+    }
   }
 
   private notAllowed(path: string): MatchResult<T> {
