@@ -6,13 +6,14 @@
 import { thousands } from './format.mjs';
 
 /**
- * @typedef {{ label: string, value: number, highlight?: boolean, mark?: string }} Bar
+ * note: a smaller grey text after the value (e.g. server CPU per request).
+ * @typedef {{ label: string, value: number, highlight?: boolean, mark?: string, note?: string }} Bar
  * @typedef {{ title: string, subtitle?: string, bars: Bar[], footnote?: string }} Chart
  */
 
 const WIDTH = 900;
 const LABEL_W = 200;
-const VALUE_W = 130;
+const VALUE_W = 210;
 const BAR_H = 30;
 const GAP = 12;
 const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
@@ -55,7 +56,7 @@ export function renderChart(chart) {
     out.push(
       `<text x="${LABEL_W - 10}" y="${y + BAR_H / 2 + 5}" font-size="15" text-anchor="end" fill="#222222"${weight}>${escapeXml(b.label)}</text>`,
       `<rect x="${LABEL_W}" y="${y}" width="${w.toFixed(1)}" height="${BAR_H}" fill="${color}"/>`,
-      `<text x="${(LABEL_W + w + 8).toFixed(1)}" y="${y + BAR_H / 2 + 5}" font-size="14" fill="#222222"${weight}>${escapeXml(ok ? thousands(b.value) : '–')}${b.mark ? escapeXml(b.mark) : ''}</text>`,
+      `<text x="${(LABEL_W + w + 8).toFixed(1)}" y="${y + BAR_H / 2 + 5}" font-size="14" fill="#222222"${weight}>${escapeXml(ok ? thousands(b.value) : '–')}${b.mark ? escapeXml(b.mark) : ''}${b.note ? `<tspan dx="10" font-size="12" font-weight="normal" fill="#777777">${escapeXml(b.note)}</tspan>` : ''}</text>`,
     );
   });
   if (chart.footnote) {

@@ -10,6 +10,7 @@ import { runBench, problems } from './run-bench.mjs';
 import { machineInfo } from './machine.mjs';
 import { writeResults } from './write-results.mjs';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 /**
  * Runs the CLI.
@@ -27,6 +28,15 @@ export async function main(argv, log = (l) => process.stderr.write(`${l}\n`)) {
   }
   if (o.help) {
     process.stdout.write(USAGE);
+    return 0;
+  }
+  if (o.render) {
+    const saved = JSON.parse(readFileSync(o.render, 'utf8'));
+    /** @type {import('./run-bench.mjs').BenchResult} */
+    const result = { ...saved, options: { ...saved.options, outDir: o.outDir, publish: o.publish } };
+    const { files, notes } = await writeResults(result, saved.machine ?? machineInfo(), saved.argv ?? []);
+    for (const n of notes) log(`note: ${n}`);
+    log(`wrote:\n  ${files.join('\n  ')}`);
     return 0;
   }
   try {

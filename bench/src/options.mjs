@@ -20,6 +20,7 @@ import { BENCH_DIR, SERVERS } from './servers.mjs';
  *   wrkCpu: number | undefined,
  *   outDir: string,
  *   publish: boolean,
+ *   render: string | undefined,
  *   help: boolean,
  * }} BenchOptions
  */
@@ -46,6 +47,7 @@ export const USAGE = `Usage: pnpm bench [options]
   --no-pin             do not pin anything (the default on a 1-CPU machine)
   --out DIR            where results go (default bench/results)
   --publish            also write bench/RESULTS.md and the committed charts bench/RESULTS-*.svg/png
+  --render FILE        measure nothing: re-render the report and charts of a results.json (with --out/--publish)
   --help               this text
 `;
 
@@ -72,6 +74,7 @@ export function parseOptions(argv) {
     wrkCpu: canPin ? 1 : undefined,
     outDir: path.join(BENCH_DIR, 'results'),
     publish: false,
+    render: undefined,
     help: false,
   };
   /** @type {Set<string>} */
@@ -122,6 +125,7 @@ export function parseOptions(argv) {
       case '--no-pin': o.serverCpu = undefined; o.wrkCpu = undefined; break;
       case '--out': o.outDir = path.resolve(value(flag)); break;
       case '--publish': o.publish = true; break;
+      case '--render': o.render = path.resolve(value(flag)); break;
       case '--help': case '-h': o.help = true; break;
       default: throw new Error(`unknown option "${raw}"\n\n${USAGE}`);
     }

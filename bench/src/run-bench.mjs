@@ -154,7 +154,7 @@ export async function runBench(o, log, catalog = SERVERS) {
         await running.stop();
         continue;
       }
-      const command = [res.launch.command, ...res.launch.args].join(' ');
+      const command = res.launch.display ?? [res.launch.command, ...res.launch.args].join(' ');
       live.push({ def, running, command });
       for (const mode of o.modes) {
         for (const p of def.paths) {

@@ -9,7 +9,8 @@ import net from 'node:net';
 /**
  * How to start one server.
  * cleanup: removes what preparing the launch left behind (a temp config folder), after the server stopped.
- * @typedef {{ command: string, args: string[], env?: Record<string, string>, cwd?: string, cleanup?: () => void }} LaunchSpec
+ * display: the command as the report shows it, when the real one is a wrapper.
+ * @typedef {{ command: string, args: string[], env?: Record<string, string>, cwd?: string, cleanup?: () => void, display?: string }} LaunchSpec
  */
 
 /**

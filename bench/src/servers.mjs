@@ -124,7 +124,8 @@ function nginxServer() {
   writeFileSync(path.join(prefix, 'nginx.conf.in'), template.replaceAll('__PREFIX__', prefix));
   const script = 'sed "s/__PORT__/$PORT/g" "$1/nginx.conf.in" > "$1/nginx.conf" && exec "$2" -p "$1" -e "$1/error.log" -c "$1/nginx.conf"';
   const cleanup = () => rmSync(prefix, { recursive: true, force: true });
-  return { ok: true, launch: { command: 'sh', args: ['-c', script, 'nginx-launch', prefix, bin], cleanup } };
+  const display = `${bin} -p PREFIX -e PREFIX/error.log -c PREFIX/nginx.conf   # PREFIX: a temp dir; nginx.conf: bench/servers/nginx.conf filled in`;
+  return { ok: true, launch: { command: 'sh', args: ['-c', script, 'nginx-launch', prefix, bin], cleanup, display } };
 }
 
 /** @returns {Resolution} */

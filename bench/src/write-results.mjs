@@ -9,6 +9,7 @@ import { ROOT_PATH } from './paths.mjs';
 import { REPO_DIR, BENCH_DIR } from './servers.mjs';
 import { CLIENT_BOUND_SHARE } from './run-bench.mjs';
 import { wrkArgs } from './wrk.mjs';
+import { micros } from './format.mjs';
 
 /** @typedef {import('./run-bench.mjs').BenchResult} BenchResult */
 
@@ -41,8 +42,11 @@ export function chartFor(r, mode, cpuModel) {
       value: c.summary?.rps.median ?? NaN,
       highlight: c.jato,
       ...(c.summary?.clientBound ? { mark: ' *' } : {}),
+      ...(c.summary && Number.isFinite(c.summary.usPerRequest.median) ? { note: `${micros(c.summary.usPerRequest.median)} µs/req` } : {}),
     })),
-    ...(anyBound ? { footnote: `* wrk at ≥ ${Math.round(CLIENT_BOUND_SHARE * 100)} % CPU: bounded by the client; compare server CPU per request` } : {}),
+    footnote:
+      'grey: server CPU time per request (lower is better)' +
+      (anyBound ? ` · * wrk at ≥ ${Math.round(CLIENT_BOUND_SHARE * 100)} % CPU: bounded by the client, compare CPU per request` : ''),
   };
 }
 
@@ -91,7 +95,7 @@ export async function writeResults(r, machine, argv) {
     }
   }
   const commands = commandList(r, argv);
-  const json = JSON.stringify({ ...r, options: { ...r.options, outDir: path.relative(REPO_DIR, r.options.outDir) }, machine, commands }, null, 2);
+  const json = JSON.stringify({ ...r, options: { ...r.options, outDir: path.relative(REPO_DIR, r.options.outDir) }, machine, argv, commands }, null, 2);
   put(path.join(o.outDir, 'results.json'), json);
   put(path.join(o.outDir, 'runs', `${r.startedAt.replaceAll(':', '-')}.json`), json);
   put(path.join(o.outDir, 'results.md'), `# Benchmark results\n\n${renderReport(r, { machine, commands, charts })}`);

@@ -77,6 +77,12 @@ describe.skipIf(!hasWrk)('with wrk', () => {
     expect(md).toContain('| node:http | `/` |');
     for (const f of ['chart-pipelined.svg', 'chart-plain.svg', 'chart-pipelined.png']) expect(existsSync(path.join(out, f)), f).toBe(true);
     expect(lines.some((l) => /\[1\/\d+\] .* run 1 of 1, ~.* left/.test(l))).toBe(true);
+
+    // the same results re-rendered without measuring
+    const again = tmp();
+    expect(await main(['--render', path.join(out, 'results.json'), '--out', again], () => {})).toBe(0);
+    expect(readFileSync(path.join(again, 'results.md'), 'utf8')).toBe(md);
+    expect(readFileSync(path.join(again, 'chart-plain.svg'), 'utf8')).toBe(readFileSync(path.join(out, 'chart-plain.svg'), 'utf8'));
   });
 
   it('refuses a server that answers wrongly, one that never listens, and reports a missing one', async () => {
