@@ -35,14 +35,14 @@ const RESERVED = new Set(Object.getOwnPropertyNames(Request.prototype).concat(
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export class App<Ext extends object = {}> {
   /** The options the app was created with. */
-  readonly options: Readonly<AppOptions>;
+  readonly settings: Readonly<AppOptions>;
   /** @internal */
   readonly config: DispatchConfig;
   private readonly router: Router<RouteEntry>;
-  private readonly requestClass: typeof Request;
+  private readonly requestClass: new (host: RequestHost) => Request;
 
   constructor(options: AppOptions = {}) {
-    this.options = Object.freeze({ ...options });
+    this.settings = Object.freeze({ ...options });
     this.router = createRouter<RouteEntry>();
     // Each app gets its own Request subclass: extensions live on its prototype, so every request of
     // the app keeps one hidden class (monomorphic property access on the hot path).
@@ -161,7 +161,8 @@ export class App<Ext extends object = {}> {
     name: K,
     fn: MethodExtension<A, R, Ext>,
   ): App<Ext & { [P in K]: (...args: A) => R }>;
-  extend(name: string, ext: LazyExtension<unknown> | MethodExtension<unknown[], unknown>): App<object> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  extend(name: string, ext: any): any {
     if (typeof name !== 'string' || name === '' || RESERVED.has(name)) {
       throw new TypeError(`Cannot extend the request with ${JSON.stringify(name)}: the name is taken`);
     }
@@ -170,7 +171,7 @@ export class App<Ext extends object = {}> {
       throw new TypeError(`The request already has an extension named ${JSON.stringify(name)}`);
     }
     if (typeof ext === 'function') {
-      const fn = ext;
+      const fn = ext as MethodExtension<unknown[], unknown>;
       Object.defineProperty(proto, name, {
         configurable: false,
         writable: false,
@@ -178,8 +179,8 @@ export class App<Ext extends object = {}> {
           return fn(this, ...args);
         },
       });
-    } else if (ext !== null && typeof ext === 'object' && typeof ext.get === 'function') {
-      const get = ext.get;
+    } else if (ext !== null && typeof ext === 'object' && typeof (ext as LazyExtension<unknown>).get === 'function') {
+      const get = (ext as LazyExtension<unknown>).get;
       Object.defineProperty(proto, name, {
         configurable: false,
         get(this: Request) {
@@ -194,7 +195,7 @@ export class App<Ext extends object = {}> {
     } else {
       throw new TypeError('extend() expects a function (a method) or { get(req) } (a lazy property)');
     }
-    return this as unknown as App<object>;
+    return this;
   }
 
   /**

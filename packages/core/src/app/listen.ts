@@ -22,7 +22,7 @@ export async function listenApp(app: App<object>, options: ListenOptions): Promi
   }
   const inWorker = cluster.isWorker;
   const handlers = app.handler();
-  const o = app.options;
+  const o = app.settings;
   const server = createServer(
     {
       host,

@@ -13,9 +13,9 @@ export interface InjectRawOptions {
  * several pipelined requests in `raw` give several responses. `@jato/testing`'s `inject` builds on it.
  */
 export function injectRaw(app: App<object>, raw: Uint8Array, options: InjectRawOptions = {}): Promise<Uint8Array> {
-  const limits = options.limits ?? app.options.limits;
+  const limits = options.limits ?? app.settings.limits;
   return inject(app.handler(), raw, {
-    serverName: app.options.serverName ?? 'jato',
+    serverName: app.settings.serverName ?? 'jato',
     ...(limits !== undefined ? { limits } : {}),
   });
 }

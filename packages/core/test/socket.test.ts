@@ -1,0 +1,120 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { App, Response } from '../src/index.js';
+import { rawRequest, startTestServer, type TestServer } from './support/testing.js';
+import { TRANSPORTS } from './support/transports.js';
+
+describe.each(TRANSPORTS)('over real sockets (%s transport)', (transport) => {
+  let server: TestServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  function makeApp() {
+    const app = new App({ transport, logger: false });
+    app.get('/', () => 'Hello world!');
+    app.get('/json', () => ({ message: 'Hello, World!' }));
+    app.get('/async', async () => {
+      await Promise.resolve();
+      return 'Hello world!';
+    });
+    app.get('/slow/:ms', async (req) => {
+      await new Promise((r) => setTimeout(r, Number(req.params.ms)));
+      return `slow ${req.params.ms}`;
+    });
+    app.post('/echo', async (req) => new Response(await req.bytes(), { headers: { 'content-type': req.header('content-type') ?? 'application/octet-stream' } }));
+    app.get('/remote', (req) => ({ address: req.remoteAddress, port: req.remotePort, host: req.hostname, hport: req.port ?? null }));
+    app.get('/boom', () => {
+      throw new Error('x');
+    });
+    return app;
+  }
+
+  it('uses the requested transport and serves fetch()', async () => {
+    server = await startTestServer(makeApp());
+    expect(server.transport).toBe(transport);
+    const res = await fetch(`${server.url}/json`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(res.headers.get('server')).toBe('jato');
+    expect(res.headers.get('date')).toMatch(/GMT$/);
+    expect(await res.json()).toEqual({ message: 'Hello, World!' });
+  });
+
+  it('answers 24 pipelined requests mixing sync, async and errors in order', async () => {
+    server = await startTestServer(makeApp());
+    const paths = Array.from({ length: 24 }, (_, i) => ['/', '/async', '/json', '/slow/3', '/boom', '/nope'][i % 6]!);
+    const raw = paths.map((p) => `GET ${p} HTTP/1.1\r\nHost: t\r\n\r\n`).join('');
+    const { responses } = await rawRequest(server.port, raw, { responses: 24 });
+    expect(responses.map((r) => r.status)).toEqual(paths.map((p) => (p === '/boom' ? 500 : p === '/nope' ? 404 : 200)));
+    expect(responses[3]!.text()).toBe('slow 3');
+    expect(responses[1]!.text()).toBe('Hello world!');
+  });
+
+  it('echoes a body byte for byte, split over several writes', async () => {
+    server = await startTestServer(makeApp());
+    const body = Buffer.alloc(100_000);
+    for (let i = 0; i < body.length; i++) body[i] = (i * 7919) % 256;
+    const head = `POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/x-bin\r\nContent-Length: ${body.length}\r\n\r\n`;
+    const { responses } = await rawRequest(server.port, [head, body.subarray(0, 500), body.subarray(500)], { responses: 1 });
+    expect(responses[0]!.headers['content-type']).toBe('application/x-bin');
+    expect(Buffer.from(responses[0]!.body).equals(body)).toBe(true);
+  });
+
+  it('closes after a Connection: close request, and after HTTP/1.0 without keep-alive', async () => {
+    server = await startTestServer(makeApp());
+    const a = await rawRequest(server.port, 'GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
+    expect(a.closed).toBe(true);
+    expect(a.responses.map((r) => [r.status, r.headers['connection']])).toEqual([[200, 'close']]);
+    const b = await rawRequest(server.port, 'GET /json HTTP/1.0\r\n\r\n');
+    expect(b.closed).toBe(true);
+    expect(b.responses[0]!.json()).toEqual({ message: 'Hello, World!' });
+  });
+
+  it('knows the remote address and the Host', async () => {
+    server = await startTestServer(makeApp());
+    const { responses } = await rawRequest(server.port, 'GET /remote HTTP/1.1\r\nHost: example.test:81\r\n\r\n', { responses: 1 });
+    const v = responses[0]!.json<{ address: string; port: number; host: string; hport: number }>();
+    expect(v.address).toMatch(/127\.0\.0\.1$/);
+    expect(v.port).toBeGreaterThan(0);
+    expect([v.host, v.hport]).toEqual(['example.test', 81]);
+  });
+
+  it('aborts req.signal when the client goes away, and keeps serving', async () => {
+    const app = new App({ transport, logger: false });
+    let resolveAborted!: (reason: unknown) => void;
+    const aborted = new Promise((r) => (resolveAborted = r));
+    let resolveStarted!: () => void;
+    const started = new Promise<void>((r) => (resolveStarted = r));
+    app.get('/wait', async (req) => {
+      const signal = req.signal;
+      await new Promise<void>((resolve) => {
+        signal.addEventListener('abort', () => {
+          resolveAborted(signal.reason);
+          resolve();
+        });
+        resolveStarted();
+      });
+      return 'too late';
+    });
+    app.get('/', () => 'still here');
+    server = await startTestServer(app);
+    const net = await import('node:net');
+    const sock = net.connect(server.port, '127.0.0.1');
+    sock.write('GET /wait HTTP/1.1\r\nHost: t\r\n\r\n');
+    await started;
+    sock.resetAndDestroy(); // an RST: a FIN alone is a legitimate half-close that still awaits the answer
+    const reason = await aborted;
+    expect((reason as DOMException).name).toBe('AbortError');
+    const { responses } = await rawRequest(server.port, 'GET / HTTP/1.1\r\nHost: t\r\n\r\n', { responses: 1 });
+    expect(responses[0]!.text()).toBe('still here');
+  });
+
+  it('answers HEAD with headers only', async () => {
+    server = await startTestServer(makeApp());
+    const { responses } = await rawRequest(server.port, 'HEAD / HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n', {
+      responses: 2, head: [true, false],
+    });
+    expect(responses.map((r) => [r.status, r.headers['content-length'], r.body.length])).toEqual([[200, '12', 0], [200, '12', 12]]);
+  });
+});
