@@ -1,0 +1,2 @@
+/** `jato/testing`: everything from `@jato/testing` (inject, startTestServer, rawRequest, …). */
+export * from '@jato/testing';
