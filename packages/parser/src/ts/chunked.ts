@@ -27,8 +27,6 @@ const S_TR_VALUE_LF = 18;
 const S_TR_FINAL_LF = 19;
 const S_DONE = 20;
 
-/** A size this large cannot take another hex digit (keeps sizes below 2^63, like the C++ decoder). */
-const SIZE_OVERFLOW = 2 ** 59;
 /** Chunk-extension bytes allowed on one chunk-size line (BadChunkExtension beyond). */
 export const MAX_CHUNK_EXTENSION = 4096;
 /** extByte's answer for a LF where the line may end: a bare LF. */
@@ -54,6 +52,9 @@ export class ChunkedDecoder {
 
   private state = S_SIZE_START;
   private size = 0;
+  /** Hex digits of the size after its leading zeros, and the first of them: sizes stay below 2^63. */
+  private sigDigits = 0;
+  private firstDigit = 0;
   private extLen = 0;
   private remaining = 0;
   private trailerBytes = 0;
@@ -130,13 +131,22 @@ export class ChunkedDecoder {
           const d = HEX_VALUE[c]!;
           if (d === 255) return this.fail('BadChunkSize');
           this.size = d;
+          this.sigDigits = d === 0 ? 0 : 1;
+          this.firstDigit = d;
           state = S_SIZE;
           break;
         }
         case S_SIZE: {
           const d = HEX_VALUE[c]!;
           if (d !== 255) {
-            if (this.size >= SIZE_OVERFLOW) return this.fail('BadChunkSize');
+            // Exact in integers: the size so far is >= 2^59 when it has 16 significant digits, or
+            // 15 with a first digit >= 8 (floats round near 2^59, so digits are counted instead).
+            const sig = this.sigDigits;
+            if (sig === 16 || (sig === 15 && this.firstDigit >= 8)) return this.fail('BadChunkSize');
+            if (sig > 0 || d !== 0) {
+              if (sig === 0) this.firstDigit = d;
+              this.sigDigits = sig + 1;
+            }
             this.size = this.size * 16 + d;
             break;
           }
