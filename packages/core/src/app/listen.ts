@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { createServer } from '@jato/native-loop';
+import { workerListenPort, workerReady } from '../cluster/worker.js';
 import type { App } from './app.js';
 import type { ListenOptions, ListeningApp } from './options.js';
 
@@ -21,12 +22,13 @@ export async function listenApp(app: App<object>, options: ListenOptions): Promi
     return superviseApp(app, { port, host, workers });
   }
   const inWorker = cluster.isWorker;
+  const listenPort = inWorker ? workerListenPort(port) : port;
   const handlers = app.handler();
   const o = app.settings;
   const server = createServer(
     {
       host,
-      port,
+      port: listenPort,
       reusePort: inWorker,
       serverName: o.serverName ?? 'jato',
       transport: o.transport ?? 'auto',
@@ -43,9 +45,7 @@ export async function listenApp(app: App<object>, options: ListenOptions): Promi
     transport: server.transport,
     close: () => server.close(),
   };
-  if (inWorker) {
-    const { announceWorker } = await import('./supervise.js');
-    announceWorker(handle);
-  }
+  // In a worker started by the supervisor: report readiness, drain on its request or on SIGTERM.
+  if (inWorker) workerReady({ ...addr, close: (deadlineMs?: number) => server.close(deadlineMs) });
   return handle;
 }

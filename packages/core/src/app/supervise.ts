@@ -13,7 +13,3 @@ export async function superviseApp(
   throw new Error('workers > 1 needs the workers supervisor (not available yet)');
 }
 
-/** Tell the supervising primary this worker is listening. @internal */
-export function announceWorker(_handle: ListeningApp): void {
-  /* wired to workerReady once the supervisor lands */
-}
