@@ -9,6 +9,8 @@ import { parseOptions, USAGE } from './options.mjs';
 import { runBench, problems } from './run-bench.mjs';
 import { machineInfo } from './machine.mjs';
 import { writeResults } from './write-results.mjs';
+import { runProfiles } from './profile.mjs';
+import { SERVERS } from './servers.mjs';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
@@ -47,6 +49,12 @@ export async function main(argv, log = (l) => process.stderr.write(`${l}\n`)) {
       log('wrk is not installed: sudo apt-get install -y wrk   (or: pnpm bench:setup)');
       return 1;
     }
+  }
+  if (o.profile) {
+    const { files, problems: bad } = await runProfiles(o, SERVERS, log);
+    log(`wrote:\n  ${files.join('\n  ')}`);
+    if (bad.length > 0) log(`\nPROBLEMS:\n  ${bad.join('\n  ')}`);
+    return bad.length > 0 ? 1 : 0;
   }
   log(`jato bench: ${o.quick ? 'quick smoke run' : 'full run'}: ${o.servers.join(', ')}; ${o.modes.join(' + ')}; ${o.runs} × ${o.durationSeconds} s`);
   const result = await runBench(o, log);

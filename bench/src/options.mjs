@@ -21,6 +21,7 @@ import { BENCH_DIR, SERVERS } from './servers.mjs';
  *   outDir: string,
  *   publish: boolean,
  *   render: string | undefined,
+ *   profile: boolean,
  *   help: boolean,
  * }} BenchOptions
  */
@@ -47,6 +48,7 @@ export const USAGE = `Usage: pnpm bench [options]
   --no-pin             do not pin anything (the default on a 1-CPU machine)
   --out DIR            where results go (default bench/results)
   --publish            also write bench/RESULTS.md and the committed charts bench/RESULTS-*.svg/png
+  --profile            measure nothing: perf profiles of the servers (default: jato) on /, per variant
   --render FILE        measure nothing: re-render the report and charts of a results.json (with --out/--publish)
   --help               this text
 `;
@@ -75,6 +77,7 @@ export function parseOptions(argv) {
     outDir: path.join(BENCH_DIR, 'results'),
     publish: false,
     render: undefined,
+    profile: false,
     help: false,
   };
   /** @type {Set<string>} */
@@ -126,11 +129,13 @@ export function parseOptions(argv) {
       case '--out': o.outDir = path.resolve(value(flag)); break;
       case '--publish': o.publish = true; break;
       case '--render': o.render = path.resolve(value(flag)); break;
+      case '--profile': o.profile = true; break;
       case '--help': case '-h': o.help = true; break;
       default: throw new Error(`unknown option "${raw}"\n\n${USAGE}`);
     }
   }
   if (o.threads > o.connections) throw new Error('--threads must not exceed --connections');
+  if (o.profile && !given.has('--servers')) o.servers = ['jato'];
   if (o.quick) {
     if (!given.has('--servers')) o.servers = [...QUICK_SERVERS];
     if (!given.has('--runs')) o.runs = 1;
