@@ -4,7 +4,8 @@
  *             and %XX percent-encodings (matched literally against the raw path)
  *   param     ':name' or '{name}', the whole segment; name chars A-Z a-z 0-9 _ $ -
  *   catch-all '*' or '*name', only as the last segment
- * A pattern starts with '/'; only the last segment may be empty (a trailing slash, which is significant).
+ * A pattern starts with '/'; only the last segment may be empty (a trailing slash, which is significant);
+ * at most MAX_SEGMENTS segments.
  */
 import { RouteError } from './route-error.js';
 
@@ -24,6 +25,9 @@ export interface ParsedPattern {
   /** Names dropped: `/users/:` and `/users/*` — equal for equivalent patterns. */
   readonly canonical: string;
 }
+
+/** More segments than this are refused (keeps every walk of the tree shallow). */
+export const MAX_SEGMENTS = 256;
 
 const STATIC_CHARS = "-._~!$&'()+,;=@";
 const NAME_CHARS = '_$-';
@@ -124,6 +128,7 @@ export function parsePattern(pattern: string): ParsedPattern {
       paramNames.push(segment.name);
     }
     segments.push(segment);
+    if (segments.length > MAX_SEGMENTS) throw invalid(pattern, `more than ${MAX_SEGMENTS} segments`);
     canonical += segment.kind === 'static' ? `/${segment.text}` : segment.kind === 'param' ? '/:' : '/*';
     if (last) break;
     start = end + 1;

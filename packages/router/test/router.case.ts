@@ -327,6 +327,25 @@ export function runRouterCases(name: string, create: Factory): void {
     });
   });
 
+  describe(`${name}: long patterns`, () => {
+    it('matches a pattern of 256 segments, 128 of them params', () => {
+      const r = create<string>();
+      let pattern = '';
+      let path = '';
+      const params: Record<string, string> = {};
+      for (let i = 0; i < 128; i++) {
+        pattern += `/s${i}/:p${i}`;
+        path += `/s${i}/v${i}`;
+        params[`p${i}`] = `v${i}`;
+      }
+      r.add('GET', pattern, 'long');
+      r.add('GET', pattern.replace('/s127/:p127', '/s127/x'), 'static tail');
+      expect(r.match('GET', path)).toEqual({ kind: 'found', value: 'long', params, pattern });
+      expect(r.match('GET', `${path}/`).kind).toBe('not-found');
+      expect(r.match('POST', path).kind).toBe('method-not-allowed');
+    });
+  });
+
   describe(`${name}: registration errors`, () => {
     const throws = (fn: () => void, code: string, message: RegExp): void => {
       let error: unknown;
@@ -392,6 +411,7 @@ export function runRouterCases(name: string, create: Factory): void {
         ['/a/./b', /dot segment "\."/],
         ['/a/:id/b/{id}', /param name "id" is used twice/],
         ['/:__proto__', /reserved/],
+        ['/a'.repeat(257), /more than 256 segments/],
       ];
       for (const [pattern, message] of cases) throws(() => r.add('GET', pattern, 'x'), 'invalid-pattern', message);
       throws(() => r.add('', '/ok', 'x'), 'invalid-method', /Invalid method ""/);
