@@ -225,12 +225,17 @@ class TsStreamParser implements StreamParser {
  * const { requests, error } = parser.push(Buffer.from('GET / HTTP/1.1\r\nHost: a\r\n\r\n'));
  */
 export const createTsParser: StreamParserFactory = (limits?: ParserLimits): StreamParser =>
-  new TsStreamParser({ ...DEFAULT_LIMITS, ...definedOnly(limits) });
+  new TsStreamParser({
+    maxHeadBytes: limit(limits?.maxHeadBytes, DEFAULT_LIMITS.maxHeadBytes, 'maxHeadBytes', 1, 0x7fffffff),
+    maxHeaders: limit(limits?.maxHeaders, DEFAULT_LIMITS.maxHeaders, 'maxHeaders', 0, 65536),
+    maxBodyBytes: limit(limits?.maxBodyBytes, DEFAULT_LIMITS.maxBodyBytes, 'maxBodyBytes', 0, Number.MAX_SAFE_INTEGER),
+  });
 
-function definedOnly(limits: ParserLimits | undefined): ParserLimits {
-  const out: ParserLimits = {};
-  if (limits?.maxHeadBytes !== undefined) out.maxHeadBytes = limits.maxHeadBytes;
-  if (limits?.maxHeaders !== undefined) out.maxHeaders = limits.maxHeaders;
-  if (limits?.maxBodyBytes !== undefined) out.maxBodyBytes = limits.maxBodyBytes;
-  return out;
+/** A limit or its default; throws a RangeError outside [min, max] (the native binding's ranges). */
+function limit(value: number | undefined, fallback: number, name: string, min: number, max: number): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new RangeError(`@jato/parser: ${name} must be an integer in [${min}, ${max}], got ${String(value)}`);
+  }
+  return v;
 }

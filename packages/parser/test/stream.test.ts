@@ -1,0 +1,162 @@
+/**
+ * Stream behaviour of every implementation beyond the corpus: awaitingBody, what happens after an
+ * error or a closing request, random multi-piece splits, no aliasing of the caller's buffers, limit
+ * validation; and, for the TS head scanner, that a partial head is not rescanned.
+ */
+import { describe, expect, it } from 'vitest';
+import { FAILED, HeadScanner, NEED_MORE } from '../src/ts/head-scanner.js';
+import { drive, normalRequest, runWhole } from './corpus/drive.js';
+import { implementations } from './corpus/implementations.js';
+
+const enc = (s: string): Buffer => Buffer.from(s, 'latin1');
+
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+for (const impl of implementations) {
+  describe(`stream × ${impl.name}`, () => {
+    it('reports awaitingBody while a Content-Length body is incomplete, then the request', () => {
+      const p = impl.create();
+      const head = p.push(enc('POST /u HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n'));
+      expect(head.requests).toEqual([]);
+      expect(head.awaitingBody).toEqual({ expectContinue: true, contentLength: 4 });
+      expect(p.state).toBe('body');
+      const part = p.push(enc('ab'));
+      expect(part.requests).toEqual([]);
+      expect(part.awaitingBody).toEqual({ expectContinue: true, contentLength: 4 });
+      const done = p.push(enc('cd'));
+      expect(done.awaitingBody).toBeUndefined();
+      expect(done.requests.map(normalRequest).map((r) => [r.target, r.body, r.expectContinue])).toEqual([['/u', 'abcd', true]]);
+      expect(p.state).toBe('idle');
+    });
+
+    it('reports awaitingBody without a length for a chunked body', () => {
+      const p = impl.create();
+      const r = p.push(enc('POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nab'));
+      expect(r.awaitingBody).toEqual({ expectContinue: false, contentLength: undefined });
+      const end = p.push(enc('c\r\n0\r\n\r\n'));
+      expect(end.requests.map(normalRequest).map((q) => q.body)).toEqual(['abc']);
+      expect(end.awaitingBody).toBeUndefined();
+    });
+
+    it('answers 413 from Content-Length before any body byte arrives', () => {
+      const p = impl.create({ maxBodyBytes: 100 });
+      const r = p.push(enc('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 101\r\n\r\n'));
+      expect(r.error).toEqual({ code: 'BodyTooLarge', status: 413 });
+      expect(r.awaitingBody).toBeUndefined();
+    });
+
+    it('keeps returning the error after a failure, with no more requests', () => {
+      const p = impl.create();
+      const first = p.push(enc('GET / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/9.9\r\n\r\n'));
+      expect(first.requests).toHaveLength(1);
+      expect(first.error).toEqual({ code: 'VersionNotSupported', status: 505 });
+      for (const more of ['GET / HTTP/1.1\r\nHost: a\r\n\r\n', '', 'x']) {
+        const again = p.push(enc(more));
+        expect(again.requests).toEqual([]);
+        expect(again.error).toEqual({ code: 'VersionNotSupported', status: 505 });
+      }
+      expect(p.state).toBe('done');
+    });
+
+    it('ignores everything after a request that closes the connection', () => {
+      const p = impl.create();
+      const r = p.push(enc('GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET /again HTTP/1.1\r\n'));
+      expect(r.requests).toHaveLength(1);
+      expect(r.error).toBeUndefined();
+      expect(p.state).toBe('done');
+      const later = p.push(enc('\u0000 garbage \r\n\r\n'));
+      expect(later).toEqual({ requests: [] });
+    });
+
+    it('gives the same requests for random multi-piece splits of a mixed pipeline', () => {
+      const body = Buffer.alloc(3000, 'b');
+      const input = Buffer.concat([
+        enc('GET /1 HTTP/1.1\r\nHost: a\r\nAccept: */*\r\n\r\n'),
+        enc(`PUT /2 HTTP/1.1\r\nHost: a\r\nContent-Length: ${body.length}\r\n\r\n`), body,
+        enc('POST /3 HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n4;x=y\r\nwxyz\r\n10\r\n0123456789abcdef\r\n0\r\nT: v\r\n\r\n'),
+        enc('OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n'),
+      ]);
+      const whole = runWhole(impl.create, input).outcome;
+      expect(whole.requests.map((r) => r.target)).toEqual(['/1', '/2', '/3', '*']);
+      const rnd = prng(42);
+      for (let round = 0; round < 200; round++) {
+        const cuts: number[] = [];
+        let at = 0;
+        while (at < input.length) {
+          at += 1 + Math.floor(rnd() * (rnd() < 0.5 ? 8 : 400));
+          if (at < input.length) cuts.push(at);
+        }
+        const pieces = [...cuts, input.length].map((end, i) => input.subarray(i === 0 ? 0 : cuts[i - 1], end));
+        expect(drive(impl.create(), pieces).outcome).toEqual(whole);
+      }
+    });
+
+    it('does not keep references to the pushed chunks', () => {
+      const p = impl.create();
+      const a = enc('POST /abc HTTP/1.1\r\nHo');
+      p.push(a);
+      a.fill(0x58);
+      const b = enc('st: h\r\nContent-Length: 6\r\n\r\nhel');
+      const mid = p.push(b);
+      expect(mid.requests).toEqual([]);
+      b.fill(0x58);
+      const c = enc('lo!');
+      const r = p.push(c);
+      c.fill(0x58);
+      const [req] = r.requests.map(normalRequest);
+      expect([req?.target, req?.headers, req?.body]).toEqual(['/abc', [['Host', 'h'], ['Content-Length', '6']], 'hello!']);
+    });
+
+    it('accepts any Uint8Array view, not only Buffers', () => {
+      const backing = new Uint8Array(64).fill(0x20);
+      const text = 'GET /v HTTP/1.1\r\nHost: a\r\n\r\n';
+      for (let i = 0; i < text.length; i++) backing[10 + i] = text.charCodeAt(i);
+      const r = impl.create().push(backing.subarray(10, 10 + text.length));
+      expect(r.requests.map((q) => q.target)).toEqual(['/v']);
+    });
+
+    it('rejects invalid limits with a RangeError', () => {
+      expect(() => impl.create({ maxHeadBytes: 0 })).toThrow(RangeError);
+      expect(() => impl.create({ maxHeaders: -1 })).toThrow(RangeError);
+      expect(() => impl.create({ maxBodyBytes: 1.5 })).toThrow(RangeError);
+      expect(() => impl.create({ maxHeadBytes: 100, maxHeaders: 0, maxBodyBytes: 0 })).not.toThrow();
+    });
+  });
+}
+
+describe('TS head scanner resumes where it stopped', () => {
+  const scan = (s: HeadScanner, text: string) => s.scan(enc(text), text.length);
+
+  it('never moves its scan position back while a long line arrives byte by byte', () => {
+    const s = new HeadScanner(16384, 100);
+    s.reset(0);
+    const text = `GET /${'a'.repeat(1500)} HTTP/1.1\r\nHost: a\r\nX-Long: ${'v'.repeat(1500)}\r\n\r\n`;
+    let last = 0;
+    for (let end = 1; end < text.length; end++) {
+      expect(s.scan(enc(text.slice(0, end)), end)).toBe(NEED_MORE);
+      // Only a trailing CR (whose LF is not there yet) is looked at again.
+      expect(s.scanPos).toBeGreaterThanOrEqual(end - 1);
+      expect(s.scanPos).toBeGreaterThanOrEqual(last);
+      last = s.scanPos;
+    }
+    expect(s.scan(enc(text), text.length)).toBe(text.length);
+    expect(s.headers).toEqual([['Host', 'a'], ['X-Long', 'v'.repeat(1500)]]);
+  });
+
+  it('fails at the limit as soon as the head cannot end within it', () => {
+    const s = new HeadScanner(32, 100);
+    s.reset(0);
+    expect(scan(s, 'GET / HTTP/1.1\r\nHost: abcdefgh')).toBe(NEED_MORE);
+    expect(scan(s, 'GET / HTTP/1.1\r\nHost: abcdefghijklmnop')).toBe(FAILED);
+    expect(s.error).toBe('HeadTooLarge');
+  });
+});
