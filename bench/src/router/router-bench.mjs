@@ -40,7 +40,7 @@ function suite(label, routes, lookups) {
       b.check('GET', '/'); // hono's RegExpRouter builds lazily, on the first match
       benches.push(b);
     } catch (e) {
-      unsupported.push(`${make.name}: ${/** @type {Error} */ (e).name}`);
+      unsupported.push(`${make.name}: ${/** @type {Error} */ (e).constructor.name} ${/** @type {Error} */ (e).message}`);
     }
   }
   // sanity: every router finds the same route with the same params for every lookup
