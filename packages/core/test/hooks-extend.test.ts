@@ -184,3 +184,20 @@ describe('routes', () => {
     });
   });
 });
+
+describe('hooks with every result kind', () => {
+  it('onResponse sees null, bytes and Web Responses as jato Responses', async () => {
+    const app = new App();
+    const seen: Array<[number, string | null]> = [];
+    app.onResponse((_req, res) => {
+      seen.push([res.status, res.contentType]);
+    });
+    app.get('/null', () => null);
+    app.get('/bytes', () => new Uint8Array([1]));
+    app.get('/web', () => new globalThis.Response('w', { status: 201 }));
+    expect((await inject(app, '/null')).status).toBe(204);
+    expect((await inject(app, '/bytes')).body.length).toBe(1);
+    expect((await inject(app, '/web')).text()).toBe('w');
+    expect(seen).toEqual([[204, null], [200, 'application/octet-stream'], [201, 'text/plain;charset=UTF-8']]);
+  });
+});

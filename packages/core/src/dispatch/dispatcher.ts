@@ -18,7 +18,6 @@ import { FLAG_KEEP_ALIVE, HeadEncoder } from './encoder.js';
 /** Method names by the batch's method id (native-loop's MethodId). */
 const METHOD_NAMES = ['', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
 const METHOD_HEAD = 2;
-const WebResponse: typeof globalThis.Response | undefined = globalThis.Response;
 
 /** Everything the dispatcher reads from its app (live: routes and hooks added later apply). @internal */
 export interface DispatchConfig {
@@ -77,6 +76,7 @@ export class Dispatcher implements ServerHandlers, RequestHost {
     const n = batch.count;
     const pool = this.pool;
     const router = this.cfg.router;
+    const hooked = this.cfg.requestHooks.length !== 0 || this.cfg.responseHooks.length !== 0;
     for (let i = 0; i < n; i++) {
       let req = pool[i];
       if (req === undefined) {
@@ -97,7 +97,7 @@ export class Dispatcher implements ServerHandlers, RequestHost {
       if (m.kind === 'found') {
         req.params = m.params;
         req.route = m.pattern;
-        if (this.cfg.requestHooks.length !== 0 || this.cfg.responseHooks.length !== 0) {
+        if (hooked) {
           result = this.runHooked(req, m.value);
         } else {
           try {
@@ -111,7 +111,7 @@ export class Dispatcher implements ServerHandlers, RequestHost {
         req.params = EMPTY_PARAMS;
         result = this.missResult(req, m.kind, m.kind === 'method-not-allowed' ? m.allowed : null);
       }
-      if (typeof result === 'string' && this.cfg.responseHooks.length === 0) {
+      if (typeof result === 'string' && !hooked) {
         this.sendText(req, result, out, id === METHOD_HEAD);
       } else {
         this.send(req, result, out);
@@ -212,7 +212,7 @@ export class Dispatcher implements ServerHandlers, RequestHost {
   private finish(req: Request, result: unknown, out: Responder, isError: boolean): void {
     const head = req.method === 'HEAD';
     if (this.cfg.responseHooks.length !== 0) {
-      if (WebResponse !== undefined && result instanceof WebResponse) {
+      if (isWebResponse(result)) {
         this.fromWeb(req, result, out, isError);
         return;
       }
@@ -232,7 +232,7 @@ export class Dispatcher implements ServerHandlers, RequestHost {
       out.respond(req.conn, req.seq, h, head ? null : result, close);
     } else if (result instanceof ArrayBuffer) {
       this.finish(req, new Uint8Array(result), out, isError);
-    } else if (WebResponse !== undefined && result instanceof WebResponse) {
+    } else if (isWebResponse(result)) {
       this.fromWeb(req, result, out, isError);
     } else {
       const json = JSON.stringify(result);
@@ -440,6 +440,19 @@ const NOT_FOUND_RESPONSE = new Response('Not Found', { status: 404 });
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return v !== null && typeof v === 'object' && typeof (v as PromiseLike<unknown>).then === 'function' && !(v instanceof Response);
+}
+
+/**
+ * A Web-standard (Fetch API) Response, recognised by shape so that plain apps never load undici
+ * (reading `globalThis.Response` does).
+ */
+function isWebResponse(v: unknown): v is globalThis.Response {
+  if (v === null || typeof v !== 'object') return false;
+  const r = v as globalThis.Response;
+  return (
+    typeof r.arrayBuffer === 'function' && typeof r.status === 'number' && typeof r.headers === 'object' &&
+    r.headers !== null && typeof r.headers.forEach === 'function'
+  );
 }
 
 function errorText(err: unknown): string {
