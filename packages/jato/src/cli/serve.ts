@@ -1,0 +1,59 @@
+import cluster from 'node:cluster';
+import type { ListeningApp } from '@jato/core';
+import { CliError } from './cli-error.js';
+import { loadApp, resolveEntry } from './load-app.js';
+
+/** Options of `jato serve`. */
+export interface ServeOptions {
+  entry: string;
+  port: number;
+  host: string;
+  workers: number | 'auto';
+  /** Where the `jato listening on …` line goes (stdout). */
+  print?: (line: string) => void;
+}
+
+/** `http://HOST:PORT` of a bound address (IPv6 in brackets). */
+export function urlOf(address: string, port: number): string {
+  return `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+}
+
+/**
+ * `jato serve`: loads the app and calls `app.listen({ port, host, workers })`. The primary prints
+ * `jato listening on http://HOST:PORT`; with several workers, the workers re-run this same command
+ * and the supervisor (in the primary) handles SIGTERM/SIGINT; in a single process SIGTERM/SIGINT
+ * close the app gracefully, then the process exits 0.
+ */
+export async function serve(options: ServeOptions): Promise<ListeningApp> {
+  const file = resolveEntry(options.entry);
+  const app = await loadApp(file);
+  let handle: ListeningApp;
+  try {
+    handle = await app.listen({ port: options.port, host: options.host, workers: options.workers });
+  } catch (error) {
+    const err = error as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL') {
+      throw new CliError(`cannot listen on ${options.host}:${options.port}: ${err.code}`);
+    }
+    throw error;
+  }
+  if (cluster.isPrimary) {
+    (options.print ?? ((line) => process.stdout.write(`${line}\n`)))(`jato listening on ${urlOf(handle.address, handle.port)}`);
+    if (handle.transport !== 'workers') closeOnSignals(handle);
+  }
+  return handle;
+}
+
+function closeOnSignals(handle: ListeningApp): void {
+  let closing = false;
+  const onSignal = (): void => {
+    if (closing) process.exit(1);
+    closing = true;
+    handle.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}

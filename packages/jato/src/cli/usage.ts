@@ -1,0 +1,23 @@
+/** The `jato --help` text. */
+export const USAGE = `Usage:
+  jato serve <entry> [--port N] [--host H] [--workers N|auto]
+  jato dev <entry> [--port N] [--host H] [--watch DIR]...
+  jato --help
+
+Commands:
+  serve   Import <entry> (its default export, or export \`app\`, is a jato App) and call
+          app.listen({ port, host, workers }). Prints "jato listening on http://HOST:PORT".
+  dev     Reload mode: run \`jato serve <entry>\` in a child process, restart it when a file under
+          the watched directories changes (default: the entry's directory).
+
+Options:
+  -p, --port N       TCP port (default: $PORT or 8080; 0 picks a free one)
+  -H, --host H       interface to bind (default: $HOST or 0.0.0.0)
+  -w, --workers N    worker processes sharing the port, or 'auto' (default: $WORKERS or 1; serve only)
+      --watch DIR    directory to watch in dev mode (repeatable)
+  -h, --help         show this help
+
+TypeScript entries (.ts, .mts, .cts) run through tsx when it can be resolved from the entry's
+directory (npm i -D tsx); Node 20 cannot run TypeScript by itself. Otherwise build to JavaScript
+and point jato at the .js file.
+`;
