@@ -14,11 +14,16 @@ export class RawClient {
   /** Time (Date.now()) the server's FIN, a reset or the close arrived. */
   endedAt: number | undefined;
   errored: Error | undefined;
+  /** Bytes received so far (counted even when `discard` is set). */
+  bytesReceived = 0;
+  /** Count incoming bytes without keeping them (for bulk transfers). */
+  discard = false;
   private waiters = new Set<() => void>();
 
   private constructor(readonly socket: net.Socket) {
     socket.on('data', (d: Buffer) => {
-      this.chunks.push(d);
+      this.bytesReceived += d.length;
+      if (!this.discard) this.chunks.push(d);
       this.wake();
     });
     const end = (): void => {
