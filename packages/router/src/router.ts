@@ -56,12 +56,19 @@ export type RouteValue<T, P extends string> = 0 extends 1 & T
       : T
     : T;
 
+/**
+ * A router: routes registered with `add`, looked up with `match`. Implementations: `RadixRouter` (the
+ * default, `createRouter()`) and `LinearRouter`; all pass the same case suite.
+ */
 export interface Router<T> {
   /**
    * Register `value` for `method` ('GET', … or '*' for any; or a list of them) on `pattern`.
    * Throws a `RouteError` at once on an invalid pattern, a duplicate route or a param-name conflict.
+   * With a pattern literal, a handler-like `T` gets its params typed from it (see `RouteValue`).
    */
   add<P extends string>(method: RouteMethod | readonly RouteMethod[], pattern: P, value: RouteValue<T, P>): void;
+  /** The same, for a value typed plainly as `T` (e.g. inside code generic in `T`). */
+  add(method: RouteMethod | readonly RouteMethod[], pattern: string, value: T): void;
   /** Match a request path (no query string) for a method. Never throws. */
   match(method: string, path: string): MatchResult<T>;
 }

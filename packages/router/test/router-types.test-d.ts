@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { createRouter, LinearRouter, RadixRouter, type MatchResult, type RouteValue } from '../src/index.js';
+import { createRouter, LinearRouter, RadixRouter, type MatchResult, type Router, type RouteValue } from '../src/index.js';
 
 describe('Router.add typing', () => {
   it('types an inline handler’s params from the path literal, with no annotations', () => {
@@ -45,6 +45,16 @@ describe('Router.add typing', () => {
     const anything = createRouter<any>();
     anything.add('GET', '/a/:id', 5);
     anything.add('GET', '/b/:id', (x: number) => x);
+  });
+
+  it('accepts a plain T from code that is generic in T', () => {
+    function register<H>(router: Router<H>, pattern: string, handler: H): void {
+      router.add('GET', pattern, handler);
+      router.add(['GET', 'POST'], '/fixed/:id', handler);
+    }
+    register(createRouter<number>(), '/a', 1);
+    // @ts-expect-error -- still checked against T
+    register(createRouter<number>(), '/a', 'x');
   });
 
   it('narrows a match result by kind', () => {

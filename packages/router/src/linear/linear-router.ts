@@ -49,7 +49,9 @@ export class LinearRouter<T> implements Router<T> {
   private readonly registry = new RouteRegistry<T>();
   private routes: Endpoint<T>[] = [];
 
-  add<P extends string>(method: RouteMethod | readonly RouteMethod[], pattern: P, value: RouteValue<T, P>): void {
+  add<P extends string>(method: RouteMethod | readonly RouteMethod[], pattern: P, value: RouteValue<T, P>): void;
+  add(method: RouteMethod | readonly RouteMethod[], pattern: string, value: T): void;
+  add(method: RouteMethod | readonly RouteMethod[], pattern: string, value: unknown): void {
     const { endpoint, created } = this.registry.add(method, pattern, value as T);
     if (created) {
       this.routes = [...this.routes, endpoint].sort((a, b) => compareRoutes(a.parsed.segments, b.parsed.segments));

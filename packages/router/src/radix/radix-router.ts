@@ -131,7 +131,9 @@ export class RadixRouter<T> implements Router<T> {
     this.compile = options.compile ?? true;
   }
 
-  add<P extends string>(method: RouteMethod | readonly RouteMethod[], pattern: P, value: RouteValue<T, P>): void {
+  add<P extends string>(method: RouteMethod | readonly RouteMethod[], pattern: P, value: RouteValue<T, P>): void;
+  add(method: RouteMethod | readonly RouteMethod[], pattern: string, value: T): void;
+  add(method: RouteMethod | readonly RouteMethod[], pattern: string, value: unknown): void {
     const { endpoint, created } = this.registry.add(method, pattern, value as T);
     if (this.compiled !== null) this.compiled = undefined;
     if (!created) return;
