@@ -15,7 +15,7 @@ export interface TestServer {
  * transport, so socket tests can run over both: `new App({ transport: 'js' })`.
  */
 export async function startTestServer(app: App<object>): Promise<TestServer> {
-  const handle = await app.listen({ port: 0, host: '127.0.0.1', workers: 1 });
+  const handle = await app.listen({ port: 0, host: '127.0.0.1', workers: 1, handleSignals: false });
   return {
     url: `http://127.0.0.1:${handle.port}`,
     port: handle.port,

@@ -19,7 +19,7 @@ export async function listenApp(app: App<object>, options: ListenOptions): Promi
   const host = options.host ?? '0.0.0.0';
   if (workers > 1 && cluster.isPrimary) {
     const { superviseApp } = await import('./supervise.js');
-    return superviseApp(app, { port, host, workers });
+    return superviseApp({ port, host, workers });
   }
   const inWorker = cluster.isWorker;
   const listenPort = inWorker ? workerListenPort(port) : port;
@@ -43,9 +43,28 @@ export async function listenApp(app: App<object>, options: ListenOptions): Promi
     address: addr.address,
     port: addr.port,
     transport: server.transport,
-    close: () => server.close(),
+    close: (deadlineMs?: number) => server.close(deadlineMs),
   };
   // In a worker started by the supervisor: report readiness, drain on its request or on SIGTERM.
   if (inWorker) workerReady({ ...addr, close: (deadlineMs?: number) => server.close(deadlineMs) });
+  else if (options.handleSignals !== false) drainOnSignals(handle);
   return handle;
+}
+
+/** Deadline for in-flight requests when a signal stops a single-process app (milliseconds). */
+const SIGNAL_DRAIN_MS = 10_000;
+
+/** SIGTERM/SIGINT: close gracefully and exit 0 (1 if closing failed); a second signal exits at once. */
+function drainOnSignals(handle: ListeningApp): void {
+  let stopping = false;
+  const onSignal = (): void => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    handle.close(SIGNAL_DRAIN_MS).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
 }

@@ -35,6 +35,11 @@ export interface ListenOptions {
   host?: string;
   /** Worker processes sharing the port (1); 'auto' = one per CPU. */
   workers?: number | 'auto';
+  /**
+   * On SIGTERM/SIGINT, stop accepting, let in-flight requests finish (up to 10 s) and exit 0
+   * (true). With several workers the supervisor does this for all of them.
+   */
+  handleSignals?: boolean;
 }
 
 /** A listening app. */
@@ -45,6 +50,6 @@ export interface ListeningApp {
   readonly port: number;
   /** 'native' or 'js' (in the supervising primary of several workers: the transport is the workers'). */
   readonly transport: 'native' | 'js' | 'workers';
-  /** Stop accepting, let in-flight requests finish, close. */
-  close(): Promise<void>;
+  /** Stop accepting, let in-flight requests finish (until `deadlineMs`, default 10 s), close. */
+  close(deadlineMs?: number): Promise<void>;
 }
