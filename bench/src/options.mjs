@@ -31,6 +31,7 @@ export const FULL_SERVERS = SERVERS.map((s) => s.id);
 /** Servers of the --quick smoke run. */
 export const QUICK_SERVERS = ['jato', 'node-http'];
 
+/** The text of `pnpm bench --help`. */
 export const USAGE = `Usage: pnpm bench [options]
 
   --quick              smoke run: jato and node:http, 1 s runs, 1 run each, no warm-up

@@ -208,32 +208,34 @@ export async function runBench(o, log, catalog = SERVERS) {
       };
     };
 
-    const perRun = o.durationSeconds + 0.3;
+    // Time left = planned seconds still to run × (wall time so far ÷ planned seconds done so far).
+    const planned = cells.length * (o.warmupSeconds + o.runs * o.durationSeconds);
+    let plannedDone = 0;
     let done = 0;
     const t0 = Date.now();
     const eta = () => {
-      const elapsed = (Date.now() - t0) / 1000;
-      const left = cells.length * o.runs - done;
-      const each = done > 0 ? elapsed / done : perRun;
-      return duration(left * each + (o.warmupSeconds > 0 && done === 0 ? cells.length * o.warmupSeconds : 0));
+      const factor = plannedDone > 0 ? (Date.now() - t0) / 1000 / plannedDone : 1.05;
+      return duration((planned - plannedDone) * factor);
     };
 
     if (o.warmupSeconds > 0) {
       let i = 0;
       for (const cell of cells) {
         i++;
-        log(`warm-up ${i}/${cells.length}: ${cell.label} ${cell.mode} ${cell.path} (${o.warmupSeconds} s)`);
+        log(`warm-up ${i}/${cells.length}: ${cell.label} ${cell.mode} ${cell.path} (${o.warmupSeconds} s), ~${eta()} left`);
         try {
           await measure(cell, o.warmupSeconds);
         } catch (e) {
           cell.failures.push(`warm-up: ${/** @type {Error} */ (e).message}`);
         }
+        plannedDone += o.warmupSeconds;
       }
     }
     for (let round = 0; round < o.runs; round++) {
       for (const cell of roundOrder(cells, round)) {
         if (cell.failures.length > 0 && cell.runs.length === 0 && round > 0) {
           done++;
+          plannedDone += o.durationSeconds;
           continue;
         }
         log(`[${done + 1}/${cells.length * o.runs}] ${cell.label} ${cell.mode} ${cell.path} — run ${round + 1} of ${o.runs}, ~${eta()} left`);
@@ -249,6 +251,7 @@ export async function runBench(o, log, catalog = SERVERS) {
           log(`    FAIL: ${/** @type {Error} */ (e).message}`);
         }
         done++;
+        plannedDone += o.durationSeconds;
       }
     }
     for (const cell of cells) if (cell.runs.length > 0) cell.summary = summarizeRuns(cell.runs);
