@@ -54,11 +54,11 @@ export interface NativeAddon {
 const ADDON_FILE = 'jato_native_loop.node';
 let cached: NativeAddon | Error | undefined;
 
-/** Where the compiled addon is looked for: $JATO_NATIVE_LOOP_ADDON, then build/Release from src/ or dist/. */
+/** Where the compiled addon is looked for: $JATO_NATIVE_LOOP_ADDON alone, else build/Release from src/ or dist/. */
 function candidates(): string[] {
   const list: string[] = [];
   const env = process.env['JATO_NATIVE_LOOP_ADDON'];
-  if (env) list.push(env);
+  if (env) return [env]; // an explicit build (e.g. the sanitizer run) or nothing
   for (const rel of ['../build/Release/', '../../build/Release/']) {
     list.push(fileURLToPath(new URL(rel + ADDON_FILE, import.meta.url)));
   }

@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+// test:native — builds the addon with ASan+UBSan in a scratch directory (the normal build in
+// build/Release is never touched), then runs the native integration tests against it with the
+// sanitizer runtimes preloaded into node. Writes .test-results/sanitize.json (vitest's JSON report:
+// numPassedTests / numFailedTests) and exits non-zero on any failure or sanitizer report.
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const require = createRequire(path.join(root, 'package.json'));
+const resultsDir = path.join(root, '.test-results');
+const resultFile = path.join(resultsDir, 'sanitize.json');
+fs.mkdirSync(resultsDir, { recursive: true });
+
+let scratch;
+function fail(message) {
+  console.error(`test:native: ${message}`);
+  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  fs.writeFileSync(resultFile, JSON.stringify({ numPassedTests: 0, numFailedTests: 1, error: message }));
+  process.exit(1);
+}
+
+const libasan = execFileSync('gcc', ['-print-file-name=libasan.so']).toString().trim();
+const libubsan = execFileSync('gcc', ['-print-file-name=libubsan.so']).toString().trim();
+if (!path.isAbsolute(libasan) || !path.isAbsolute(libubsan)) fail('gcc does not know libasan/libubsan (install gcc)');
+
+// 1. a scratch copy of the sources with every path resolved and the sanitizer switched on
+scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'jato-native-loop-sanitize-'));
+try {
+  const gyp = JSON.parse(fs.readFileSync(path.join(root, 'binding.gyp'), 'utf8'));
+  gyp.variables = {
+    jato_sanitize: 1,
+    jato_parser_include: path.join(path.dirname(require.resolve('@jato/parser/package.json')), 'include'),
+    // include_dir is relative to the current directory
+    jato_napi_include: path.resolve(require('node-addon-api').include_dir),
+  };
+  fs.writeFileSync(path.join(scratch, 'binding.gyp'), JSON.stringify(gyp, null, 2));
+  fs.cpSync(path.join(root, 'native'), path.join(scratch, 'native'), { recursive: true });
+  const nodeGyp = require.resolve('node-gyp/bin/node-gyp.js');
+  const nodedir = path.dirname(path.dirname(process.execPath));
+  const build = spawnSync(process.execPath, [nodeGyp, 'rebuild', `--nodedir=${nodedir}`, '--jobs=2'], {
+    cwd: scratch,
+    stdio: 'inherit',
+  });
+  if (build.status !== 0) fail('sanitizer build failed');
+  const addon = path.join(scratch, 'build', 'Release', 'jato_native_loop.node');
+
+  // 2. the native integration tests against that addon
+  const vitest = path.join(path.dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
+  const logFile = path.join(scratch, 'sanitizer.log');
+  const env = {
+    ...process.env,
+    JATO_NATIVE_LOOP_ADDON: addon,
+    LD_PRELOAD: `${libasan}:${libubsan}`,
+    ASAN_OPTIONS: `detect_leaks=0:abort_on_error=1:log_path=${logFile}`,
+    UBSAN_OPTIONS: `print_stacktrace=1:halt_on_error=1:log_path=${logFile}`,
+  };
+  fs.rmSync(resultFile, { force: true });
+  const run = spawnSync(
+    process.execPath,
+    [vitest, 'run', '--config', path.join('test', 'sanitize', 'vitest.config.ts'), '-t', 'native'],
+    { cwd: root, env, stdio: 'inherit' },
+  );
+  const reports = fs.readdirSync(scratch).filter((f) => f.startsWith('sanitizer.log'));
+  for (const r of reports) process.stderr.write(fs.readFileSync(path.join(scratch, r), 'utf8'));
+  let summary;
+  try {
+    summary = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
+  } catch {
+    fail(`no test report (vitest exit ${run.status})`);
+  }
+  if (reports.length > 0) {
+    summary.numFailedTests = (summary.numFailedTests ?? 0) + 1;
+    summary.sanitizerReports = reports.length;
+    fs.writeFileSync(resultFile, JSON.stringify(summary));
+    fail(`${reports.length} sanitizer report(s), see above`);
+  }
+  console.log(`test:native: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed under ASan+UBSan`);
+  if (run.status !== 0 || summary.numFailedTests > 0) process.exit(1);
+} finally {
+  fs.rmSync(scratch, { recursive: true, force: true });
+}
