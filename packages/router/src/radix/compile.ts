@@ -14,8 +14,10 @@ import type { MatchResult } from '../router.js';
 import type { RadixNode } from './radix-node.js';
 
 /**
- * A compiled matcher: a found or bad-param result; `null` when some route matched the path but none
- * for the method (405); `undefined` when nothing matched the path (404).
+ * A compiled matcher: a found or bad-param result, or the 405 result when exactly one route matched the
+ * path but not the method; `null` when several did (the caller computes the union of their methods);
+ * `undefined` when nothing matched the path (404). (Each tree node is visited at most once per match,
+ * so a failed match has seen every endpoint that matches the path.)
  */
 export type CompiledMatch<T> = (path: string, mi: number) => MatchResult<T> | null | undefined;
 
@@ -44,17 +46,18 @@ export function compileMatcher<T>(root: RadixNode<T>): CompiledMatch<T> {
     return i;
   };
 
-  /** Code that returns the endpoint's result for `mi` (or notes the path was seen). */
+  /** Code that returns the endpoint's result for `mi`, or notes an endpoint that lacks the method. */
   const terminal = (ep: Endpoint<T>, spans: readonly Span[], rest?: string): string => {
     const k = indexOf(ep);
     const head = `{ const r = E[${k}].table[mi]; if (r !== undefined) `;
-    if (ep.paramNames.length === 0) return `${head}return r; seen = true; }`;
+    const miss = `seenN++; seenE = E[${k}]; }`;
+    if (ep.paramNames.length === 0) return `${head}return r; ${miss}`;
     const all = rest === undefined ? spans : [...spans, { a: rest, b: 'len', q: `(path.indexOf('%', ${rest}) === -1 ? 0 : 1)` }];
     const fields = ep.paramNames.map((name, i) => `${JSON.stringify(name)}: path.slice(${all[i]!.a}, ${all[i]!.b})`);
     const bounds = all.flatMap((s) => [s.a, s.b]).join(', ');
     return (
       `${head}{ if ((${all.map((s) => s.q).join(' | ')}) !== 0) return D(r, E[${k}].paramNames, path, [${bounds}]); ` +
-      `return { kind: 'found', value: r.value, params: { ${fields.join(', ')} }, pattern: r.pattern }; } seen = true; }`
+      `return { kind: 'found', value: r.value, params: { ${fields.join(', ')} }, pattern: r.pattern }; } ${miss}`
     );
   };
 
@@ -104,8 +107,9 @@ export function compileMatcher<T>(root: RadixNode<T>): CompiledMatch<T> {
 
   const body = gen(root, '0', []);
   const source =
-    `"use strict"; let seen = false; ${functions.join('\n')}\n` +
-    `return function match(path, mi) { seen = false; const len = path.length; ${body} return seen ? null : undefined; };`;
+    `"use strict"; let seenN = 0, seenE = null; ${functions.join('\n')}\n` +
+    `return function match(path, mi) { seenN = 0; const len = path.length; ${body} ` +
+    `if (seenN === 0) return undefined; if (seenN === 1) { const e = seenE; seenE = null; return e.notAllowed; } seenE = null; return null; };`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- see the safety note above
   const factory = new Function('E', 'P', 'D', source) as (
     e: Endpoint<T>[],

@@ -21,8 +21,9 @@ export interface RadixRouterOptions {
 }
 
 // Match state for the one synchronous match in progress (match calls no user code, so no re-entry).
-/** Set when some endpoint matched the path but not the method (then the answer may be 405). */
-let pathSeen = false;
+/** How many endpoints matched the path but not the method (then the answer is 405), and the last one. */
+let seenCount = 0;
+let seenEndpoint: Endpoint<unknown> | null = null;
 /** Param names of the endpoint that produced the last hit. */
 let hitNames: readonly string[] = [];
 
@@ -47,7 +48,8 @@ function find<T>(
         hitNames = ep.paramNames;
         return r;
       }
-      pathSeen = true;
+      seenCount++;
+      seenEndpoint = ep;
     }
   } else {
     const c = path.charCodeAt(pos);
@@ -91,7 +93,8 @@ function find<T>(
       hitNames = w.paramNames;
       return r;
     }
-    pathSeen = true;
+    seenCount++;
+    seenEndpoint = w;
   }
   return undefined;
 }
@@ -170,10 +173,15 @@ export class RadixRouter<T> implements Router<T> {
       if (r === undefined) return NOT_FOUND;
       return r === null ? this.notAllowed(path) : r;
     }
-    pathSeen = false;
+    seenCount = 0;
     const scratch = this.scratch;
     const r = find(this.root, path, 0, path.length, mi, 0, scratch);
-    if (r === undefined) return pathSeen ? this.notAllowed(path) : NOT_FOUND;
+    if (r === undefined) {
+      if (seenCount === 0) return NOT_FOUND;
+      const one = seenEndpoint;
+      seenEndpoint = null;
+      return seenCount === 1 && one !== null ? one.notAllowed : this.notAllowed(path);
+    }
     const names = hitNames;
     const n = names.length;
     if (n === 0) return r;
@@ -198,10 +206,10 @@ export class RadixRouter<T> implements Router<T> {
     }
   }
 
+  /** 405 when several endpoints match the path: the union of their methods (allocates; rare). */
   private notAllowed(path: string): MatchResult<T> {
     const hits: Endpoint<T>[] = [];
     collect(this.root, path, 0, hits);
-    if (hits.length === 1) return hits[0]!.notAllowed;
     return methodNotAllowed(hits.flatMap((e) => e.allowedMethods()));
   }
 }
