@@ -5,8 +5,11 @@ import {
 } from './header-kind.js';
 import { latin1 } from './latin1.js';
 import { parseContentLength } from './content-length.js';
+import { eqLower } from './header-kind.js';
 import { isValidHost } from './host.js';
-import { CONN_BAD, addTransferCodings, connectionBits, type TransferCodings } from './lists.js';
+import {
+  CONN_BAD, CONN_CLOSE, CONN_KEEP_ALIVE, addTransferCodings, connectionBits, type TransferCodings,
+} from './lists.js';
 import { targetFormOf } from './target-form.js';
 
 /** `scan` ran out of bytes: call it again with the same buffer extended by more bytes. */
@@ -37,6 +40,11 @@ export class HeadScanner {
   private phase = P_METHOD;
   private fieldStart = 0;
   private colon = 0;
+  private methodEnd = 0;
+  private targetStart = 0;
+  private targetEnd = 0;
+  /** Per header line: name start, name end, value start, value end (offsets in the buffer). */
+  private offs: number[] = [];
   error: ParseErrorCode = 'None';
 
   method = '';
@@ -65,7 +73,7 @@ export class HeadScanner {
     this.scanPos = pos;
     this.phase = P_METHOD;
     this.error = 'None';
-    this.headers = [];
+    this.offs.length = 0;
     this.versionMinor = 1;
     this.hostCount = 0;
     this.clSeen = false;
@@ -87,6 +95,11 @@ export class HeadScanner {
     this.scanPos -= delta;
     this.fieldStart -= delta;
     this.colon -= delta;
+    this.methodEnd -= delta;
+    this.targetStart -= delta;
+    this.targetEnd -= delta;
+    const offs = this.offs;
+    for (let k = 0; k < offs.length; k++) offs[k]! -= delta;
   }
 
   /** True while the request line is not complete (a limit hit there is 414, not 431). */
@@ -116,7 +129,7 @@ export class HeadScanner {
           if (i >= stop) break outer;
           const c = buf[i]!;
           if (c === SP && i > this.reqStart) {
-            this.method = latin1(buf, this.reqStart, i);
+            this.methodEnd = i;
             this.fieldStart = ++i;
             phase = P_TARGET;
             continue;
@@ -128,9 +141,10 @@ export class HeadScanner {
           if (i >= stop) break outer;
           const c = buf[i]!;
           if (c === SP && i > this.fieldStart) {
-            this.target = latin1(buf, this.fieldStart, i);
-            const form = targetFormOf(this.method, this.target);
+            const form = targetFormOf(buf, this.reqStart, this.methodEnd, this.fieldStart, i);
             if (form === null) return this.fail('BadTarget');
+            this.targetStart = this.fieldStart;
+            this.targetEnd = i;
             this.targetForm = form;
             this.fieldStart = ++i;
             phase = P_VERSION;
@@ -174,11 +188,12 @@ export class HeadScanner {
             if (buf[i + 1] !== LF) return this.fail('BareCarriageReturn');
             this.phase = P_DONE;
             this.scanPos = i + 2;
+            this.decode(buf, i + 2);
             return i + 2;
           }
           if (c === LF) return this.fail('BareLineFeed');
-          if (c === SP || c === HT) return this.fail(this.headers.length === 0 ? 'LeadingWhitespace' : 'ObsFold');
-          if (this.headers.length >= this.maxHeaders) return this.fail('TooManyHeaders');
+          if (c === SP || c === HT) return this.fail(this.offs.length === 0 ? 'LeadingWhitespace' : 'ObsFold');
+          if (this.offs.length >= this.maxHeaders * 4) return this.fail('TooManyHeaders');
           this.fieldStart = i;
           phase = P_NAME;
           continue;
@@ -220,6 +235,20 @@ export class HeadScanner {
     return NEED_MORE;
   }
 
+  /** Decodes the complete head [reqStart, end) once, then cuts every string out of it. */
+  private decode(buf: Buffer, end: number): void {
+    const base = this.reqStart;
+    const str = latin1(buf, base, end);
+    this.method = str.slice(0, this.methodEnd - base);
+    this.target = str.slice(this.targetStart - base, this.targetEnd - base);
+    const offs = this.offs;
+    const headers: Array<[string, string]> = new Array(offs.length >> 2);
+    for (let k = 0, h = 0; k < offs.length; k += 4, h++) {
+      headers[h] = [str.slice(offs[k]! - base, offs[k + 1]! - base), str.slice(offs[k + 2]! - base, offs[k + 3]! - base)];
+    }
+    this.headers = headers;
+  }
+
   /**
    * Records the header line whose name is [fieldStart, colon) and whose value ends at `cr`, and
    * checks what can be checked on the line alone (a second Host or Content-Length, their syntax,
@@ -232,27 +261,28 @@ export class HeadScanner {
     let ve = cr;
     while (vs < ve && (buf[vs] === SP || buf[vs] === HT)) vs++;
     while (ve > vs && (buf[ve - 1] === SP || buf[ve - 1] === HT)) ve--;
-    const value = latin1(buf, vs, ve);
-    this.headers.push([latin1(buf, nameStart, colon), value]);
+    this.offs.push(nameStart, colon, vs, ve);
     switch (headerKind(buf, nameStart, colon)) {
       case K_HOST:
         if (++this.hostCount > 1) return 'DuplicateHost';
-        if (!isValidHost(value, false)) return 'BadHost';
-        return 'None';
+        return isValidHost(buf, vs, ve, false) ? 'None' : 'BadHost';
       case K_CONTENT_LENGTH:
         if (this.clSeen) return 'DuplicateContentLength';
         this.clSeen = true;
-        this.contentLength = parseContentLength(value);
+        this.contentLength = parseContentLength(buf, vs, ve);
         return this.contentLength < 0 ? 'BadContentLength' : 'None';
       case K_TRANSFER_ENCODING:
-        return addTransferCodings(value, this.te);
+        return addTransferCodings(latin1(buf, vs, ve), this.te);
       case K_CONNECTION: {
-        const bits = connectionBits(value);
+        let bits: number;
+        if (ve - vs === 10 && eqLower(buf, vs, 'keep-alive')) bits = CONN_KEEP_ALIVE;
+        else if (ve - vs === 5 && eqLower(buf, vs, 'close')) bits = CONN_CLOSE;
+        else bits = connectionBits(latin1(buf, vs, ve));
         this.connection |= bits;
         return (bits & CONN_BAD) !== 0 ? 'BadConnection' : 'None';
       }
       case K_EXPECT:
-        if (value.length === 12 && value.toLowerCase() === '100-continue') this.expectContinue = true;
+        if (ve - vs === 12 && eqLower(buf, vs, '100-continue')) this.expectContinue = true;
         return 'None';
       case K_UPGRADE:
         this.upgradeHeader = true;

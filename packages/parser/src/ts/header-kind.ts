@@ -7,9 +7,13 @@ export const K_CONNECTION = 4;
 export const K_EXPECT = 5;
 export const K_UPGRADE = 6;
 
-function eqLower(buf: Uint8Array, start: number, lit: string): boolean {
+/**
+ * ASCII case-insensitive comparison of bytes at `start` with a lower-case literal. Safe for token
+ * and field-value bytes: `| 0x20` only maps A-Z onto a-z there (the other bytes it could map onto a
+ * literal's letters, digits or '-' are CTLs, which never reach here).
+ */
+export function eqLower(buf: Uint8Array, start: number, lit: string): boolean {
   for (let i = 0; i < lit.length; i++) {
-    // tchar bytes only reach here: `| 0x20` folds A-Z to a-z and leaves '-' unchanged.
     if ((buf[start + i]! | 0x20) !== lit.charCodeAt(i)) return false;
   }
   return true;

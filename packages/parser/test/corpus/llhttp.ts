@@ -94,6 +94,9 @@ export function llhttpParse(input: Buffer, maxHeaderSize = 16384): LlhttpOutcome
   };
   p[HTTPParser.kOnMessageComplete] = () => {
     begun = false;
+    // What was flushed through kOnHeaders since the head were trailers (node:http resets them here too).
+    pendingHeaders = [];
+    pendingUrl = '';
     if (!cur) return;
     const { bodyParts, ...rest } = cur;
     requests.push({ ...rest, body: Buffer.concat(bodyParts).toString('latin1') });
