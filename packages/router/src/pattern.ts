@@ -115,7 +115,7 @@ export function parsePattern(pattern: string): ParsedPattern {
       segment = { kind: 'param', name: text.slice(1, -1) };
     } else if (text.startsWith('*')) {
       const name = text === '*' ? '*' : text.slice(1);
-      if (name !== '*') checkName(pattern, name, start + 1);
+      if (text !== '*') checkName(pattern, name, start + 1);
       segment = { kind: 'wildcard', name };
     } else {
       checkStatic(pattern, text, start);

@@ -399,6 +399,7 @@ export function runRouterCases(name: string, create: Factory): void {
         ['/caf\u00e9', /character "é" \(U\+00E9\)/],
         ['/a/b:c', /character ":".*whole segment/],
         ['/a/x*', /character "\*".*catch-all/],
+        ['/a/**', /character "\*" \(U\+002A\) at index 4 is not allowed in a param name/],
         ['/a/{id}x', /missing "}"/],
         ['/a/{id', /missing "}"/],
         ['/a/%zz', /"%" at index 3/],
