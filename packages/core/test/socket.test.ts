@@ -110,6 +110,41 @@ describe.each(TRANSPORTS)('over real sockets (%s transport)', (transport) => {
     expect(responses[0]!.text()).toBe('still here');
   });
 
+  it('request, response, error, hook and extension features work over the socket', async () => {
+    class Teapot extends Error {}
+    const app = new App({ transport, logger: false })
+      .extend('lang', { get: (req) => req.query.get('lang') ?? 'en' })
+      .extend('shout', (_req, s: string) => s.toUpperCase());
+    app.onRequest((req) => (req.header('x-block') !== undefined ? new Response('blocked', { status: 403 }) : undefined));
+    app.onResponse((req, res) => {
+      res.headers.set('x-lang', req.lang);
+    });
+    app.onError(Teapot, () => new Response('short and stout', { status: 418 }));
+    app.post('/form', async (req) => {
+      const form = await req.form();
+      return { title: form.field('title'), file: form.file('f')?.text(), cookie: req.cookies.c, q: req.query.getAll('q') };
+    });
+    app.get('/cookie', (req) => Response.redirect(`/after?lang=${req.lang}`, 303).cookie('s', 'v', { httpOnly: true, path: '/' }));
+    app.get('/tea', () => {
+      throw new Teapot();
+    });
+    app.get('/shout', (req) => req.shout(req.lang));
+    server = await startTestServer(app);
+    const multipart = '--b\r\nContent-Disposition: form-data; name="title"\r\n\r\nT\r\n' +
+      '--b\r\nContent-Disposition: form-data; name="f"; filename="f.txt"\r\n\r\nfile body\r\n--b--\r\n';
+    const res = await fetch(`${server.url}/form?q=1&q=2&lang=pt`, {
+      method: 'POST', body: multipart, headers: { 'content-type': 'multipart/form-data; boundary=b', cookie: 'c=3' },
+    });
+    expect(await res.json()).toEqual({ title: 'T', file: 'file body', cookie: '3', q: ['1', '2'] });
+    expect(res.headers.get('x-lang')).toBe('pt');
+    const redirect = await fetch(`${server.url}/cookie?lang=de`, { redirect: 'manual' });
+    expect([redirect.status, redirect.headers.get('location'), redirect.headers.get('set-cookie')]).toEqual([303, '/after?lang=de', 's=v; Path=/; HttpOnly']);
+    const tea = await fetch(`${server.url}/tea`);
+    expect([tea.status, await tea.text()]).toEqual([418, 'short and stout']);
+    expect(await (await fetch(`${server.url}/shout?lang=fr`)).text()).toBe('FR');
+    expect((await fetch(`${server.url}/shout`, { headers: { 'x-block': '1' } })).status).toBe(403);
+  });
+
   it('answers HEAD with headers only', async () => {
     server = await startTestServer(makeApp());
     const { responses } = await rawRequest(server.port, 'HEAD / HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n', {
