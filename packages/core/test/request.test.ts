@@ -101,6 +101,18 @@ describe('Request', () => {
     expect(res.json()).toEqual({ id: '7', q: '1', h: 'v', body: 'data', url: '/late/7?q=1' });
   });
 
+  it('keeps a chunked body for an async handler', async () => {
+    const app = new App();
+    app.post('/c', async (req) => {
+      await new Promise((r) => setImmediate(r));
+      return await req.text();
+    });
+    const res = await inject(app, {
+      method: 'POST', url: '/c', headers: { 'transfer-encoding': 'chunked' }, body: '5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n',
+    });
+    expect(res.text()).toBe('hello world');
+  });
+
   it('has an abort signal that is not aborted while the client is there', async () => {
     const app = echo((r) => r.signal.aborted);
     expect(await value(app, { url: '/r' })).toBe(false);

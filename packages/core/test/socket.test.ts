@@ -145,6 +145,18 @@ describe.each(TRANSPORTS)('over real sockets (%s transport)', (transport) => {
     expect((await fetch(`${server.url}/shout`, { headers: { 'x-block': '1' } })).status).toBe(403);
   });
 
+  it('passes limits and timeouts to the transport', async () => {
+    const app = new App({ transport, limits: { maxBodyBytes: 8 }, timeouts: { keepAlive: 300 } });
+    app.post('/', async (req) => `got ${(await req.bytes()).length}`);
+    server = await startTestServer(app);
+    const big = await rawRequest(server.port, 'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 9\r\n\r\n123456789');
+    expect(big.responses[0]!.status).toBe(413);
+    // keep-alive idle timeout: the server closes the idle connection by itself (no client timer)
+    const idle = await rawRequest(server.port, 'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 8\r\n\r\n12345678');
+    expect(idle.closed).toBe(true);
+    expect(idle.responses.map((r) => r.text())).toEqual(['got 8']);
+  });
+
   it('answers HEAD with headers only', async () => {
     server = await startTestServer(makeApp());
     const { responses } = await rawRequest(server.port, 'HEAD / HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n', {

@@ -9,6 +9,7 @@ const EMPTY_BODY = new Uint8Array(0);
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze(Object.create(null) as Record<string, string>);
 const FLAG_KEEP_ALIVE = 1;
 const FLAG_HTTP10 = 2;
+const FLAG_CHUNKED = 16;
 const decoder = new TextDecoder('utf-8');
 
 /**
@@ -85,9 +86,19 @@ export class Request<P = Record<string, string>> implements AbortTarget {
   detach(): void {
     const batch = this.batch;
     if (batch === null) return;
-    if (this.rawLines === null) this.rawLines = this.readLines(batch);
-    const body = batch.body(this.index);
-    this.bodyCopy = body.byteLength === 0 ? EMPTY_BODY : body.slice();
+    const lines = this.rawLines ?? (this.rawLines = this.readLines(batch));
+    // Only a request with Content-Length or chunked framing has a body: skip the view otherwise.
+    let framed = (this.flags & FLAG_CHUNKED) !== 0;
+    for (let j = 0; !framed && j < lines.length; j += 2) {
+      const name = lines[j]!;
+      framed = name.length === 14 && name.toLowerCase() === 'content-length';
+    }
+    if (framed) {
+      const body = batch.body(this.index);
+      this.bodyCopy = body.byteLength === 0 ? EMPTY_BODY : body.slice();
+    } else {
+      this.bodyCopy = EMPTY_BODY;
+    }
     this.batch = null;
   }
 
