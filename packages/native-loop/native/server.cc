@@ -40,7 +40,9 @@ Server::Server(napi_env env, ServerOptions options)
 }
 
 Server::~Server() {
-  for (auto& kv : conns_) delete kv.second;  // only reachable when the loop is gone (env teardown)
+  if (hook_added_) napi_remove_env_cleanup_hook(env_, OnEnvTeardown, this);
+  // Handles still open (environment torn down mid-flight) would be freed under libuv: leak them.
+  if (own_handles_open_ > 0 || !conns_.empty()) return;
   std::free(read_buf_);
   napi_ref refs[] = {self_ref_, dispatch_ref_, closed_cb_ref_, table_ref_, htable_ref_, arena_ref_,
                      closed_ref_, date_ref_, out_arena_ref_, out_table_ref_};
@@ -83,6 +85,7 @@ bool Server::Init(napi_value self, napi_value dispatch, napi_value on_closed) {
   date_mem_ = static_cast<uint8_t*>(p);
   read_buf_ = static_cast<char*>(std::malloc(kReadBufferSize));
   if (!read_buf_) return false;
+  hook_added_ = napi_add_env_cleanup_hook(env_, OnEnvTeardown, this) == napi_ok;
   UpdateDate(true);
   return true;
 }
@@ -895,7 +898,7 @@ void Server::UpdateDate(bool force) {
 void Server::OnDateTimer(uv_timer_t* h) { static_cast<Server*>(h->data)->UpdateDate(false); }
 
 void Server::Dispatch() {
-  if (dispatching_ || in_js_call_) return;
+  if (dispatching_ || in_js_call_ || !env_alive_) return;
   if (count_ == 0 && closed_ids_.empty()) return;
   dispatching_ = true;
   UpdateDate(false);
@@ -1030,6 +1033,30 @@ void Server::Close(uint64_t deadline_ms) {
   CheckClosed();
 }
 
+// Node is tearing the environment down (process exit, worker termination) with the server open:
+// close every handle without calling into JS; the close callbacks still free the connections.
+void Server::OnEnvTeardown(void* arg) {
+  auto* s = static_cast<Server*>(arg);
+  s->hook_added_ = false;
+  s->env_alive_ = false;
+  if (!s->started_ || s->closed_) return;
+  s->closing_ = true;
+  if (s->listener_open_) {
+    s->listener_open_ = false;
+    uv_close(reinterpret_cast<uv_handle_t*>(&s->listener_), OnOwnHandleClosed);
+  }
+  std::vector<Connection*> all;
+  for (auto& kv : s->conns_) all.push_back(kv.second);
+  for (Connection* c : all) s->CloseConn(c);
+  // close our own handles now too: Node spins the loop once more for close callbacks, not twice
+  s->closed_ = true;
+  uv_close(reinterpret_cast<uv_handle_t*>(&s->check_), OnOwnHandleClosed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&s->idle_), OnOwnHandleClosed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&s->sweep_), OnOwnHandleClosed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&s->date_timer_), OnOwnHandleClosed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&s->deadline_), OnOwnHandleClosed);
+}
+
 void Server::OnDeadline(uv_timer_t* h) {
   auto* s = static_cast<Server*>(h->data);
   std::vector<Connection*> all;
@@ -1053,6 +1080,7 @@ void Server::OnOwnHandleClosed(uv_handle_t* h) {
 }
 
 void Server::FinishClose() {
+  if (!env_alive_) return;
   // deliver the last onConnectionClose notifications, then resolve close()
   napi_handle_scope hs;
   napi_open_handle_scope(env_, &hs);

@@ -77,6 +77,7 @@ class Server {
   static void OnDateTimer(uv_timer_t* h);
   static void OnDeadline(uv_timer_t* h);
   static void OnOwnHandleClosed(uv_handle_t* h);
+  static void OnEnvTeardown(void* arg);
 
   // input
   void OnData(Connection* c, char* data, size_t n);
@@ -125,6 +126,8 @@ class Server {
   bool idle_active_ = false;
   bool dispatching_ = false;
   bool in_js_call_ = false;
+  bool env_alive_ = true;      // false once Node tears the environment down: no more calls into JS
+  bool hook_added_ = false;
 
   napi_ref self_ref_ = nullptr, dispatch_ref_ = nullptr, closed_cb_ref_ = nullptr;
   napi_async_context async_ctx_ = nullptr;

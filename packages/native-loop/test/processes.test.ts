@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, test } from 'vitest';
 import { GET, RawClient } from './helpers/raw-client.js';
 
@@ -61,6 +62,20 @@ describe('processes (native)', () => {
     const child = fork(CHILD, [String(a.port), '0'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     children.push(child);
     expect(await exitOf(child)).not.toBe(0);
+  });
+
+  test('terminating a worker with an open server and live connections does not crash', async () => {
+    const worker = new Worker(fileURLToPath(new URL('./fixtures/raw-worker.mjs', import.meta.url)));
+    const port = await new Promise<number>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    const c = await RawClient.connect(port);
+    await c.write('GET / HTTP/1.1\r\nHost: t\r\n'); // a partial request is buffered
+    await worker.terminate();
+    await c.untilEnd(); // the teardown closed the connection
+    const d = await RawClient.connect(port).catch((e: Error) => e);
+    expect(d).toBeInstanceOf(Error);
   });
 
   test('after close() no handle keeps the process alive', async () => {

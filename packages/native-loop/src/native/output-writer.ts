@@ -10,6 +10,8 @@ export interface OutputSink {
 
 const INITIAL_ARENA = 1 << 20;
 const INITIAL_ROWS = 4096;
+/** Pending text is written to the arena once it passes this many chars. */
+const TEXT_CHUNK = 16 * 1024;
 
 /**
  * The native transport's Responder. Responses go into a shared output arena plus one table row
@@ -50,6 +52,8 @@ export class OutputWriter implements Responder {
       t[r + OutCol.Off] = start;
       t[r + OutCol.Len] = this.text.length - start;
       this.rows++;
+      // keep the flattened string small (young generation, no large-object mmap per batch)
+      if (this.text.length > TEXT_CHUNK) this.writeText();
     } else {
       this.writeText();
       const headBytes = Buffer.byteLength(head, 'latin1');
