@@ -204,3 +204,16 @@ describe('req.form()', () => {
     expect(files.status).toBe(413);
   });
 });
+
+describe('request targets', () => {
+  it('routes absolute-form targets by their path', async () => {
+    const app = new App();
+    app.get('/a/b', (req) => [req.url, req.path, req.query.get('x')]);
+    app.get('/', (req) => req.path);
+    const { injectAll } = await import('./support/testing.js');
+    const all = await injectAll(app, 'GET http://example.com/a/b?x=1 HTTP/1.1\r\nHost: example.com\r\n\r\nGET http://example.com HTTP/1.1\r\nHost: example.com\r\n\r\n');
+    expect(all.map((r) => r.status)).toEqual([200, 200]);
+    expect(all[0]!.json()).toEqual(['http://example.com/a/b?x=1', '/a/b', '1']);
+    expect(all[1]!.text()).toBe('/');
+  });
+});

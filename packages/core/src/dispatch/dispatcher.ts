@@ -88,7 +88,8 @@ export class Dispatcher implements ServerHandlers, RequestHost {
       const method = id === 0 ? batch.methodName(i) : METHOD_NAMES[id]!;
       const target = batch.target(i);
       const q = target.indexOf('?');
-      const path = q < 0 ? target : target.slice(0, q);
+      let path = q < 0 ? target : target.slice(0, q);
+      if (path.charCodeAt(0) !== 47 /* '/' */) path = absolutePath(path);
       req.method = method;
       req.url = target;
       req.path = path;
@@ -437,6 +438,17 @@ export class Dispatcher implements ServerHandlers, RequestHost {
 
 const EMPTY_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
 const NOT_FOUND_RESPONSE = new Response('Not Found', { status: 404 });
+
+/**
+ * The path of an absolute-form target (`http://host/a/b` → `/a/b`, `http://host` → `/`); other
+ * forms (`*`, authority-form) are kept as they are and simply match no route.
+ */
+function absolutePath(target: string): string {
+  const scheme = target.indexOf('://');
+  if (scheme <= 0) return target;
+  const slash = target.indexOf('/', scheme + 3);
+  return slash < 0 ? '/' : target.slice(slash);
+}
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return v !== null && typeof v === 'object' && typeof (v as PromiseLike<unknown>).then === 'function' && !(v instanceof Response);
