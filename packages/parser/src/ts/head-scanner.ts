@@ -27,6 +27,9 @@ const P_DONE = 6;
 
 const HTTP_SLASH = [0x48, 0x54, 0x54, 0x50, 0x2f];
 
+/** Bytes decoded at once from a head's start when its strings are needed (covers pipelined heads). */
+const DECODE_WINDOW = 4096;
+
 /**
  * The incremental head (request line + header section) scanner. It walks the bytes once, in order,
  * validating each against its field's table; the first offending byte decides the error. When the
@@ -45,6 +48,16 @@ export class HeadScanner {
   private targetEnd = 0;
   /** Per header line: name start, name end, value start, value end (offsets in the buffer). */
   private offs: number[] = [];
+  /** Used entries of `offs` (4 per header line). */
+  private nOffs = 0;
+  /**
+   * A latin1 decoding of `winBuf`[winStart, winEnd): heads inside it are cut from it, so a push of
+   * many small pipelined requests costs one native decode, not one per request.
+   */
+  private win = '';
+  private winBuf: Uint8Array | undefined;
+  private winStart = 0;
+  private winEnd = 0;
   error: ParseErrorCode = 'None';
 
   method = '';
@@ -73,7 +86,7 @@ export class HeadScanner {
     this.scanPos = pos;
     this.phase = P_METHOD;
     this.error = 'None';
-    this.offs.length = 0;
+    this.nOffs = 0;
     this.versionMinor = 1;
     this.hostCount = 0;
     this.clSeen = false;
@@ -89,8 +102,14 @@ export class HeadScanner {
     this.upgradeHeader = false;
   }
 
+  /** The bytes of the buffer may have changed (a new push): forget the decoded window. */
+  forgetDecoded(): void {
+    this.winBuf = undefined;
+  }
+
   /** The partial head moved `delta` bytes towards the buffer's start. */
   rebase(delta: number): void {
+    this.winBuf = undefined;
     this.reqStart -= delta;
     this.scanPos -= delta;
     this.fieldStart -= delta;
@@ -99,7 +118,7 @@ export class HeadScanner {
     this.targetStart -= delta;
     this.targetEnd -= delta;
     const offs = this.offs;
-    for (let k = 0; k < offs.length; k++) offs[k]! -= delta;
+    for (let k = 0; k < this.nOffs; k++) offs[k]! -= delta;
   }
 
   /** True while the request line is not complete (a limit hit there is 414, not 431). */
@@ -122,10 +141,14 @@ export class HeadScanner {
     const stop = end < limitEnd ? end : limitEnd;
     let i = this.scanPos;
     let phase = this.phase;
+    // Local aliases: V8 keeps them in registers across the byte loops.
+    const tchar = TCHAR;
+    const target = TARGET;
+    const fieldValue = FIELD_VALUE;
     outer: for (;;) {
       switch (phase) {
         case P_METHOD: {
-          while (i < stop && TCHAR[buf[i]!] === 1) i++;
+          while (i < stop && tchar[buf[i]!] === 1) i++;
           if (i >= stop) break outer;
           const c = buf[i]!;
           if (c === SP && i > this.reqStart) {
@@ -137,7 +160,7 @@ export class HeadScanner {
           return this.fail('BadMethod');
         }
         case P_TARGET: {
-          while (i < stop && TARGET[buf[i]!] === 1) i++;
+          while (i < stop && target[buf[i]!] === 1) i++;
           if (i >= stop) break outer;
           const c = buf[i]!;
           if (c === SP && i > this.fieldStart) {
@@ -188,18 +211,18 @@ export class HeadScanner {
             if (buf[i + 1] !== LF) return this.fail('BareCarriageReturn');
             this.phase = P_DONE;
             this.scanPos = i + 2;
-            this.decode(buf, i + 2);
+            this.decode(buf, i + 2, end);
             return i + 2;
           }
           if (c === LF) return this.fail('BareLineFeed');
-          if (c === SP || c === HT) return this.fail(this.offs.length === 0 ? 'LeadingWhitespace' : 'ObsFold');
-          if (this.offs.length >= this.maxHeaders * 4) return this.fail('TooManyHeaders');
+          if (c === SP || c === HT) return this.fail(this.nOffs === 0 ? 'LeadingWhitespace' : 'ObsFold');
+          if (this.nOffs >= this.maxHeaders * 4) return this.fail('TooManyHeaders');
           this.fieldStart = i;
           phase = P_NAME;
           continue;
         }
         case P_NAME: {
-          while (i < stop && TCHAR[buf[i]!] === 1) i++;
+          while (i < stop && tchar[buf[i]!] === 1) i++;
           if (i >= stop) break outer;
           const c = buf[i]!;
           if (c === COLON && i > this.fieldStart) {
@@ -210,7 +233,7 @@ export class HeadScanner {
           return this.fail(i > this.fieldStart && (c === SP || c === HT) ? 'WhitespaceBeforeColon' : 'BadHeaderName');
         }
         case P_VALUE: {
-          while (i < stop && FIELD_VALUE[buf[i]!] === 1) i++;
+          while (i < stop && fieldValue[buf[i]!] === 1) i++;
           if (i >= stop) break outer;
           const c = buf[i]!;
           if (c === CR) {
@@ -235,16 +258,25 @@ export class HeadScanner {
     return NEED_MORE;
   }
 
-  /** Decodes the complete head [reqStart, end) once, then cuts every string out of it. */
-  private decode(buf: Buffer, end: number): void {
+  /** Cuts the head's strings out of one latin1 decoding (the window, decoded here when needed). */
+  private decode(buf: Buffer, headEnd: number, end: number): void {
     const base = this.reqStart;
-    const str = latin1(buf, base, end);
-    this.method = str.slice(0, this.methodEnd - base);
-    this.target = str.slice(this.targetStart - base, this.targetEnd - base);
+    if (this.winBuf !== buf || base < this.winStart || headEnd > this.winEnd) {
+      const winEnd = Math.min(end, Math.max(headEnd, base + DECODE_WINDOW));
+      this.win = latin1(buf, base, winEnd);
+      this.winBuf = buf;
+      this.winStart = base;
+      this.winEnd = winEnd;
+    }
+    const str = this.win;
+    const off = this.winStart;
+    this.method = str.slice(base - off, this.methodEnd - off);
+    this.target = str.slice(this.targetStart - off, this.targetEnd - off);
     const offs = this.offs;
-    const headers: Array<[string, string]> = new Array(offs.length >> 2);
-    for (let k = 0, h = 0; k < offs.length; k += 4, h++) {
-      headers[h] = [str.slice(offs[k]! - base, offs[k + 1]! - base), str.slice(offs[k + 2]! - base, offs[k + 3]! - base)];
+    const n = this.nOffs;
+    const headers: Array<[string, string]> = new Array(n >> 2);
+    for (let k = 0, h = 0; k < n; k += 4, h++) {
+      headers[h] = [str.slice(offs[k]! - off, offs[k + 1]! - off), str.slice(offs[k + 2]! - off, offs[k + 3]! - off)];
     }
     this.headers = headers;
   }
@@ -261,7 +293,13 @@ export class HeadScanner {
     let ve = cr;
     while (vs < ve && (buf[vs] === SP || buf[vs] === HT)) vs++;
     while (ve > vs && (buf[ve - 1] === SP || buf[ve - 1] === HT)) ve--;
-    this.offs.push(nameStart, colon, vs, ve);
+    const offs = this.offs;
+    const k = this.nOffs;
+    offs[k] = nameStart;
+    offs[k + 1] = colon;
+    offs[k + 2] = vs;
+    offs[k + 3] = ve;
+    this.nOffs = k + 4;
     switch (headerKind(buf, nameStart, colon)) {
       case K_HOST:
         if (++this.hostCount > 1) return 'DuplicateHost';

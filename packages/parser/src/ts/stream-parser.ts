@@ -72,6 +72,7 @@ class TsStreamParser implements StreamParser {
       end = buf.length;
     }
     let pos = 0;
+    this.head.forgetDecoded();
     loop: for (;;) {
       switch (this.mode) {
         case M_IDLE:
