@@ -53,6 +53,18 @@ describe('jato CLI', () => {
     expect(await p.exited()).toEqual({ code: 0, signal: null });
   });
 
+  it('serve --workers 2 answers from two worker processes on one port and drains on SIGTERM', async () => {
+    const p = jato(['serve', 'test/cli-fixtures/app.ts', '--port', '0', '--host', '127.0.0.1', '--workers', '2']);
+    const url = await p.listening();
+    const bodies = await Promise.all(Array.from({ length: 40 }, () => get(`${url}/`)));
+    const pids = new Set(bodies.map((b) => b.body));
+    expect(pids.size).toBe(2);
+    expect(pids.has(`hello from ${p.child.pid}`)).toBe(false);
+    expect(p.stdout.match(/jato listening on/g)?.length).toBe(1);
+    p.child.kill('SIGTERM');
+    expect(await p.exited()).toEqual({ code: 0, signal: null });
+  });
+
   it('serve reports a port in use clearly', async () => {
     const first = jato(['serve', 'test/cli-fixtures/app.ts', '--port', '0', '--host', '127.0.0.1']);
     const url = await first.listening();
