@@ -47,6 +47,7 @@ struct Connection {
   ChunkedDecoder chunk;
   uint64_t body_seen = 0;       // body bytes received in the current body phase
   bool continue_sent = false;
+  bool continue_wanted = false;  // Expect: 100-continue deferred until earlier responses are out
 
   // sequencing: requests get 0, 1, 2… ; responses are written strictly in that order
   uint32_t next_seq = 0;

@@ -510,9 +510,25 @@ size_t Server::Frame(Connection* c, char* p, size_t& n) {
 }
 
 void Server::MaybeContinue(Connection* c, const http::RequestHead& h, size_t body_have) {
+  c->continue_wanted = false;
   if (!h.expect_continue || h.version_minor != 1 || body_have > 0 || c->continue_sent) return;
-  // Only when every earlier response is out; a client that pipelines past an Expect will send anyway.
+  c->continue_wanted = true;
+  SendContinueIfDue(c);
+}
+
+// An interim 100 may only follow the final responses of every earlier request.
+void Server::SendContinueIfDue(Connection* c) {
+  if (!c->continue_wanted || c->closing || c->input_done) return;
+  if (c->phase != Phase::Body && c->phase != Phase::Chunked) {
+    c->continue_wanted = false;
+    return;
+  }
+  if (c->body_seen > 0) {  // the client did not wait
+    c->continue_wanted = false;
+    return;
+  }
   if (c->write_seq != c->next_seq || !c->output_idle() || !c->held.empty()) return;
+  c->continue_wanted = false;
   c->continue_sent = true;
   Gather(c, kContinue, sizeof kContinue - 1);
   FlushConn(c);
@@ -620,10 +636,6 @@ void Server::Gather(Connection* c, const char* p, size_t len) {
     }
   }
   c->gather.push_back(uv_buf_init(const_cast<char*>(p), static_cast<unsigned>(len)));
-  if (!c->touched) {
-    c->touched = true;
-    touched_.push_back(c);
-  }
 }
 
 void Server::Deliver(Connection* c, uint32_t seq, const char* p, size_t len, bool close, bool from_js,
@@ -675,10 +687,6 @@ void Server::Deliver(Connection* c, uint32_t seq, const char* p, size_t len, boo
     for (auto& kv : c->held) c->held_bytes -= kv.second.bytes.size();
     c->held.clear();
   }
-  if (!c->touched) {
-    c->touched = true;
-    touched_.push_back(c);
-  }
 }
 
 void Server::ProcessRows(uint32_t rows) {
@@ -696,12 +704,18 @@ void Server::ProcessRows(uint32_t rows) {
     if (off > out_arena_len_ || len > out_arena_len_ - off) continue;  // never trust offsets
     Deliver(c, r[kOutSeq], reinterpret_cast<const char*>(out_arena_) + off, len, (r[kOutFlags] & kOutClose) != 0,
             true, true);
+    // every connection that got a row is flushed once after all rows (its in_flight changed)
+    if (!c->touched) {
+      c->touched = true;
+      touched_.push_back(c);
+    }
   }
   FlushTouched();
 }
 
+// touched_ lives only within one ProcessRows call (no Connection is freed meanwhile: uv_close
+// callbacks cannot run during it). FlushConn never adds to it.
 void Server::FlushTouched() {
-  // FlushConn may not add to touched_ (it only writes), so iterate by index over a stable list
   for (size_t i = 0; i < touched_.size(); i++) {
     Connection* c = touched_[i];
     c->touched = false;
@@ -801,7 +815,8 @@ void Server::AfterOutput(Connection* c) {
     CloseConn(c);
     return;
   }
-  UpdateReading(c);
+  if (c->continue_wanted) SendContinueIfDue(c);
+  if (!c->closing) UpdateReading(c);
 }
 
 void Server::Shutdown(Connection* c) {

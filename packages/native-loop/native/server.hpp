@@ -86,6 +86,7 @@ class Server {
             const char* body, size_t body_len);
   void Fail(Connection* c, int status);
   void MaybeContinue(Connection* c, const http::RequestHead& h, size_t body_have);
+  void SendContinueIfDue(Connection* c);
   void Pump(Connection* c);
   void QueuePump(Connection* c);
   void UpdateReading(Connection* c);

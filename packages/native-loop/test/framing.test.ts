@@ -148,3 +148,39 @@ describe.each(TRANSPORTS)('framing ($name)', ({ create }) => {
     expect(seen).toEqual(['0 PURGE /x?y=1 Host=h,X-A=spaced 1', '5 DELETE /d Host=h 1']);
   });
 });
+
+describe.each(TRANSPORTS)('100-continue ordering ($name)', ({ create }) => {
+  const h = harness(create);
+  afterEach(() => h.cleanup());
+
+  test('behind an unanswered request, 100 Continue waits for that response', async () => {
+    const pending: Array<() => void> = [];
+    let reached!: () => void;
+    const slowReached = new Promise<void>((r) => (reached = r));
+    const { port } = await h.start({
+      onBatch(batch, out) {
+        for (let i = 0; i < batch.count; i++) {
+          const conn = batch.conn(i);
+          const seq = batch.seq(i);
+          const body = `${batch.target(i)}:${Buffer.from(batch.body(i)).toString()}`;
+          const send = (): void => out.respond(conn, seq, `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`, body, false);
+          if (batch.target(i) === '/slow') {
+            pending.push(send);
+            reached();
+          } else send();
+        }
+      },
+    });
+    const c = await h.connect(port);
+    await c.write(GET('/slow') + 'POST /up HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n');
+    await slowReached;
+    pending[0]!();
+    await c.waitFor('the slow response then 100 Continue', () =>
+      c.received.toString('latin1').endsWith('/slow:HTTP/1.1 100 Continue\r\n\r\n') ? true : undefined,
+    );
+    await c.write('ok');
+    const res = await c.responses(3);
+    expect(res.map((r) => r.status)).toEqual([200, 100, 200]);
+    expect(Buffer.from(res[2]!.body).toString()).toBe('/up:ok');
+  });
+});
