@@ -160,3 +160,25 @@ describe('TS head scanner resumes where it stopped', () => {
     expect(s.error).toBe('HeadTooLarge');
   });
 });
+
+describe('random bytes', () => {
+  it('never make a parser throw, and both implementations agree on them', () => {
+    const rnd = prng(7);
+    const alphabet = enc('GET /HTP1.0\r\n :;,=\t"\\xX0aF-Host:Content-Length:Transfer-Encoding:chunked\u0000\u007f\u0080\u00ff');
+    for (let n = 0; n < 1500; n++) {
+      const len = Math.floor(rnd() * 200);
+      const input = Buffer.alloc(len);
+      for (let i = 0; i < len; i++) input[i] = rnd() < 0.9 ? alphabet[Math.floor(rnd() * alphabet.length)]! : Math.floor(rnd() * 256);
+      // Half of them start like a real request, so the fuzz reaches headers and bodies.
+      const bytes = n % 2 === 0 ? Buffer.concat([enc('POST / HTTP/1.1\r\nHost: a\r\n'), input]) : input;
+      const at = Math.floor(rnd() * (bytes.length + 1));
+      const outcomes = implementations.map((impl) => {
+        const whole = runWhole(impl.create, bytes, { maxHeadBytes: 128, maxHeaders: 8, maxBodyBytes: 64 }).outcome;
+        const split = drive(impl.create({ maxHeadBytes: 128, maxHeaders: 8, maxBodyBytes: 64 }), [bytes.subarray(0, at), bytes.subarray(at)]).outcome;
+        expect(split).toEqual(whole);
+        return whole;
+      });
+      for (const o of outcomes.slice(1)) expect(o, JSON.stringify(bytes.toString('latin1'))).toEqual(outcomes[0]);
+    }
+  });
+});

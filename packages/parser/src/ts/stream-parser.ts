@@ -22,8 +22,6 @@ const M_CHUNKED = 3;
 const M_DONE = 4;
 
 const EMPTY_BODY = new Uint8Array(0);
-const NO_TRAILERS: Array<[string, string]> = [];
-Object.freeze(NO_TRAILERS);
 
 /** The pure TypeScript StreamParser: see StreamParser in types.ts for the contract. */
 class TsStreamParser implements StreamParser {
@@ -155,7 +153,7 @@ class TsStreamParser implements StreamParser {
       headers: h.headers,
       bodyKind: f.bodyKind,
       body: EMPTY_BODY,
-      trailers: NO_TRAILERS,
+      trailers: [],
       keepAlive: f.keepAlive,
       expectContinue: f.expectContinue,
       upgrade: f.upgrade,
