@@ -112,10 +112,13 @@ export class Dispatcher implements ServerHandlers, RequestHost {
         req.params = EMPTY_PARAMS;
         result = this.missResult(req, m.kind, m.kind === 'method-not-allowed' ? m.allowed : null);
       }
-      if (typeof result === 'string' && !hooked) {
-        this.sendText(req, result, out, id === METHOD_HEAD);
-      } else {
-        this.send(req, result, out);
+      try {
+        if (typeof result === 'string' && !hooked) this.sendText(req, result, out, id === METHOD_HEAD);
+        else this.send(req, result, out);
+      } catch (err) {
+        // Only a transport failure gets here (send() turns every result error into a response):
+        // log it and go on with the rest of the batch.
+        this.logError(req, err);
       }
       if (req.batch === null) pool[i] = undefined; // detached for async use: never reuse
       else if (req.abortController !== null) this.unwatch(req);

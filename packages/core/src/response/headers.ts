@@ -52,7 +52,7 @@ export class ResponseHeaders {
     return this.append(name, value);
   }
 
-  /** The values of `name` joined with `, ` (`Set-Cookie` lines are never joined: use getAll). */
+  /** The values of `name` joined with `, ` (for `Set-Cookie` use `getSetCookie()`/`getAll`: cookies must not be joined). */
   get(name: string): string | null {
     const key = name.toLowerCase();
     let out: string | null = null;
