@@ -119,6 +119,7 @@ class TsStreamParser implements StreamParser {
       }
     }
     this.pendLen = 0;
+    if (this.pend.length > 65536) this.pend = Buffer.alloc(0); // do not keep a big chunk's copy around
     const result: PushResult = { requests };
     if (this.failure) result.error = this.failure;
     else if (this.mode === M_LENGTH || this.mode === M_CHUNKED) {
