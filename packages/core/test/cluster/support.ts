@@ -57,25 +57,31 @@ export class Fixture {
   }
 
   exited(): Promise<{ code: number | null; signal: string | null }> {
-    return this.until('the process to exit', () => this.exit);
+    return this.until('the process to exit', () => this.exit, true);
   }
 
-  until<T>(what: string, probe: () => T | undefined): Promise<T> {
+  /** Waits for `probe()` to give a value; fails at once (with the output) if the process exits first. */
+  until<T>(what: string, probe: () => T | undefined, exitOk = false): Promise<T> {
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
         const value = probe();
-        if (value === undefined) return false;
+        if (value === undefined && (exitOk || this.exit === undefined)) return false;
         clearTimeout(timer);
         this.waiters = this.waiters.filter((w) => w !== check);
-        resolve(value);
+        if (value !== undefined) resolve(value);
+        else reject(new Error(`the fixture exited (${JSON.stringify(this.exit)}) before ${what}; ${this.report()}`));
         return true;
       };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== check);
-        reject(new Error(`timed out waiting for ${what}; events ${JSON.stringify(this.events)}; stderr ${this.stderr}`));
+        reject(new Error(`timed out waiting for ${what}; ${this.report()}`));
       }, WAIT_MS);
       if (!check()) this.waiters.push(check);
     });
+  }
+
+  private report(): string {
+    return `events ${JSON.stringify(this.events)}; stderr ${this.stderr}`;
   }
 
   /** Kills the fixture (primary) if it is still running; workers follow when the IPC channel closes. */
