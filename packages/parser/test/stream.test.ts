@@ -182,3 +182,18 @@ describe('random bytes', () => {
     }
   });
 });
+
+describe('large Content-Length bodies under a raised limit', () => {
+  for (const impl of implementations) {
+    it(`${impl.name}: a 3 MiB body in 64 KiB pieces arrives intact`, () => {
+      const body = Buffer.alloc(3 * 1024 * 1024);
+      for (let i = 0; i < body.length; i++) body[i] = (i * 31 + (i >> 11)) & 0xff;
+      const input = Buffer.concat([enc(`PUT /big HTTP/1.1\r\nHost: a\r\nContent-Length: ${body.length}\r\n\r\n`), body]);
+      const p = impl.create({ maxBodyBytes: 8 * 1024 * 1024 });
+      const requests = [];
+      for (let at = 0; at < input.length; at += 65536) requests.push(...p.push(input.subarray(at, at + 65536)).requests);
+      expect(requests).toHaveLength(1);
+      expect(Buffer.compare(Buffer.from(requests[0]!.body), body)).toBe(0);
+    });
+  }
+});

@@ -22,6 +22,8 @@ const M_CHUNKED = 3;
 const M_DONE = 4;
 
 const EMPTY_BODY = new Uint8Array(0);
+/** Content-Length bodies up to this size get their whole buffer at head time; larger ones grow as bytes arrive. */
+const PREALLOCATE_BODY = 1024 * 1024;
 
 /** The pure TypeScript StreamParser: see StreamParser in types.ts for the contract. */
 class TsStreamParser implements StreamParser {
@@ -39,6 +41,9 @@ class TsStreamParser implements StreamParser {
   private current: ParsedRequest | undefined;
   private body: Uint8Array = EMPTY_BODY;
   private bodyFill = 0;
+  private bodyLength = 0;
+  /** Pieces of a body too large to allocate up front (a limit raised far above the default). */
+  private bodyParts: Uint8Array[] | undefined;
   private readonly maxBody: number;
 
   constructor(limits: Required<ParserLimits>) {
@@ -96,11 +101,12 @@ class TsStreamParser implements StreamParser {
         }
         case M_LENGTH: {
           if (pos >= end) break loop;
-          const n = Math.min(this.body.length - this.bodyFill, end - pos);
-          this.body.set(buf.subarray(pos, pos + n), this.bodyFill);
+          const n = Math.min(this.bodyLength - this.bodyFill, end - pos);
+          if (this.bodyParts) this.bodyParts.push(Uint8Array.prototype.slice.call(buf, pos, pos + n));
+          else this.body.set(buf.subarray(pos, pos + n), this.bodyFill);
           this.bodyFill += n;
           pos += n;
-          if (this.bodyFill === this.body.length && !this.finish(requests)) break loop;
+          if (this.bodyFill === this.bodyLength && !this.finish(requests)) break loop;
           continue;
         }
         case M_CHUNKED: {
@@ -125,7 +131,7 @@ class TsStreamParser implements StreamParser {
     else if (this.mode === M_LENGTH || this.mode === M_CHUNKED) {
       result.awaitingBody = {
         expectContinue: this.current!.expectContinue,
-        contentLength: this.mode === M_LENGTH ? this.body.length : undefined,
+        contentLength: this.mode === M_LENGTH ? this.bodyLength : undefined,
       };
     }
     return result;
@@ -163,8 +169,15 @@ class TsStreamParser implements StreamParser {
       this.chunked.reset();
       this.mode = M_CHUNKED;
     } else if (f.bodyKind === 'length' && f.contentLength > 0) {
-      this.body = new Uint8Array(f.contentLength);
+      this.bodyLength = f.contentLength;
       this.bodyFill = 0;
+      if (f.contentLength <= PREALLOCATE_BODY) {
+        this.body = new Uint8Array(f.contentLength);
+        this.bodyParts = undefined;
+      } else {
+        this.body = EMPTY_BODY;
+        this.bodyParts = [];
+      }
       this.mode = M_LENGTH;
     } else {
       this.mode = M_IDLE;
@@ -176,8 +189,9 @@ class TsStreamParser implements StreamParser {
   private finish(requests: ParsedRequest[]): boolean {
     const req = this.current!;
     if (this.mode === M_LENGTH) {
-      req.body = this.body;
+      req.body = this.bodyParts ? Buffer.concat(this.bodyParts, this.bodyLength) : this.body;
       this.body = EMPTY_BODY;
+      this.bodyParts = undefined;
     } else if (this.mode === M_CHUNKED) {
       req.body = this.chunked.total === 0 ? EMPTY_BODY : this.chunked.body();
       if (this.chunked.trailers.length > 0) req.trailers = this.chunked.trailers;
