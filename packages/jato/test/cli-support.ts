@@ -41,14 +41,16 @@ export class CliProcess {
     return new CliProcess(child);
   }
 
-  until<T>(what: string, probe: () => T | undefined): Promise<T> {
+  /** Waits for `probe()` to give a value; fails at once (with the output) if the CLI exits first. */
+  until<T>(what: string, probe: () => T | undefined, exitOk = false): Promise<T> {
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
         const value = probe();
-        if (value === undefined) return false;
+        if (value === undefined && (exitOk || this.exit === undefined)) return false;
         clearTimeout(timer);
         this.waiters = this.waiters.filter((w) => w !== check);
-        resolve(value);
+        if (value !== undefined) resolve(value);
+        else reject(new Error(`the CLI exited (${JSON.stringify(this.exit)}) before ${what}; stdout ${this.stdout}; stderr ${this.stderr}`));
         return true;
       };
       const timer = setTimeout(() => {
@@ -68,7 +70,7 @@ export class CliProcess {
   }
 
   exited(): Promise<{ code: number | null; signal: string | null }> {
-    return this.until('the CLI to exit', () => this.exit);
+    return this.until('the CLI to exit', () => this.exit, true);
   }
 
   kill(): void {
