@@ -36,7 +36,9 @@ let binding: NativeBinding | undefined;
 let loadError: Error | undefined;
 try {
   // The same relative path works from src/ (tests) and from dist/ (the built package).
-  binding = createRequire(import.meta.url)('../build/Release/jato_parser.node') as NativeBinding;
+  // JATO_PARSER_ADDON points at another build of the addon (the sanitizer run of test:native).
+  const override = typeof process !== 'undefined' ? process.env.JATO_PARSER_ADDON : undefined;
+  binding = createRequire(import.meta.url)(override || '../build/Release/jato_parser.node') as NativeBinding;
 } catch (err) {
   loadError = err instanceof Error ? err : new Error(String(err));
 }

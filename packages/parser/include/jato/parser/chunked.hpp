@@ -18,7 +18,8 @@
 // `;name[=token|quoted-string]` (at most kMaxChunkExtension bytes per chunk line); data must be
 // followed by CRLF (else BadChunkData); trailer lines obey the header-line rules (else BadTrailer);
 // the body total may not exceed max_body (BodyTooLarge, 413, decided at the chunk-size line); the
-// trailer section may not exceed max_head_bytes (HeadTooLarge) nor max_headers fields (TooManyHeaders).
+// trailer section may not exceed max_head_bytes including its final CRLF (HeadTooLarge, decided at the
+// byte that reaches the limit) nor max_headers fields (TooManyHeaders).
 // A bare LF or CR ending a chunk-size line is BareLineFeed / BareCarriageReturn.
 // Never allocates, never throws, reads only p[0, n).
 #pragma once
@@ -48,6 +49,8 @@ class ChunkedDecoder {
     trailer_bytes_ = 0;
     trailer_scanned_ = 0;
     trailers_ = 0;
+    tstate_ = TState::LineStart;
+    name_len_ = 0;
   }
 
   bool done() const noexcept { return state_ == State::Done; }
@@ -199,6 +202,7 @@ class ChunkedDecoder {
         if (c != '\n') return fail(Error::BareCarriageReturn);
         if (size_ == 0) {
           state_ = State::Trailer;
+          tstate_ = TState::LineStart;
           trailer_scanned_ = 0;
         } else {
           state_ = State::Data;
@@ -217,42 +221,53 @@ class ChunkedDecoder {
     }
   }
 
-  // One trailer line (or the final empty line) starting at q[0]. Returns bytes consumed, 0 when the
-  // line is not complete yet, or kFailed.
+  // One trailer line (or the final CRLF) starting at q[0], validated byte by byte from where the last
+  // call stopped (decisions fall on the offending byte, as in the head parser). Returns the bytes
+  // consumed (the whole line once its LF is there), 0 when the line is not complete, or kFailed.
+  // Every trailer byte except the final LF counts against max_head_bytes.
   template <class OnTrailer>
   int64_t trailer_line(const uint8_t* q, size_t n, OnTrailer& on_trailer) noexcept {
-    const size_t budget = limits_.max_head_bytes > trailer_bytes_ ? limits_.max_head_bytes - trailer_bytes_ : 0;
-    size_t from = trailer_scanned_ < n ? trailer_scanned_ : n;
-    size_t lf = from + scan_lf(q + from, n - from);
-    if (lf >= n) {
-      trailer_scanned_ = static_cast<uint32_t>(n);
-      if (n >= budget) return fail(Error::HeadTooLarge), kFailed;
-      return 0;
+    size_t i = trailer_scanned_;
+    for (; i < n; ++i) {
+      const uint8_t c = q[i];
+      if (tstate_ == TState::FinalLf) {
+        if (c != '\n') return fail(Error::BadTrailer), kFailed;
+        state_ = State::Done;
+        return static_cast<int64_t>(i + 1);
+      }
+      switch (tstate_) {
+        case TState::LineStart:
+          if (c == '\r') { tstate_ = TState::FinalLf; break; }
+          if (trailers_ >= limits_.max_headers) return fail(Error::TooManyHeaders), kFailed;
+          if (!chars::is_tchar(c)) return fail(Error::BadTrailer), kFailed;
+          tstate_ = TState::Name;
+          break;
+        case TState::Name:
+          if (c == ':') { name_len_ = static_cast<uint32_t>(i); tstate_ = TState::Value; break; }
+          if (!chars::is_tchar(c)) return fail(Error::BadTrailer), kFailed;
+          break;
+        case TState::Value:
+          if (c == '\r') { tstate_ = TState::ValueLf; break; }
+          if (!chars::kValue[c]) return fail(Error::BadTrailer), kFailed;
+          break;
+        case TState::ValueLf: {
+          if (c != '\n') return fail(Error::BadTrailer), kFailed;
+          size_t v = name_len_ + 1, ve = i - 1;
+          while (v < ve && chars::is_ows(q[v])) ++v;
+          while (ve > v && chars::is_ows(q[ve - 1])) --ve;
+          ++trailers_;
+          on_trailer(q, static_cast<size_t>(name_len_), q + v, ve - v);
+          tstate_ = TState::LineStart;
+          trailer_scanned_ = 0;
+          if (++trailer_bytes_ >= limits_.max_head_bytes) return fail(Error::HeadTooLarge), kFailed;
+          return static_cast<int64_t>(i + 1);
+        }
+        default: break;
+      }
+      if (++trailer_bytes_ >= limits_.max_head_bytes) return fail(Error::HeadTooLarge), kFailed;
     }
-    const size_t line_len = lf + 1;
-    if (line_len > budget) return fail(Error::HeadTooLarge), kFailed;
-    trailer_bytes_ += static_cast<uint32_t>(line_len);
-    trailer_scanned_ = 0;
-    if (lf == 0 || q[lf - 1] != '\r') return fail(Error::BadTrailer), kFailed;
-    if (lf == 1) {  // CRLF: end of the trailer section and of the body
-      state_ = State::Done;
-      return static_cast<int64_t>(line_len);
-    }
-    const size_t cr = lf - 1;
-    size_t i = 0;
-    while (i < cr && chars::is_tchar(q[i])) ++i;
-    if (i == 0 || i >= cr || q[i] != ':') return fail(Error::BadTrailer), kFailed;
-    const size_t name_len = i;
-    ++i;
-    while (i < cr && chars::is_ows(q[i])) ++i;
-    const size_t v = i;
-    i += scan_value(q + i, cr - i);
-    if (i != cr) return fail(Error::BadTrailer), kFailed;
-    size_t ve = cr;
-    while (ve > v && chars::is_ows(q[ve - 1])) --ve;
-    if (++trailers_ > limits_.max_headers) return fail(Error::TooManyHeaders), kFailed;
-    on_trailer(q, name_len, q + v, ve - v);
-    return static_cast<int64_t>(line_len);
+    trailer_scanned_ = static_cast<uint32_t>(n);
+    return 0;
   }
 
   Limits limits_;
@@ -264,6 +279,9 @@ class ChunkedDecoder {
   uint32_t trailer_bytes_ = 0;   // trailer section bytes consumed
   uint32_t trailer_scanned_ = 0; // bytes of the pending trailer line already searched for LF
   uint32_t trailers_ = 0;        // trailer fields seen
+  enum class TState : uint8_t { LineStart, Name, Value, ValueLf, FinalLf };
+  TState tstate_ = TState::LineStart;  // where the pending trailer line stands
+  uint32_t name_len_ = 0;              // name length of the pending trailer line
 };
 
 }  // namespace jato::http

@@ -300,7 +300,9 @@ class HeadParser {
     if (h.version_minor == 1 && f.host_count == 0) return Error::MissingHost;
     if (h.body == BodyKind::Length && h.content_length > limits_.max_body) return Error::BodyTooLarge;
     h.keep_alive = h.version_minor == 1 ? !f.conn_close : (f.conn_keep_alive && !f.conn_close);
-    h.upgrade = f.conn_upgrade && f.upgrade_header;
+    // RFC 9110 §10.1.1 and §7.8: an HTTP/1.0 request's 100-continue and Upgrade are ignored.
+    h.upgrade = h.version_minor == 1 && f.conn_upgrade && f.upgrade_header;
+    if (h.version_minor == 0) h.expect_continue = false;
     return Error::None;
   }
 
