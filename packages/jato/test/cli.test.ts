@@ -92,4 +92,20 @@ describe('jato CLI', () => {
     p.child.kill('SIGTERM');
     expect(await p.exited()).toEqual({ code: 0, signal: null });
   });
+
+  it('dev waits for a fix after the app fails to start, then serves it', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'jato-dev-'));
+    tempDirs.push(dir);
+    const core = pathToFileURL(path.join(packageDir, '..', 'core', 'src', 'index.ts')).href;
+    const entry = path.join(dir, 'app.ts');
+    writeFileSync(entry, `throw new Error('broken on purpose');\n`);
+    const p = jato(['dev', entry, '--port', '0', '--host', '127.0.0.1']);
+    await p.until('the crash report', () => (/app exited with code 1; waiting for changes/.test(p.stderr) ? true : undefined));
+    expect(p.stderr).toContain('broken on purpose');
+    writeFileSync(entry, `import { App } from ${JSON.stringify(core)};\nexport const app = new App();\napp.get('/', () => 'fixed');\n`);
+    const url = await p.listening(1);
+    expect(await get(`${url}/`)).toEqual({ status: 200, body: 'fixed' });
+    p.child.kill('SIGTERM');
+    expect(await p.exited()).toEqual({ code: 0, signal: null });
+  });
 });
