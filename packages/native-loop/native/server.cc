@@ -23,6 +23,7 @@ constexpr uint32_t kInitialRows = 4096;
 constexpr uint32_t kInitialHeaderRows = 32768;
 constexpr size_t kArenaSlack = 64 * 1024;
 constexpr size_t kMaxIov = 512;
+constexpr size_t kWriteScratch = 64 * 1024;
 
 http::Limits parser_limits(const ServerOptions& o) {
   http::Limits l;
@@ -44,6 +45,7 @@ Server::~Server() {
   // Handles still open (environment torn down mid-flight) would be freed under libuv: leak them.
   if (own_handles_open_ > 0 || !conns_.empty()) return;
   std::free(read_buf_);
+  std::free(write_scratch_);
   napi_ref refs[] = {self_ref_, dispatch_ref_, closed_cb_ref_, table_ref_, htable_ref_, arena_ref_,
                      closed_ref_, date_ref_, out_arena_ref_, out_table_ref_};
   for (napi_ref r : refs)
@@ -84,7 +86,8 @@ bool Server::Init(napi_value self, napi_value dispatch, napi_value on_closed) {
   if (!NewArrayBuffer(64, &p, &date_ref_)) return false;
   date_mem_ = static_cast<uint8_t*>(p);
   read_buf_ = static_cast<char*>(std::malloc(kReadBufferSize));
-  if (!read_buf_) return false;
+  write_scratch_ = static_cast<char*>(std::malloc(kWriteScratch));
+  if (!read_buf_ || !write_scratch_) return false;
   hook_added_ = napi_add_env_cleanup_hook(env_, OnEnvTeardown, this) == napi_ok;
   UpdateDate(true);
   return true;
@@ -733,6 +736,21 @@ void Server::FlushConn(Connection* c) {
   if (!c->gather.empty()) {
     size_t start = 0;
     if (!c->writing && c->out_pending.empty() && c->gather.size() <= kMaxIov) {
+      // many small pieces (responses sharing bytes, held ones): one contiguous buffer is cheaper
+      // for the kernel than a long iovec
+      if (c->gather.size() > 1) {
+        size_t total = 0;
+        for (const uv_buf_t& b : c->gather) total += b.len;
+        if (total <= kWriteScratch) {
+          size_t at = 0;
+          for (const uv_buf_t& b : c->gather) {
+            std::memcpy(write_scratch_ + at, b.base, b.len);
+            at += b.len;
+          }
+          c->gather.clear();
+          c->gather.push_back(uv_buf_init(write_scratch_, static_cast<unsigned>(total)));
+        }
+      }
       int r = uv_try_write(reinterpret_cast<uv_stream_t*>(&c->tcp), c->gather.data(),
                            static_cast<unsigned>(c->gather.size()));
       if (r == UV_EAGAIN || r == UV_ENOSYS) r = 0;

@@ -136,6 +136,7 @@ class Server {
   http::Limits limits_;
   std::vector<http::Header> headers_scratch_;
   char* read_buf_ = nullptr;
+  char* write_scratch_ = nullptr;  // coalescing buffer for one uv_try_write
 
   std::unordered_map<uint32_t, Connection*> conns_;
   uint32_t next_conn_id_ = 1;

@@ -121,4 +121,34 @@ describe.each(TRANSPORTS)('pipelining ($name)', ({ create }) => {
     expect([...res[1]!.body]).toEqual([0, 255, 1, 254, 10, 13]);
     expect(Buffer.from(res[2]!.body).toString('utf8')).toBe('héllo ✓ 😀');
   });
+
+  test('repeated identical responses (shared bytes) interleaved with other bodies keep every byte', async () => {
+    const fixed = 'same ✓';
+    const fixedHead = ok(Buffer.byteLength(fixed));
+    const { port } = await h.start({
+      onBatch(batch, out) {
+        for (let i = 0; i < batch.count; i++) {
+          const t = batch.target(i);
+          if (t.startsWith('/same')) out.respond(batch.conn(i), batch.seq(i), fixedHead, fixed, false);
+          else if (t.startsWith('/bytes')) out.respond(batch.conn(i), batch.seq(i), ok(3), new Uint8Array([1, 2, 3]), false);
+          else out.respond(batch.conn(i), batch.seq(i), ok(t.length), t, false);
+        }
+      },
+    });
+    const kinds = ['/same', '/same', '/other', '/same', '/bytes', '/same', '/same', '/x'];
+    const clients = await Promise.all([0, 1].map(() => h.connect(port)));
+    let wire = '';
+    for (let i = 0; i < 400; i++) wire += GET(kinds[i % kinds.length]!);
+    await Promise.all(clients.map((c) => c.write(wire)));
+    for (const c of clients) {
+      const res = await c.responses(400);
+      res.forEach((r, i) => {
+        const k = kinds[i % kinds.length]!;
+        const got = Buffer.from(r.body);
+        if (k === '/same') expect(got.toString()).toBe(fixed);
+        else if (k === '/bytes') expect([...got]).toEqual([1, 2, 3]);
+        else expect(got.toString()).toBe(k);
+      });
+    }
+  });
 });

@@ -32,6 +32,10 @@ export class OutputWriter implements Responder {
   private textRow = 0;
   private scheduled = false;
   private sink: OutputSink | undefined;
+  /** The previous string response (head, body) and its row: an equal response reuses its bytes. */
+  private lastHead: string | undefined;
+  private lastBody: string | null = null;
+  private lastRow = -1;
 
   /** Attach to the native server (hands it the output memory). */
   attach(sink: OutputSink): void {
@@ -47,13 +51,26 @@ export class OutputWriter implements Responder {
     t[r + OutCol.Seq] = seq;
     t[r + OutCol.Flags] = close ? OutFlag.Close : 0;
     if (body === null || typeof body === 'string') {
-      const start = this.text.length;
-      this.text = body ? this.text + head + body : this.text + head;
-      t[r + OutCol.Off] = start;
-      t[r + OutCol.Len] = this.text.length - start;
-      this.rows++;
-      // keep the flattened string small (young generation, no large-object mmap per batch)
-      if (this.text.length > TEXT_CHUNK) this.writeText();
+      if (head === this.lastHead && body === this.lastBody) {
+        // the same bytes as the previous response (e.g. a fixed answer): point at them, copy nothing
+        if (this.lastRow >= this.textRow) this.writeText();
+        const src = this.lastRow * OutCol.Count;
+        t[r + OutCol.Off] = t[src + OutCol.Off]!;
+        t[r + OutCol.Len] = t[src + OutCol.Len]!;
+        this.rows++;
+        this.textRow = this.rows;
+      } else {
+        const start = this.text.length;
+        this.text = body ? this.text + head + body : this.text + head;
+        t[r + OutCol.Off] = start;
+        t[r + OutCol.Len] = this.text.length - start;
+        this.lastHead = head;
+        this.lastBody = body;
+        this.lastRow = this.rows;
+        this.rows++;
+        // keep the flattened string small (young generation, no large-object mmap per batch)
+        if (this.text.length > TEXT_CHUNK) this.writeText();
+      }
     } else {
       this.writeText();
       const headBytes = Buffer.byteLength(head, 'latin1');
@@ -66,6 +83,7 @@ export class OutputWriter implements Responder {
       this.pos += written + body.byteLength;
       this.rows++;
       this.textRow = this.rows;
+      this.lastHead = undefined;
     }
     if (!this.inBatch && !this.scheduled) {
       this.scheduled = true;
@@ -80,6 +98,8 @@ export class OutputWriter implements Responder {
     this.rows = 0;
     this.pos = 0;
     this.textRow = 0;
+    this.lastHead = undefined;
+    this.lastRow = -1;
     return rows;
   }
 
