@@ -3,14 +3,23 @@
  * byte that belongs to the class, 0 otherwise; lookups are `TABLE[byte] === 1`.
  */
 
+/** Horizontal tab. */
 export const HT = 0x09;
+/** Line feed. */
 export const LF = 0x0a;
+/** Carriage return. */
 export const CR = 0x0d;
+/** Space. */
 export const SP = 0x20;
+/** `:` */
 export const COLON = 0x3a;
+/** `;` */
 export const SEMICOLON = 0x3b;
+/** `=` */
 export const EQUALS = 0x3d;
+/** `"` */
 export const DQUOTE = 0x22;
+/** `\` */
 export const BACKSLASH = 0x5c;
 
 function table(pred: (c: number) => boolean): Uint8Array {
@@ -58,4 +67,5 @@ export const IP_LITERAL = table((c) => isAlpha(c) || isDigit(c) || inSet("-._~!$
 /** Bytes of a URI scheme after its first letter. */
 export const SCHEME = table((c) => isAlpha(c) || isDigit(c) || c === 0x2b || c === 0x2d || c === 0x2e);
 
+/** ALPHA and DIGIT (RFC 5234) as predicates. */
 export { isAlpha, isDigit };

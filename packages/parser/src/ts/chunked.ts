@@ -73,6 +73,7 @@ export class ChunkedDecoder {
     return this.state === S_DONE;
   }
 
+  /** Starts a new body. */
   reset(): void {
     this.error = 'None';
     this.total = 0;

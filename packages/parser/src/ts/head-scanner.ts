@@ -121,11 +121,6 @@ export class HeadScanner {
     for (let k = 0; k < this.nOffs; k++) offs[k]! -= delta;
   }
 
-  /** True while the request line is not complete (a limit hit there is 414, not 431). */
-  get inRequestLine(): boolean {
-    return this.phase <= P_VERSION;
-  }
-
   private fail(code: ParseErrorCode): number {
     this.error = code;
     return FAILED;

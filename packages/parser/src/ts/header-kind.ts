@@ -1,10 +1,16 @@
-/** Header names the parser interprets; everything else is only reported. */
+/** A header the parser only reports. */
 export const K_OTHER = 0;
+/** `Host` */
 export const K_HOST = 1;
+/** `Content-Length` */
 export const K_CONTENT_LENGTH = 2;
+/** `Transfer-Encoding` */
 export const K_TRANSFER_ENCODING = 3;
+/** `Connection` */
 export const K_CONNECTION = 4;
+/** `Expect` */
 export const K_EXPECT = 5;
+/** `Upgrade` */
 export const K_UPGRADE = 6;
 
 /**

@@ -1,10 +1,13 @@
 import type { ParseErrorCode } from '../types.js';
 import { QDTEXT, TCHAR } from './chars.js';
 
-/** Connection option bits returned by `connectionBits`. */
+/** Connection option bit: `close`. */
 export const CONN_CLOSE = 1;
+/** Connection option bit: `keep-alive`. */
 export const CONN_KEEP_ALIVE = 2;
+/** Connection option bit: `upgrade`. */
 export const CONN_UPGRADE = 4;
+/** Connection option bit: an element that is not a token. */
 export const CONN_BAD = 8;
 
 const isOws = (c: number): boolean => c === 0x20 || c === 0x09;
