@@ -63,6 +63,7 @@ class HeadParser {
     ++calls_;
     const size_t max_head = limits_.max_head_bytes;
     const size_t window = len < max_head ? len : max_head;
+    if (pos_ > window) return kIncomplete;  // fewer bytes than last time: a caller bug; read nothing
     Step s = run(buf, window, hs, cap);
     if (s == Step::Failed) return kFailed;
     if (s == Step::Incomplete) {
@@ -439,22 +440,28 @@ class HeadParser {
     return Step::Done;
   }
 
-  // Re-writes the header spans of a head that took several calls (its lines are known valid).
+  // Re-writes the header spans of a head that took several calls (its lines were validated, but every
+  // read stays below head_length anyway, in case the caller changed the bytes between calls).
   void refill_headers(const uint8_t* buf, Header* hs) const noexcept {
+    const size_t end = h_.head_length;
+    auto u32 = [](size_t v) { return static_cast<uint32_t>(v); };
     size_t p = 0;
-    while (buf[p] != '\n') ++p;  // end of the request line
+    while (p < end && buf[p] != '\n') ++p;  // end of the request line
     ++p;
     for (uint32_t i = 0; i < count_; ++i) {
       const size_t name = p;
-      while (buf[p] != ':') ++p;
+      while (p < end && buf[p] != ':') ++p;
       const size_t name_end = p++;
-      while (chars::is_ows(buf[p])) ++p;
+      while (p < end && chars::is_ows(buf[p])) ++p;
       const size_t v = p;
-      while (buf[p] != '\r') ++p;
+      while (p < end && buf[p] != '\r') ++p;
       size_t ve = p;
       while (ve > v && chars::is_ows(buf[ve - 1])) --ve;
-      hs[i] = Header{{static_cast<uint32_t>(name), static_cast<uint32_t>(name_end - name)},
-                     {static_cast<uint32_t>(v), static_cast<uint32_t>(ve - v)}};
+      if (p >= end) {  // inconsistent bytes: leave empty spans rather than read further
+        hs[i] = Header{};
+        continue;
+      }
+      hs[i] = Header{{u32(name), u32(name_end - name)}, {u32(v), u32(ve - v)}};
       p += 2;
     }
   }
