@@ -20,9 +20,9 @@ export function urlOf(address: string, port: number): string {
 
 /**
  * `jato serve`: loads the app and calls `app.listen({ port, host, workers })`. The primary prints
- * `jato listening on http://HOST:PORT`; with several workers, the workers re-run this same command
- * and the supervisor (in the primary) handles SIGTERM/SIGINT; in a single process SIGTERM/SIGINT
- * close the app gracefully, then the process exits 0.
+ * `jato listening on http://HOST:PORT`; with several workers, the workers re-run this same command.
+ * SIGTERM/SIGINT are the app's: `listen()` drains gracefully and exits 0 (the supervisor does the
+ * same for all workers).
  */
 export async function serve(options: ServeOptions): Promise<ListeningApp> {
   const file = resolveEntry(options.entry);
@@ -39,21 +39,6 @@ export async function serve(options: ServeOptions): Promise<ListeningApp> {
   }
   if (cluster.isPrimary) {
     (options.print ?? ((line) => process.stdout.write(`${line}\n`)))(`jato listening on ${urlOf(handle.address, handle.port)}`);
-    if (handle.transport !== 'workers') closeOnSignals(handle);
   }
   return handle;
-}
-
-function closeOnSignals(handle: ListeningApp): void {
-  let closing = false;
-  const onSignal = (): void => {
-    if (closing) process.exit(1);
-    closing = true;
-    handle.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
 }
