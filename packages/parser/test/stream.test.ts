@@ -197,3 +197,18 @@ describe('large Content-Length bodies under a raised limit', () => {
     });
   }
 });
+
+describe('many tiny chunks', () => {
+  for (const impl of implementations) {
+    it(`${impl.name}: 50,000 one-byte chunks decode to the right body`, () => {
+      const body = Buffer.alloc(50000);
+      for (let i = 0; i < body.length; i++) body[i] = 0x61 + (i % 26);
+      const wire = [...body].map((b) => `1\r\n${String.fromCharCode(b)}\r\n`).join('');
+      const input = enc(`POST /tiny HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n${wire}0\r\n\r\n`);
+      const { outcome } = drive(impl.create(), [input.subarray(0, 100_001), input.subarray(100_001)]);
+      expect(outcome.error).toBeUndefined();
+      expect(outcome.requests).toHaveLength(1);
+      expect(outcome.requests[0]!.body).toBe(body.toString('latin1'));
+    });
+  }
+});

@@ -47,7 +47,9 @@ export class ChunkedDecoder {
   error: ParseErrorCode = 'None';
   /** Decoded body bytes so far. */
   total = 0;
-  parts: Uint8Array[] = [];
+  /** Data bytes received so far are data[0, fill); grows by doubling (never shared between bodies). */
+  private data = new Uint8Array(0);
+  private fill = 0;
   trailers: Array<[string, string]> = [];
 
   private state = S_SIZE_START;
@@ -77,23 +79,28 @@ export class ChunkedDecoder {
   reset(): void {
     this.error = 'None';
     this.total = 0;
-    this.parts = [];
+    this.data = new Uint8Array(0);
+    this.fill = 0;
     this.trailers = [];
     this.state = S_SIZE_START;
     this.trailerBytes = 0;
   }
 
-  /** The decoded body, concatenated. */
+  /** The decoded body (a view of the bytes received; valid until `reset`, which never reuses them). */
   body(): Uint8Array {
-    const parts = this.parts;
-    if (parts.length === 1) return parts[0]!;
-    const out = new Uint8Array(this.total);
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
+    return this.fill === this.data.length ? this.data : this.data.subarray(0, this.fill);
+  }
+
+  /** Appends data bytes [start, end) of `buf`. */
+  private append(buf: Buffer, start: number, end: number): void {
+    const need = this.fill + (end - start);
+    if (need > this.data.length) {
+      const grown = new Uint8Array(Math.max(need, Math.min(this.data.length * 2, this.maxBody), 1024));
+      grown.set(this.data.subarray(0, this.fill));
+      this.data = grown;
     }
-    return out;
+    this.data.set(buf.subarray(start, end), this.fill);
+    this.fill = need;
   }
 
   private fail(code: ParseErrorCode): number {
@@ -111,7 +118,7 @@ export class ChunkedDecoder {
     while (i < end) {
       if (state === S_DATA) {
         const n = Math.min(this.remaining, end - i);
-        this.parts.push(Uint8Array.prototype.slice.call(buf, i, i + n));
+        this.append(buf, i, i + n);
         this.remaining -= n;
         i += n;
         if (this.remaining === 0) state = S_DATA_CR;
