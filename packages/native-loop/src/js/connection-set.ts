@@ -14,8 +14,11 @@ export class ConnectionSet implements Responder {
   requests = 0;
   bytesRead = 0;
   private dirty: Connection[] = [];
+  /** Connections whose backlog may now be handed out (after their output was flushed). */
+  private pumps: Connection[] = [];
   private inBatch = false;
   private flushQueued = false;
+  private flushing = false;
 
   constructor(
     readonly options: ResolvedOptions,
@@ -60,10 +63,19 @@ export class ConnectionSet implements Responder {
     if (!nested) this.flushAll();
   }
 
+  /** `conn` has requests waiting that it may be able to hand out now. */
+  wantsPump(conn: Connection): void {
+    this.pumps.push(conn);
+    if (!this.flushing && !this.inBatch && !this.flushQueued) {
+      this.flushQueued = true;
+      process.nextTick(this.flushAll);
+    }
+  }
+
   /** `conn` has new output: flushed after the current batch, or on the next tick. */
   markDirty(conn: Connection): void {
     this.dirty.push(conn);
-    if (!this.inBatch && !this.flushQueued) {
+    if (!this.inBatch && !this.flushing && !this.flushQueued) {
       this.flushQueued = true;
       process.nextTick(this.flushAll);
     }
@@ -71,10 +83,22 @@ export class ConnectionSet implements Responder {
 
   private readonly flushAll = (): void => {
     this.flushQueued = false;
-    while (this.dirty.length > 0) {
-      const list = this.dirty;
-      this.dirty = [];
-      for (const conn of list) conn.flush();
+    if (this.flushing) return; // the running loop below picks up what was added
+    this.flushing = true;
+    try {
+      while (this.dirty.length > 0 || this.pumps.length > 0) {
+        if (this.dirty.length > 0) {
+          const list = this.dirty;
+          this.dirty = [];
+          for (const conn of list) conn.flush();
+        } else {
+          const list = this.pumps;
+          this.pumps = [];
+          for (const conn of list) conn.pump();
+        }
+      }
+    } finally {
+      this.flushing = false;
     }
   };
 }

@@ -1,4 +1,4 @@
-import type { StreamParser } from '@jato/parser';
+import type { ParsedRequest, StreamParser } from '@jato/parser';
 import type { ConnectionSet } from './connection-set.js';
 import { CONTINUE_RESPONSE, renderErrorResponse } from './error-response.js';
 import type { ConnectionSink } from './sink.js';
@@ -20,7 +20,9 @@ const NON_ASCII = /[^\x00-\x7f]/;
 
 /**
  * One HTTP/1.1 connection of the JS transport: feeds its bytes to a StreamParser, hands the
- * requests of each read to the server's batch dispatch with consecutive sequence numbers, writes
+ * requests of each read to the server's batch dispatch with consecutive sequence numbers (never more
+ * than `maxInFlight` unanswered, and none while the unsent output is above the high-water mark: the
+ * rest wait, parsed, in a backlog), writes
  * the responses in sequence order (holding those that complete early), gathers everything written
  * during one batch or tick into one write, and enforces keep-alive, error, backpressure and timeout
  * rules. The bytes go to a ConnectionSink: a socket, or memory for `inject`.
@@ -31,6 +33,10 @@ export class Connection {
   /** Sequence number of the next response to write. */
   private nextWriteSeq = 0;
   private held: Map<number, HeldResponse> | undefined;
+  /** Parsed requests not yet handed to JS (backpressure), in order. */
+  private backlog: ParsedRequest[] = [];
+  /** Status to answer once the backlog is handed out (a parse error after those requests). */
+  private backlogFailure = 0;
   /** Sequence number after whose response the connection closes (-1: none yet). */
   private finalSeq = -1;
   /** 'open' reads requests; 'closing' has ended (or is ending) our side; 'closed' is gone. */
@@ -78,6 +84,11 @@ export class Connection {
     return this.nextSeq - this.nextWriteSeq;
   }
 
+  /** Requests in flight or waiting in the backlog. */
+  private get busy(): boolean {
+    return this.nextSeq !== this.nextWriteSeq || this.backlog.length > 0 || this.backlogFailure !== 0;
+  }
+
   get isOpen(): boolean {
     return this.state === 'open';
   }
@@ -90,27 +101,26 @@ export class Connection {
     const result = this.parser.push(chunk);
     const count = result.requests.length;
     if (count > 0) {
-      const first = this.nextSeq;
-      this.nextSeq += count;
       this.set.requests += count;
-      for (let i = count - 1; i >= 0; i--) {
-        if (!result.requests[i]!.keepAlive) {
-          // The parser reads nothing after a request that is not keep-alive.
-          this.finalSeq = first + i;
-          this.discardInput = true;
-          break;
-        }
-      }
-      this.set.dispatch(this, result.requests, first);
-      if (this.state !== 'open') return;
+      // The parser reads nothing after a request that is not keep-alive.
+      if (!result.requests[count - 1]!.keepAlive) this.discardInput = true;
+      if (this.backlog.length === 0) this.backlog = result.requests;
+      else for (const req of result.requests) this.backlog.push(req);
     }
     if (result.error !== undefined) {
-      this.fail(result.error.status);
-    } else if (result.awaitingBody !== undefined && this.finalSeq < 0) {
+      this.discardInput = true;
+      this.backlogFailure = result.error.status;
+    }
+    this.pump();
+    if (this.state !== 'open') return;
+    if (result.error === undefined && result.awaitingBody !== undefined && !this.discardInput) {
       const { contentLength, expectContinue } = result.awaitingBody;
-      const seq = this.nextSeq;
+      // the sequence number the request whose body is coming will get
+      const seq = this.nextSeq + this.backlog.length;
       if (contentLength !== undefined && contentLength > this.set.options.maxBodyBytes) {
-        this.fail(413);
+        this.discardInput = true;
+        this.backlogFailure = 413;
+        this.pump();
       } else if (expectContinue && this.continueDecidedSeq !== seq) {
         this.continueDecidedSeq = seq;
         if (this.nextWriteSeq === seq) this.append(CONTINUE_RESPONSE);
@@ -134,10 +144,43 @@ export class Connection {
     this.arm(now);
   }
 
+  /**
+   * Hands waiting requests to JS while fewer than `maxInFlight` are unanswered and the unsent
+   * output is under the high-water mark; then, with the backlog empty, a pending parse failure.
+   */
+  pump(): void {
+    if (this.state !== 'open') return;
+    const opts = this.set.options;
+    if (this.backlog.length > 0) {
+      if (this.sink.pendingBytes >= opts.highWaterMark) return;
+      const allowance = opts.maxInFlight - this.inFlight;
+      if (allowance <= 0) return;
+      let batch: ParsedRequest[];
+      if (allowance >= this.backlog.length) {
+        batch = this.backlog;
+        this.backlog = [];
+      } else {
+        batch = this.backlog.slice(0, allowance);
+        this.backlog = this.backlog.slice(allowance);
+      }
+      const first = this.nextSeq;
+      this.nextSeq += batch.length;
+      const last = batch[batch.length - 1]!;
+      if (!last.keepAlive) this.finalSeq = first + batch.length - 1;
+      this.set.dispatch(this, batch, first);
+      if (this.state !== 'open' || this.backlog.length > 0) return;
+    }
+    if (this.backlogFailure !== 0 && this.backlog.length === 0) {
+      const status = this.backlogFailure;
+      this.backlogFailure = 0;
+      this.fail(status);
+    }
+  }
+
   /** The peer half-closed (FIN): answer what is in flight, then close. */
   onEnd(): void {
     this.readEnded = true;
-    if (this.state === 'open' && this.inFlight === 0 && !this.dirty) this.closeGracefully();
+    if (this.state === 'open' && !this.busy && !this.dirty) this.closeGracefully();
   }
 
   /** The transport is gone (socket closed or inject finished). */
@@ -145,6 +188,7 @@ export class Connection {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.held = undefined;
+    this.backlog = [];
     clearTimeout(this.timer);
     this.timer = undefined;
     this.set.remove(this);
@@ -153,7 +197,7 @@ export class Connection {
   /** Graceful shutdown of the server: finish what is in flight, then close. */
   drain(): void {
     this.draining = true;
-    if (this.state === 'open' && this.inFlight === 0 && !this.dirty && this.parser.state === 'idle') {
+    if (this.state === 'open' && !this.busy && !this.dirty && this.parser.state === 'idle') {
       this.closeGracefully();
     }
   }
@@ -188,6 +232,11 @@ export class Connection {
   /** Answers `status` (with Connection: close) after every earlier response, then closes. */
   fail(status: number): void {
     this.discardInput = true;
+    if (this.backlog.length > 0) {
+      // after the requests still waiting to be handed out
+      if (this.backlogFailure === 0) this.backlogFailure = status;
+      return;
+    }
     if (this.finalSeq >= 0 || this.state !== 'open') return;
     const seq = this.nextSeq++;
     this.finalSeq = seq;
@@ -229,7 +278,8 @@ export class Connection {
       return;
     }
     if (this.state !== 'open') return;
-    if (this.inFlight === 0) {
+    if (this.backlog.length > 0 || this.backlogFailure !== 0) this.set.wantsPump(this);
+    if (!this.busy) {
       if (this.readEnded || (this.draining && this.parser.state === 'idle')) {
         this.closeGracefully();
         return;
@@ -244,6 +294,7 @@ export class Connection {
 
   /** The sink sent all pending output. */
   onDrain(): void {
+    if (this.backlog.length > 0) this.set.wantsPump(this);
     if (!this.timed) return;
     this.writeProgressAt = Date.now();
     this.checkBackpressure();
@@ -306,7 +357,8 @@ export class Connection {
 
   private checkBackpressure(): void {
     const opts = this.set.options;
-    const over = this.inFlight >= opts.maxInFlight || this.sink.pendingBytes >= opts.highWaterMark;
+    const over =
+      this.inFlight >= opts.maxInFlight || this.backlog.length > 0 || this.sink.pendingBytes >= opts.highWaterMark;
     if (over && !this.paused && this.state === 'open') {
       this.paused = true;
       this.sink.pause();
@@ -342,7 +394,7 @@ export class Connection {
         break;
       }
       case 'idle':
-        if (this.inFlight === 0) {
+        if (!this.busy) {
           readAt = this.idleSince + opts.keepAliveTimeout;
           readKind = 'idle';
         }

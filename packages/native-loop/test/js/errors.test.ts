@@ -51,6 +51,35 @@ describe('js transport: errors', () => {
     expectTransportError(bad!, 400);
   });
 
+  it('answers the error after every earlier request, also those held back by maxInFlight', async () => {
+    let maxSeen = 0;
+    let inFlight = 0;
+    const handlers: ServerHandlers = {
+      onBatch(batch, out) {
+        for (let i = 0; i < batch.count; i++) {
+          const conn = batch.conn(i);
+          const seq = batch.seq(i);
+          const target = batch.target(i);
+          inFlight += 1;
+          maxSeen = Math.max(maxSeen, inFlight);
+          setTimeout(() => {
+            inFlight -= 1;
+            out.respond(conn, seq, head(200, target), target, false);
+          }, 1);
+        }
+      },
+    };
+    const { port } = await h.start(handlers, { serverName: 'jato-test', limits: { maxInFlight: 3 } });
+    const client = await h.connect(port);
+    const paths = Array.from({ length: 10 }, (_, i) => `/${i}`);
+    await client.write(paths.map((p) => GET(p)).join('') + 'BAD REQUEST\r\n\r\n');
+    await client.ended();
+    const responses = await client.responses(11);
+    expect(responses.slice(0, 10).map((r) => Buffer.from(r.body).toString())).toEqual(paths);
+    expectTransportError(responses[10]!, 400);
+    expect(maxSeen).toBe(3);
+  });
+
   it('answers 413 from Content-Length before the body arrives', async () => {
     const handlers = echoHandlers();
     const { port } = await h.start(handlers, { serverName: 'jato-test', limits: { maxBodyBytes: 10 } });
