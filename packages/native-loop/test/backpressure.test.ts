@@ -15,8 +15,7 @@ async function settled(read: () => number, times = 5, everyMs = 100): Promise<nu
   }
 }
 
-// Native only for now: the JS transport does not yet bound in-flight requests per connection nor stop
-// reading above the high-water mark the same way (reported to the lead; enable it here when it does).
+// Both transports bound in-flight requests per connection and stop reading above the high-water mark.
 const BOUNDED = TRANSPORTS;
 
 describe.each(BOUNDED)('backpressure ($name)', ({ create }) => {
