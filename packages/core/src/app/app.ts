@@ -81,15 +81,19 @@ export class App<Ext extends object = {}> {
   get<Path extends string>(path: Path, handler: Handler<Path, Ext>): this {
     return this.route('GET', path, handler);
   }
+  /** `POST` on `path`. */
   post<Path extends string>(path: Path, handler: Handler<Path, Ext>): this {
     return this.route('POST', path, handler);
   }
+  /** `PUT` on `path`. */
   put<Path extends string>(path: Path, handler: Handler<Path, Ext>): this {
     return this.route('PUT', path, handler);
   }
+  /** `PATCH` on `path`. */
   patch<Path extends string>(path: Path, handler: Handler<Path, Ext>): this {
     return this.route('PATCH', path, handler);
   }
+  /** `DELETE` on `path`. */
   delete<Path extends string>(path: Path, handler: Handler<Path, Ext>): this {
     return this.route('DELETE', path, handler);
   }
@@ -97,6 +101,7 @@ export class App<Ext extends object = {}> {
   head<Path extends string>(path: Path, handler: Handler<Path, Ext>): this {
     return this.route('HEAD', path, handler);
   }
+  /** `OPTIONS` on `path`. */
   options<Path extends string>(path: Path, handler: Handler<Path, Ext>): this {
     return this.route('OPTIONS', path, handler);
   }

@@ -80,6 +80,7 @@ export class Form {
     return out;
   }
 
+  /** Whether an entry named `name` exists. */
   has(name: string): boolean {
     return this.list.some(([n]) => n === name);
   }
@@ -89,10 +90,12 @@ export class Form {
     return this.list.length;
   }
 
+  /** Every `[name, value]` entry, in body order. */
   entries(): IterableIterator<[string, FormValue]> {
     return this.list[Symbol.iterator]();
   }
 
+  /** Same as `entries()`. */
   [Symbol.iterator](): IterableIterator<[string, FormValue]> {
     return this.entries();
   }

@@ -75,10 +75,12 @@ export class ResponseHeaders {
     return this.getAll('set-cookie');
   }
 
+  /** Whether a line of `name` exists (case-insensitive). */
   has(name: string): boolean {
     return this.keys.includes(name.toLowerCase());
   }
 
+  /** Remove every line of `name` (case-insensitive). */
   delete(name: string): void {
     const key = name.toLowerCase();
     for (let i = this.keys.length - 1; i >= 0; i--) {
@@ -100,10 +102,12 @@ export class ResponseHeaders {
     for (let i = 0; i < this.names.length; i++) yield [this.names[i]!, this.values[i]!];
   }
 
+  /** Same as `entries()`. */
   [Symbol.iterator](): IterableIterator<[string, string]> {
     return this.entries();
   }
 
+  /** Call `cb(value, name)` for each line, in order (the Fetch `Headers` argument order). */
   forEach(cb: (value: string, name: string) => void): void {
     for (let i = 0; i < this.names.length; i++) cb(this.values[i]!, this.names[i]!);
   }
