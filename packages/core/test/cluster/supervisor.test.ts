@@ -65,4 +65,27 @@ describe('superviseWorkers start-up', () => {
     expect(await f.exited()).toEqual({ code: 1, signal: null });
     expect(f.events.some((e) => e.event === 'respawn')).toBe(false);
   });
+
+  it('close() drains the workers and resolves once they exited', async () => {
+    const f = start({ FIXTURE_WORKERS: '2', FIXTURE_CLOSE: '1' });
+    const listening = await f.waitFor('listening', (e) => e.event === 'listening');
+    const closed = await f.waitFor('closed', (e) => e.event === 'closed');
+    expect(closed.pids).toEqual([]);
+    const exits = f.events.filter((e) => e.event === 'exit');
+    expect(exits.map((e) => [e.code, e.expected])).toEqual([[0, true], [0, true]]);
+    expect(await f.exited()).toEqual({ code: 0, signal: null });
+    for (const pid of listening.pids as number[]) expect(alive(pid)).toBe(false);
+  });
+
+  it('kills workers that do not finish draining by the deadline', async () => {
+    const f = start({ FIXTURE_WORKERS: '2', FIXTURE_CLOSE: '1', FIXTURE_STUCK: '1' });
+    await f.waitFor('listening', (e) => e.event === 'listening');
+    const closed = await f.waitFor('closed', (e) => e.event === 'closed');
+    // deadline 300 ms + killAfterMs 300 ms, then SIGKILL
+    expect(closed.ms as number).toBeGreaterThanOrEqual(550);
+    expect(closed.ms as number).toBeLessThan(15_000);
+    const exits = f.events.filter((e) => e.event === 'exit');
+    expect(exits.map((e) => [e.signal, e.expected])).toEqual([['SIGKILL', true], ['SIGKILL', true]]);
+    expect(await f.exited()).toEqual({ code: 0, signal: null });
+  });
 });
