@@ -165,3 +165,20 @@ describe.each(TRANSPORTS)('over real sockets (%s transport)', (transport) => {
     expect(responses.map((r) => [r.status, r.headers['content-length'], r.body.length])).toEqual([[200, '12', 0], [200, '12', 12]]);
   });
 });
+
+describe('app.handler() with the transport directly', () => {
+  it('serves through @jato/native-loop createServer', async () => {
+    const { createServer } = await import('@jato/native-loop');
+    const app = new App();
+    app.get('/', () => 'direct');
+    const server = createServer({ host: '127.0.0.1', port: 0, transport: 'js' }, app.handler());
+    const { port } = await server.listen();
+    try {
+      const { responses } = await rawRequest(port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', { responses: 1 });
+      expect([responses[0]!.status, responses[0]!.text()]).toEqual([200, 'direct']);
+      expect(responses[0]!.headers['date']).toMatch(/GMT$/);
+    } finally {
+      await server.close();
+    }
+  });
+});
