@@ -36,6 +36,13 @@ class NativeServer : public Napi::ObjectWrap<NativeServer> {
                         InstanceMethod("remote", &NativeServer::Remote)});
   }
 
+  ~NativeServer() override {
+    if (server_ && server_->HasOpenHandles()) {
+      server_->Orphan();
+      server_.release();  // deletes itself once libuv has closed its last handle
+    }
+  }
+
   explicit NativeServer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeServer>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 3 || !info[0].IsObject() || !info[1].IsFunction() || !info[2].IsFunction()) {

@@ -41,11 +41,10 @@ Server::Server(napi_env env, ServerOptions options)
 }
 
 Server::~Server() {
-  if (hook_added_) napi_remove_env_cleanup_hook(env_, OnEnvTeardown, this);
-  // Handles still open (environment torn down mid-flight) would be freed under libuv: leak them.
-  if (own_handles_open_ > 0 || !conns_.empty()) return;
   std::free(read_buf_);
   std::free(write_scratch_);
+  if (!env_alive_) return;  // orphaned after the environment went away: no Node-API calls
+  if (hook_added_) napi_remove_env_cleanup_hook(env_, OnEnvTeardown, this);
   napi_ref refs[] = {self_ref_, dispatch_ref_, closed_cb_ref_, table_ref_, htable_ref_, arena_ref_,
                      closed_ref_, date_ref_, out_arena_ref_, out_table_ref_};
   for (napi_ref r : refs)
@@ -883,6 +882,7 @@ void Server::OnConnClosed(uv_handle_t* h) {
   delete c;
   s->Wake();
   s->CheckClosed();
+  s->DeleteIfOrphanDone();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1110,6 +1110,18 @@ void Server::CheckClosed() {
 void Server::OnOwnHandleClosed(uv_handle_t* h) {
   auto* s = static_cast<Server*>(h->data);
   if (--s->own_handles_open_ == 0 && s->closed_) s->FinishClose();
+  s->DeleteIfOrphanDone();
+}
+
+bool Server::HasOpenHandles() const { return own_handles_open_ > 0 || !conns_.empty(); }
+
+void Server::Orphan() {
+  orphaned_ = true;
+  env_alive_ = false;
+}
+
+void Server::DeleteIfOrphanDone() {
+  if (orphaned_ && !HasOpenHandles()) delete this;
 }
 
 void Server::FinishClose() {

@@ -62,6 +62,11 @@ class Server {
   ServerStats Stats() const;
   bool Remote(uint32_t conn, std::string& address, int& port) const;
   bool listening() const { return listening_; }
+  /** True while a libuv handle of this server is open (its callbacks still need the object). */
+  bool HasOpenHandles() const;
+  /** The wrapper is being finalized with handles open (environment teardown): the server deletes
+   *  itself when its last handle has closed, and makes no Node-API call from then on. */
+  void Orphan();
 
  private:
   // libuv callbacks
@@ -110,6 +115,7 @@ class Server {
   void Wake();
   void CheckClosed();
   void FinishClose();
+  void DeleteIfOrphanDone();
   Connection* Find(uint32_t id) const;
   napi_value NewArrayBuffer(size_t bytes, void** data, napi_ref* ref);
 
@@ -129,6 +135,7 @@ class Server {
   bool in_js_call_ = false;
   bool env_alive_ = true;      // false once Node tears the environment down: no more calls into JS
   bool hook_added_ = false;
+  bool orphaned_ = false;
 
   napi_ref self_ref_ = nullptr, dispatch_ref_ = nullptr, closed_cb_ref_ = nullptr;
   napi_async_context async_ctx_ = nullptr;
