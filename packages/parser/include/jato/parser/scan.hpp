@@ -23,10 +23,9 @@ enum class SimdLevel : uint8_t { Scalar = 0, Sse42 = 1, Avx2 = 2 };
 
 namespace scan_detail {
 
-inline std::atomic<int>& level_slot() noexcept {
-  static std::atomic<int> slot{-1};
-  return slot;
-}
+// The selected level, -1 until first use (one definition across translation units: C++17 inline).
+inline std::atomic<int> g_level{-1};
+inline std::atomic<int>& level_slot() noexcept { return g_level; }
 
 inline SimdLevel detect_supported() noexcept {
 #if JATO_HTTP_X86
