@@ -369,6 +369,10 @@ void resumability() {
   }
   if (problem.empty() && r != static_cast<int64_t>(req.size())) problem = "final result " + std::to_string(r);
   if (problem.empty() && (h.num_headers != 2 || hs[1].value.len != 200)) problem = "wrong headers";
+  // After success, without reset: the same head again (and nothing read out of bounds).
+  if (problem.empty() && (hp.parse(reinterpret_cast<const uint8_t*>(req.data()), req.size(), h, hs, 8) != int64_t(req.size()) ||
+                          h.num_headers != 2 || hs[1].value.len != 200))
+    problem = "second call after success differs";
   // After success: reset and reuse.
   hp.reset();
   if (problem.empty() && hp.parse(reinterpret_cast<const uint8_t*>(req.data()), req.size(), h, hs, 8) != int64_t(req.size()))

@@ -8,7 +8,8 @@
 // Returns the head length (> 0) once the request line, the header lines and the empty line are
 // complete; kIncomplete when more bytes are needed; kFailed when the head is invalid (then error()
 // says why, and status_of(error()) is the status to answer before closing). After kFailed every
-// call returns kFailed; after success call reset() before the next request.
+// call returns kFailed; after success every call returns the same head until reset(), which starts
+// the next request.
 //   - Resumable without rescanning: the parser is a state machine that remembers the byte it
 //     stopped at (and what it learned so far); a call only reads the new bytes (plus at most a CR
 //     whose LF had not arrived). When a head took more than one call, the header spans are written
@@ -71,7 +72,7 @@ class HeadParser {
       error_ = phase_ <= Phase::VersionEnd ? Error::TargetTooLong : Error::HeadTooLarge;
       return kFailed;
     }
-    if (calls_ > 1) refill_headers(buf, hs);
+    if (calls_ > 1) refill_headers(buf, hs);  // (also when called again after success)
     out = h_;
     return out.head_length;
   }
@@ -79,7 +80,7 @@ class HeadParser {
  private:
   enum class Step : uint8_t { Done, Incomplete, Failed };
   // Where the state machine stands; the order matters (request-line phases first).
-  enum class Phase : uint8_t { Method, TargetStart, Target, Version, VersionEnd, LineStart, Name, Ows, Value };
+  enum class Phase : uint8_t { Method, TargetStart, Target, Version, VersionEnd, LineStart, Name, Ows, Value, Done };
 
   // Per-head framing facts gathered while walking the header lines.
   struct Facts {
@@ -333,6 +334,7 @@ class HeadParser {
       case Phase::Name: goto name;
       case Phase::Ows: goto ows;
       case Phase::Value: goto value;
+      case Phase::Done: return Step::Done;  // called again without reset(): the same head again
     }
     return fail(Error::BadRequestLine);  // unreachable
 
@@ -437,6 +439,7 @@ class HeadParser {
     h_.num_headers = count_;
     h_.head_length = off(p);
     pos_ = off(p);
+    phase_ = Phase::Done;
     return Step::Done;
   }
 
