@@ -5,6 +5,7 @@
 // Errors are thrown as JS exceptions (no C++ exceptions are used).
 #include <napi.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "server.hpp"
@@ -62,7 +63,7 @@ class NativeServer : public Napi::ObjectWrap<NativeServer> {
       }
     }
     opt.max_head_bytes = static_cast<uint32_t>(get_u64(o, "maxHeadBytes", opt.max_head_bytes));
-    opt.max_headers = static_cast<uint32_t>(get_u64(o, "maxHeaders", opt.max_headers));
+    opt.max_headers = static_cast<uint32_t>(std::min<uint64_t>(get_u64(o, "maxHeaders", opt.max_headers), 16384));
     opt.max_body_bytes = get_u64(o, "maxBodyBytes", opt.max_body_bytes);
     if (opt.max_body_bytes > 0xF0000000u) opt.max_body_bytes = 0xF0000000u;  // offsets are 32-bit
     opt.max_in_flight = static_cast<uint32_t>(get_u64(o, "maxInFlight", opt.max_in_flight));

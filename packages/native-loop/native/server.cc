@@ -549,7 +549,12 @@ bool Server::GrowArena(size_t need) {
   size_t cap = arena_cap_;
   while (cap < need + kArenaSlack) cap *= 2;
   void* p = nullptr;
-  if (!NewArrayBuffer(cap, &p, &arena_ref_)) return false;
+  // called from libuv callbacks: the new ArrayBuffer needs a handle scope of its own
+  napi_handle_scope hs;
+  if (napi_open_handle_scope(env_, &hs) != napi_ok) return false;
+  bool ok = NewArrayBuffer(cap, &p, &arena_ref_) != nullptr;
+  napi_close_handle_scope(env_, hs);
+  if (!ok) return false;
   arena_ = static_cast<uint8_t*>(p);
   arena_cap_ = cap;
   resized_ = true;
