@@ -54,6 +54,11 @@ class ByteBuffer {
     if (start_ >= end_) start_ = end_ = 0;
   }
   void clear() { start_ = end_ = 0; }
+  /** Drop bytes from the end so that n remain (n <= size()). */
+  void truncate(size_t n) {
+    if (n < size()) end_ = start_ + n;
+    if (start_ == end_) start_ = end_ = 0;
+  }
   /** Give the memory back. */
   void release() {
     std::free(data_);

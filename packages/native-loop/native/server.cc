@@ -316,47 +316,27 @@ void Server::OnData(Connection* c, char* data, size_t n) {
       CloseConn(c);
       return;
     }
-    size_t len = c->in.size();
-    size_t used = Frame(c, c->in.begin(), len);
-    if (c->closing || c->input_done) {
-      c->in.release();
-    } else {
-      // Frame may have compacted a chunked body in place: drop the tail it reports unused
-      size_t drop = c->in.size() - len;
-      c->in.consume(used);
-      if (drop) {
-        // shrink: keep exactly [used, len) which now sits at the front
-        ByteBuffer tmp;
-        if (!tmp.append(c->in.begin(), len - used)) {
-          CloseConn(c);
-          return;
-        }
-        c->in.swap(tmp);
-      }
-    }
+    FrameBuffered(c);
   }
   if (!c->closing) UpdateReading(c);
+}
+
+// Frames what is buffered in c->in and keeps the unconsumed rest there.
+void Server::FrameBuffered(Connection* c) {
+  size_t len = c->in.size();
+  size_t used = Frame(c, c->in.begin(), len);
+  if (c->closing || c->input_done) {
+    c->in.release();
+    return;
+  }
+  c->in.truncate(len);  // a chunked body decoded in place left its framing bytes at the end
+  c->in.consume(used);
 }
 
 void Server::Pump(Connection* c) {
   c->pump_queued = false;
   if (c->closing || c->input_done || c->in.empty()) return;
-  size_t len = c->in.size();
-  size_t used = Frame(c, c->in.begin(), len);
-  if (c->closing || c->input_done) {
-    c->in.release();
-  } else {
-    size_t drop = c->in.size() - len;
-    c->in.consume(used);
-    if (drop) {
-      ByteBuffer tmp;
-      if (!tmp.append(c->in.begin(), len - used)) {
-        CloseConn(c);
-        return;
-      }
-      c->in.swap(tmp);
-    }
-  }
+  FrameBuffered(c);
   if (!c->closing) UpdateReading(c);
 }
 

@@ -93,6 +93,7 @@ class Server {
   void MaybeContinue(Connection* c, const http::RequestHead& h, size_t body_have);
   void SendContinueIfDue(Connection* c);
   void Pump(Connection* c);
+  void FrameBuffered(Connection* c);
   void QueuePump(Connection* c);
   void UpdateReading(Connection* c);
 

@@ -37,6 +37,26 @@ describe.each(TRANSPORTS)('framing ($name)', ({ create }) => {
     expect(text(r!.body)).toBe('POST /t abcde');
   });
 
+  test('a chunked body of many 1-byte chunks over many writes arrives whole within the body limit', async () => {
+    const { port } = await h.start(echoHandlers, { limits: { maxBodyBytes: 5000 } });
+    const c = await h.connect(port);
+    await c.write('POST /tiny HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n');
+    let expected = '';
+    for (let w = 0; w < 100; w++) {
+      let piece = '';
+      for (let k = 0; k < 50; k++) {
+        const ch = String.fromCharCode(97 + ((w + k) % 26));
+        expected += ch;
+        piece += `1\r\n${ch}\r\n`;
+      }
+      await c.write(piece);
+    }
+    await c.write('0\r\n\r\n');
+    const [r] = await c.responses(1);
+    expect(r!.status).toBe(200);
+    expect(text(r!.body)).toBe(`POST /tiny ${expected}`);
+  });
+
   test('413 from Content-Length before the body is read, with the error headers, then close', async () => {
     const { server, port } = await h.start(echoHandlers, { limits: { maxBodyBytes: 100 } });
     const c = await h.connect(port);
