@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <string>
 #include <vector>
@@ -59,7 +60,7 @@ struct Connection {
 
   // output: gathered pieces of this flush, then at most one uv_write in progress + what queues behind it
   std::vector<uv_buf_t> gather;
-  std::vector<std::string> gather_keep;
+  std::deque<std::string> gather_keep;  // deque: elements never move, so gathered pointers stay valid
   ByteBuffer out_pending;
   ByteBuffer out_writing;
   uint64_t write_since = 0;

@@ -151,4 +151,30 @@ describe.each(TRANSPORTS)('pipelining ($name)', ({ create }) => {
       });
     }
   });
+
+  test('tiny responses completed in reverse order are written in request order', async () => {
+    const pending: Array<() => void> = [];
+    let all!: () => void;
+    const gotAll = new Promise<void>((r) => (all = r));
+    const { port } = await h.start({
+      onBatch(batch, out) {
+        for (let i = 0; i < batch.count; i++) {
+          const conn = batch.conn(i);
+          const seq = batch.seq(i);
+          pending.push(() => out.respond(conn, seq, `r${seq}|`, null, false));
+        }
+        if (pending.length === 20) all();
+      },
+    });
+    const c = await h.connect(port);
+    let wire = '';
+    for (let i = 0; i < 20; i++) wire += GET(`/${i}`);
+    await c.write(wire);
+    await gotAll;
+    for (const send of pending.reverse()) send();
+    let expected = '';
+    for (let i = 0; i < 20; i++) expected += `r${i}|`;
+    await c.waitFor('all tiny responses', () => (c.received.length >= expected.length ? true : undefined));
+    expect(c.received.toString('latin1')).toBe(expected);
+  });
 });
