@@ -24,6 +24,8 @@ constexpr uint32_t kInitialHeaderRows = 32768;
 constexpr size_t kArenaSlack = 64 * 1024;
 constexpr size_t kMaxIov = 512;
 constexpr size_t kWriteScratch = 64 * 1024;
+/** Per-connection buffers above this capacity are freed once empty. */
+constexpr size_t kKeepCapacity = 256 * 1024;
 
 http::Limits parser_limits(const ServerOptions& o) {
   http::Limits l;
@@ -331,6 +333,7 @@ void Server::FrameBuffered(Connection* c) {
   }
   c->in.truncate(len);  // a chunked body decoded in place left its framing bytes at the end
   c->in.consume(used);
+  if (c->in.empty() && c->in.capacity() > kKeepCapacity) c->in.release();  // after a large body
 }
 
 void Server::Pump(Connection* c) {
@@ -794,6 +797,7 @@ void Server::OnWrite(uv_write_t* req, int status) {
   }
   s->stats_.bytes_written += c->out_writing.size();
   c->out_writing.clear();
+  if (c->out_writing.capacity() > kKeepCapacity) c->out_writing.release();  // memory stays bounded
   if (c->closing) return;
   if (!c->out_pending.empty()) {
     s->StartWrite(c);
