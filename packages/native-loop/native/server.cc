@@ -817,8 +817,12 @@ void Server::AfterOutput(Connection* c) {
     return;
   }
   bool nothing_pending = c->in_flight == 0 && c->held.empty();
-  if (nothing_pending && (c->eof || c->draining)) {
+  if (nothing_pending && c->eof) {
     CloseConn(c);
+    return;
+  }
+  if (nothing_pending && c->draining) {  // server closing: FIN after the last response, then linger
+    Shutdown(c);
     return;
   }
   if (c->continue_wanted) SendContinueIfDue(c);
@@ -837,7 +841,7 @@ void Server::OnShutdown(uv_shutdown_t* req, int status) {
   auto* c = static_cast<Connection*>(req->data);
   Server* s = c->server;
   if (c->closing) return;
-  if (status < 0 || c->eof || s->closing_) {
+  if (status < 0 || c->eof) {
     s->CloseConn(c);
     return;
   }
