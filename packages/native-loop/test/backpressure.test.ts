@@ -83,4 +83,28 @@ describe.each(BOUNDED)('backpressure ($name)', ({ create }) => {
     expect(got).toBe(true);
     expect(handled).toBe(N);
   }, 120_000);
+
+  test('a bad request behind requests held back by maxInFlight is answered after all of them', async () => {
+    const { port } = await h.start(
+      {
+        onBatch(batch, out) {
+          for (let i = 0; i < batch.count; i++) {
+            const conn = batch.conn(i);
+            const seq = batch.seq(i);
+            const body = batch.target(i);
+            setTimeout(() => out.respond(conn, seq, ok(body.length), body, false), 2);
+          }
+        },
+      },
+      { limits: { maxInFlight: 2 } },
+    );
+    const c = await h.connect(port);
+    let wire = '';
+    for (let i = 0; i < 9; i++) wire += GET(`/${i}`);
+    await c.write(wire + 'BROKEN\r\n\r\n' + GET('/never'));
+    const res = await c.untilEnd();
+    expect(res.map((r) => (r.status === 200 ? Buffer.from(r.body).toString() : r.status))).toEqual([
+      '/0', '/1', '/2', '/3', '/4', '/5', '/6', '/7', '/8', 400,
+    ]);
+  });
 });
