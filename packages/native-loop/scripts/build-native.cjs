@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds this package's Node-API addon with node-gyp against the running Node's own headers
+// Builds (incrementally) this package's Node-API addon with node-gyp against the running Node's own headers
 // (`--nodedir` from process.execPath), so nothing is downloaded.
 //   --if-missing   skip when build/Release already holds the addon (used by the install script)
 //   JATO_SANITIZE=1  build with ASan+UBSan into build/Release as well (see binding.gyp)
@@ -26,7 +26,8 @@ if (!gyp) {
   process.exit(1);
 }
 const nodedir = path.dirname(path.dirname(process.execPath));
-execFileSync(process.execPath, [gyp, 'rebuild', `--nodedir=${nodedir}`, '--jobs=2'], {
-  cwd: root,
-  stdio: 'inherit',
-});
+// configure + build (not rebuild): incremental, and build/Release keeps the previous addon until the
+// linker replaces it, so tests running meanwhile never find it missing.
+for (const step of [['configure', `--nodedir=${nodedir}`], ['build', '--jobs=2']]) {
+  execFileSync(process.execPath, [gyp, ...step], { cwd: root, stdio: 'inherit' });
+}
