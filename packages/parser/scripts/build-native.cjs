@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Builds (incrementally) this package's Node-API addon with node-gyp against the running Node's own headers
-// (`--nodedir` from process.execPath), so nothing is downloaded.
+// Builds (incrementally) the Node-API addon of the package in the current directory (the package
+// scripts of @jato/parser and @jato/native-loop run it there) with node-gyp against the running Node's
+// own headers (`--nodedir` from process.execPath), so nothing is downloaded. @jato/native-loop reaches
+// it as `@jato/parser/build-native`.
 //   --if-missing   skip when build/Release already holds the addon (used by the install script)
 //   JATO_SANITIZE=1  build with ASan+UBSan into build/Release as well (see binding.gyp)
 'use strict';
@@ -8,7 +10,7 @@ const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const root = path.join(__dirname, '..');
+const root = process.cwd();
 const gypfile = fs.readFileSync(path.join(root, 'binding.gyp'), 'utf8');
 const target = /"target_name"\s*:\s*"([^"]+)"/.exec(gypfile)[1];
 const addon = path.join(root, 'build', 'Release', `${target}.node`);
