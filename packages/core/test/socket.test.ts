@@ -51,6 +51,57 @@ describe.each(TRANSPORTS)('over real sockets (%s transport)', (transport) => {
     expect(responses[1]!.text()).toBe('Hello world!');
   });
 
+  it('async requests keep their own data while earlier ones are answered and their objects reused', async () => {
+    const app = new App({ transport, logger: false });
+    app.get('/a/:n', async (req) => {
+      await Promise.resolve();
+      await null;
+      return `${req.params.n} ${req.header('x-n')} ${req.query.get('q')} ${req.path}`;
+    });
+    // a Web Response is read asynchronously after the handler settled: its request must stay intact
+    app.get('/web/:n', async (req) => new globalThis.Response(`web ${req.params.n} ${req.header('x-n')}`));
+    server = await startTestServer(app);
+    for (let round = 0; round < 3; round++) {
+      const expected: string[] = [];
+      let raw = '';
+      for (let i = 0; i < 24; i++) {
+        const n = round * 24 + i;
+        const web = i % 5 === 0;
+        raw += `GET /${web ? 'web' : 'a'}/${n}?q=${i} HTTP/1.1\r\nHost: t\r\nX-N: v${round}-${i}\r\n\r\n`;
+        expected.push(web ? `web ${n} v${round}-${i}` : `${n} v${round}-${i} ${i} /a/${n}`);
+      }
+      const { responses } = await rawRequest(server.port, raw, { responses: 24 });
+      expect(responses.map((r) => r.text())).toEqual(expected);
+    }
+  });
+
+  it('a Web Response still being read keeps its request when later async requests arrive', async () => {
+    const app = new App({ transport, logger: false });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let reading!: () => void;
+    const started = new Promise<void>((r) => (reading = r));
+    app.get('/web-wait', async () => new globalThis.Response(new ReadableStream({
+      async pull(c) {
+        reading();
+        await gate;
+        c.enqueue(new TextEncoder().encode('late'));
+        c.close();
+      },
+    })));
+    app.get('/release', async (req) => {
+      await null;
+      release();
+      return `released ${req.header('x-n')}`;
+    });
+    server = await startTestServer(app);
+    const first = rawRequest(server.port, 'GET /web-wait HTTP/1.1\r\nHost: t\r\n\r\n', { responses: 1, timeoutMs: 10_000 });
+    await started;
+    const second = await rawRequest(server.port, 'GET /release HTTP/1.1\r\nHost: t\r\nX-N: 2\r\n\r\n', { responses: 1 });
+    expect(second.responses.map((r) => r.text())).toEqual(['released 2']);
+    expect((await first).responses.map((r) => r.text())).toEqual(['late']);
+  });
+
   it('echoes a body byte for byte, split over several writes', async () => {
     server = await startTestServer(makeApp());
     const body = Buffer.alloc(100_000);

@@ -152,11 +152,17 @@ describe.each(TRANSPORTS)('framing ($name)', ({ create }) => {
 
   test('headers, methods and targets reach the batch as sent', async () => {
     const seen: string[] = [];
+    const lines: string[][] = [];
     const { port } = await h.start({
       onBatch(batch, out) {
         for (let i = 0; i < batch.count; i++) {
           const hs: string[] = [];
-          for (let j = 0; j < batch.headerCount(i); j++) hs.push(`${batch.headerName(i, j)}=${batch.headerValue(i, j)}`);
+          const flat: string[] = [];
+          for (let j = 0; j < batch.headerCount(i); j++) {
+            hs.push(`${batch.headerName(i, j)}=${batch.headerValue(i, j)}`);
+            flat.push(batch.headerName(i, j), batch.headerValue(i, j));
+          }
+          lines.push(batch.headerLines(i), flat);
           seen.push(`${batch.method(i)} ${batch.methodName(i)} ${batch.target(i)} ${hs.join(',')} ${batch.flags(i)}`);
           out.respond(batch.conn(i), batch.seq(i), 'HTTP/1.1 204 No Content\r\n\r\n', null, false);
         }
@@ -166,6 +172,34 @@ describe.each(TRANSPORTS)('framing ($name)', ({ create }) => {
     await c.write('PURGE /x?y=1 HTTP/1.1\r\nHost: h\r\nX-A:  spaced  \r\n\r\nDELETE /d HTTP/1.1\r\nHost: h\r\n\r\n');
     await c.responses(2);
     expect(seen).toEqual(['0 PURGE /x?y=1 Host=h,X-A=spaced 1', '5 DELETE /d Host=h 1']);
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toEqual(lines[1]);
+    expect(lines[2]).toEqual(lines[3]);
+  });
+
+  test('headerLines(i) gives every name and value in one call, equal to headerName/headerValue', async () => {
+    const lines: string[][] = [];
+    const { port } = await h.start({
+      onBatch(batch, out) {
+        for (let i = 0; i < batch.count; i++) {
+          lines.push(batch.headerLines(i));
+          out.respond(batch.conn(i), batch.seq(i), 'HTTP/1.1 204 No Content\r\n\r\n', null, false);
+        }
+      },
+    });
+    const c = await h.connect(port);
+    const long = 'v'.repeat(3000);
+    await c.write(Buffer.from(
+      'GET /one HTTP/1.1\r\nHost: h\r\nX-Empty:\r\nX-Latin: caf\xe9  \r\nx-long: ' + long + '\r\n\r\n' +
+        'POST /body HTTP/1.1\r\nContent-Length: 3\r\nHost: k\r\n\r\nabcGET /none HTTP/1.0\r\n\r\n',
+      'latin1',
+    ));
+    await c.responses(3);
+    expect(lines).toEqual([
+      ['Host', 'h', 'X-Empty', '', 'X-Latin', 'caf\xe9', 'x-long', long],
+      ['Content-Length', '3', 'Host', 'k'],
+      [],
+    ]);
   });
 });
 

@@ -49,6 +49,8 @@ export interface TransportInfo {
  */
 export class Dispatcher implements ServerHandlers, RequestHost {
   private readonly pool: Array<Request | undefined> = [];
+  /** Requests that were detached for an async handler and answered: reused for new batch slots. */
+  private readonly spare: Request[] = [];
   private readonly encoder: HeadEncoder;
   private readonly watched = new Map<number, Set<AbortTarget>>();
   private transportInfo: TransportInfo | null = null;
@@ -80,7 +82,7 @@ export class Dispatcher implements ServerHandlers, RequestHost {
     for (let i = 0; i < n; i++) {
       let req = pool[i];
       if (req === undefined) {
-        req = new this.cfg.RequestClass(this);
+        req = this.spare.pop() ?? new this.cfg.RequestClass(this);
         pool[i] = req;
       }
       req.attach(batch, i, batch.conn(i), batch.seq(i), batch.flags(i));
@@ -161,15 +163,30 @@ export class Dispatcher implements ServerHandlers, RequestHost {
 
   /** The fast path: a 200 text/plain string. */
   private sendText(req: Request, text: string, out: Responder, head: boolean): void {
-    let len: number;
-    if (text === this.lastText) len = this.lastTextLen;
-    else {
-      len = Buffer.byteLength(text, 'utf8');
-      this.lastText = text;
-      this.lastTextLen = len;
-    }
+    const len = this.byteLength(text);
     const flags = req.flags;
     out.respond(req.conn, req.seq, this.encoder.text200Head(len, flags), head ? null : text, (flags & FLAG_KEEP_ALIVE) === 0);
+  }
+
+  /**
+   * UTF-8 length of a body string. The previous answer is remembered (a fixed response costs a string
+   * compare), and short strings are scanned in JS: ASCII is the common case and a Buffer binding call
+   * costs more than the scan.
+   */
+  private byteLength(text: string): number {
+    if (text === this.lastText) return this.lastTextLen;
+    let len = text.length;
+    if (len <= 128) {
+      for (let k = 0; k < len; k++) {
+        if (text.charCodeAt(k) > 0x7f) {
+          len = Buffer.byteLength(text, 'utf8');
+          break;
+        }
+      }
+    } else len = Buffer.byteLength(text, 'utf8');
+    this.lastText = text;
+    this.lastTextLen = len;
+    return len;
   }
 
   /** Send any handler result; a thenable detaches the request and responds when it settles. */
@@ -189,22 +206,27 @@ export class Dispatcher implements ServerHandlers, RequestHost {
 
   private deferred(req: Request, promise: PromiseLike<unknown>, out: Responder): void {
     req.detach();
-    promise.then(
-      (value) => {
-        this.refreshDate();
-        this.send(req, value, out);
-        this.done(req);
-      },
-      (err: unknown) => {
-        this.refreshDate();
-        this.send(req, this.errorResult(req, err), out);
-        this.done(req);
-      },
-    );
+    // The callbacks are made once per Request object and reused when it is pooled again.
+    let s = req.settle;
+    if (s === null) {
+      s = req.settle = {
+        out,
+        fulfilled: (value: unknown) => this.settled(req, value),
+        rejected: (err: unknown) => this.settled(req, this.errorResult(req, err)),
+      };
+    } else s.out = out;
+    promise.then(s.fulfilled, s.rejected);
   }
 
-  private done(req: Request): void {
+  /** An async result settled: send it (or wait again for a thenable), then release the request. */
+  private settled(req: Request, value: unknown): void {
+    this.refreshDate();
+    this.send(req, value, req.settle!.out as Responder);
+    // send() waits again (a thenable, or a Web Response whose body is read): that path owns it now
+    if (isThenable(value) || isWebResponse(value)) return;
     if (req.abortController !== null) this.unwatch(req);
+    // Answered: its response is sent and the handler's promise settled, so the object is free.
+    if (this.spare.length < SPARE_MAX) this.spare.push(req);
   }
 
   private refreshDate(): void {
@@ -243,7 +265,7 @@ export class Dispatcher implements ServerHandlers, RequestHost {
       if (typeof json !== 'string') {
         throw new TypeError(`A handler returned a value that cannot be sent (${typeof result})`);
       }
-      const len = Buffer.byteLength(json, 'utf8');
+      const len = this.byteLength(json);
       out.respond(req.conn, req.seq, this.encoder.json200Head(len, flags), head ? null : json, close);
     }
   }
@@ -438,6 +460,9 @@ export class Dispatcher implements ServerHandlers, RequestHost {
     out.respond(req.conn, req.seq, h, req.method === 'HEAD' ? null : body, (flags & FLAG_KEEP_ALIVE) === 0);
   }
 }
+
+/** Answered async requests kept for reuse (bounded: a burst of async work does not pin memory). */
+const SPARE_MAX = 256;
 
 const EMPTY_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
 const NOT_FOUND_RESPONSE = new Response('Not Found', { status: 404 });

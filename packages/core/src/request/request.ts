@@ -58,6 +58,8 @@ export class Request<P = Record<string, string>> implements AbortTarget {
   extCache: Record<string, unknown> | null = null;
   /** @internal */
   readonly host: RequestHost;
+  /** @internal the dispatcher's settle callbacks for this object, made once and reused when pooled */
+  settle: { fulfilled(value: unknown): void; rejected(err: unknown): void; out: unknown } | null = null;
 
   /** @internal Requests are created by jato's dispatcher, not by users. */
   constructor(host: RequestHost) {
@@ -103,14 +105,7 @@ export class Request<P = Record<string, string>> implements AbortTarget {
   }
 
   private readLines(batch: RequestBatch): string[] {
-    const i = this.index;
-    const n = batch.headerCount(i);
-    const lines = new Array<string>(n * 2);
-    for (let j = 0; j < n; j++) {
-      lines[2 * j] = batch.headerName(i, j);
-      lines[2 * j + 1] = batch.headerValue(i, j);
-    }
-    return lines;
+    return batch.headerLines(this.index);
   }
 
   private lines(): string[] {

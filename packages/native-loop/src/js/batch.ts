@@ -74,6 +74,16 @@ export class ParsedRequestBatch implements RequestBatch {
     return this.header(i, j)[1];
   }
 
+  headerLines(i: number): string[] {
+    const hs = this.at(i).headers;
+    const lines = new Array<string>(hs.length * 2);
+    for (let j = 0; j < hs.length; j++) {
+      lines[2 * j] = hs[j]![0];
+      lines[2 * j + 1] = hs[j]![1];
+    }
+    return lines;
+  }
+
   body(i: number): Uint8Array {
     return this.at(i).body ?? EMPTY;
   }

@@ -72,6 +72,43 @@ export class NativeRequestBatch implements RequestBatch {
     return this.arena.latin1Slice(off, off + this.headers[h + 3]!);
   }
 
+  headerLines(i: number): string[] {
+    const base = i * Col.Count;
+    const n = this.table[base + Col.HeaderCount]!;
+    const lines = new Array<string>(n * 2);
+    if (n === 0) return lines;
+    const first = this.table[base + Col.HeaderIndex]! * 4;
+    const hs = this.headers;
+    // The span of batch memory holding every name and value (normally the header section itself).
+    let lo = hs[first]!;
+    let hi = lo;
+    let used = 0;
+    for (let h = first, end = first + n * 4; h < end; h += 4) {
+      const no = hs[h]!;
+      const ve = hs[h + 2]! + hs[h + 3]!;
+      if (no < lo) lo = no;
+      if (ve > hi) hi = ve;
+      used += hs[h + 1]! + hs[h + 3]!;
+    }
+    if (hi - lo > 2 * used + 4 * n + 64) {
+      // scattered lines (not expected from the loop): slice each rather than copy what lies between
+      for (let j = 0, h = first; j < n; j++, h += 4) {
+        lines[2 * j] = this.arena.latin1Slice(hs[h]!, hs[h]! + hs[h + 1]!);
+        lines[2 * j + 1] = this.arena.latin1Slice(hs[h + 2]!, hs[h + 2]! + hs[h + 3]!);
+      }
+      return lines;
+    }
+    // One copy out of batch memory, then substrings of it (no further calls into the Buffer binding).
+    const span = this.arena.latin1Slice(lo, hi);
+    for (let j = 0, h = first; j < n; j++, h += 4) {
+      const no = hs[h]! - lo;
+      const vo = hs[h + 2]! - lo;
+      lines[2 * j] = span.slice(no, no + hs[h + 1]!);
+      lines[2 * j + 1] = span.slice(vo, vo + hs[h + 3]!);
+    }
+    return lines;
+  }
+
   body(i: number): Uint8Array {
     const base = i * Col.Count;
     const off = this.table[base + Col.BodyOff]!;
