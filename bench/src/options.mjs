@@ -22,6 +22,8 @@ import { BENCH_DIR, SERVERS } from './servers.mjs';
  *   publish: boolean,
  *   render: string | undefined,
  *   profile: boolean,
+ *   maxOtherLoad: number | undefined,
+ *   retries: number,
  *   help: boolean,
  * }} BenchOptions
  */
@@ -47,6 +49,8 @@ export const USAGE = `Usage: pnpm bench [options]
   --server-cpu N       CPU the servers are pinned to (default 0)
   --wrk-cpu N          CPU wrk is pinned to (default 1)
   --no-pin             do not pin anything (the default on a 1-CPU machine)
+  --max-other-load C   retake a run during which other processes used more than C cores (busy machine)
+  --retries N          at most N retakes per run, keeping the least disturbed (default 2)
   --out DIR            where results go (default bench/results)
   --publish            also write bench/RESULTS.md and the committed charts bench/RESULTS-*.svg/png
   --profile            measure nothing: perf profiles of the servers (default: jato) on /, per variant
@@ -79,6 +83,8 @@ export function parseOptions(argv) {
     publish: false,
     render: undefined,
     profile: false,
+    maxOtherLoad: undefined,
+    retries: 2,
     help: false,
   };
   /** @type {Set<string>} */
@@ -131,6 +137,14 @@ export function parseOptions(argv) {
       case '--publish': o.publish = true; break;
       case '--render': o.render = path.resolve(value(flag)); break;
       case '--profile': o.profile = true; break;
+      case '--max-other-load': {
+        const v = value(flag);
+        const n = Number(v);
+        if (!Number.isFinite(n) || n < 0) throw new Error(`--max-other-load needs a number of cores ≥ 0, got "${v}"`);
+        o.maxOtherLoad = n;
+        break;
+      }
+      case '--retries': o.retries = int(flag, 0); break;
       case '--help': case '-h': o.help = true; break;
       default: throw new Error(`unknown option "${raw}"\n\n${USAGE}`);
     }

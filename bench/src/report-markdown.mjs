@@ -128,6 +128,16 @@ export function renderReport(r, extra) {
       `${o.warmupSeconds > 0 ? `a ${o.warmupSeconds} s warm-up per server and variant, then ` : ''}${o.runs} × ${o.durationSeconds} s runs per server and variant in alternating rounds ` +
       `(forward, then backward). Every server was checked for the right answer (plain and pipelined ×${o.pipeline}) before it was measured.`,
     '',
+  );
+  if (o.maxOtherLoad !== undefined) {
+    const retaken = r.cells.reduce((a, c) => a + (c.discarded?.length ?? 0), 0);
+    out.push(
+      `Busy machine: a run during which other processes used more than ${o.maxOtherLoad} cores was taken again (at most ${o.retries} times) ` +
+        `and the least disturbed attempt kept; ${retaken} attempt${retaken === 1 ? ' was' : 's were'} set aside this way (decided on the machine's load, never on the figure).`,
+      '',
+    );
+  }
+  out.push(
     'Columns: req/s is wrk\'s figure (median, min – max over the runs); server µs/req = server CPU time (user + system of all its processes, from /proc) ÷ requests; ' +
       'server CPU and wrk CPU are shares of one core over the run; ' +
       `⚑ marks wrk at ≥ ${Math.round(CLIENT_BOUND_SHARE * 100)} % CPU: that req/s is bounded by the client, compare µs/req instead; ` +

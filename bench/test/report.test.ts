@@ -9,7 +9,7 @@ import { REPO_DIR } from '../src/servers.mjs';
 function run(rps: number, us: number, over: Partial<RunResult> = {}): RunResult {
   return {
     rps, requests: rps * 10, seconds: 10, serverCpuSeconds: (rps * 10 * us) / 1e6, serverUsPerRequest: us, serverCpuShare: 0.9,
-    wrkCpuShare: 0.5, otherCpuCores: 0.1, rssBytes: 40 * 1024 * 1024, socketErrors: 0, non2xx: 0, ...over,
+    wrkCpuShare: 0.5, otherCpuCores: 0.1, rssBytes: 40 * 1024 * 1024, socketErrors: 0, socketErrorKinds: { connect: 0, read: 0, write: 0, timeout: 0 }, non2xx: 0, ...over,
   };
 }
 function cell(server: string, mode: 'pipelined' | 'plain', path: string, runs: RunResult[]): Cell {

@@ -97,7 +97,11 @@ describe.skipIf(!hasWrk)('with wrk', () => {
       { id: 'missing', label: 'missing', jato: false, paths: ['/'], resolve: () => ({ ok: false, reason: 'not installed', install: 'apt-get install missing' }) },
       SERVERS.find((s) => s.id === 'node-http')!,
     ];
-    const o = { ...parseOptions(['--quick', '--no-pin', '--modes', 'plain']), servers: ['wrong', 'crash', 'missing', 'node-http'] };
+    // --max-other-load 0: any CPU used by other processes makes the run be retaken once
+    const o = {
+      ...parseOptions(['--quick', '--no-pin', '--modes', 'plain', '--max-other-load', '0', '--retries', '1']),
+      servers: ['wrong', 'crash', 'missing', 'node-http'],
+    };
     const lines: string[] = [];
     const r = await runBench(o, (l) => lines.push(l), catalog);
     expect(r.failed.map((f) => f.server)).toEqual(['wrong', 'crash']);
@@ -106,6 +110,12 @@ describe.skipIf(!hasWrk)('with wrk', () => {
     expect(r.skipped).toEqual([{ server: 'missing', label: 'missing', reason: 'not installed', install: 'apt-get install missing' }]);
     expect(r.cells.map((c) => c.server)).toEqual(['node-http']);
     expect(r.cells[0]!.summary!.errors).toBe(0);
+    const kept = r.cells[0]!.runs;
+    const set = r.cells[0]!.discarded ?? [];
+    expect(kept).toHaveLength(1);
+    expect(set.length).toBeLessThanOrEqual(1);
+    expect(set.length).toBe(lines.some((l) => l.includes('disturbed: other processes used')) ? 1 : 0);
+    for (const d of set) expect(kept[0]!.otherCpuCores).toBeLessThanOrEqual(d.otherCpuCores);
     expect(problems(r, { requireAll: true })).toHaveLength(3);
     expect(lines.some((l) => l.startsWith('skip missing: not installed — install: apt-get install missing'))).toBe(true);
   });

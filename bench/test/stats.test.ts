@@ -22,7 +22,7 @@ describe('summarize', () => {
 function run(over: Partial<RunResult>): RunResult {
   return {
     rps: 100, requests: 1000, seconds: 10, serverCpuSeconds: 1, serverUsPerRequest: 1000, serverCpuShare: 0.1,
-    wrkCpuShare: 0.5, otherCpuCores: 0, rssBytes: 10, socketErrors: 0, non2xx: 0, ...over,
+    wrkCpuShare: 0.5, otherCpuCores: 0, rssBytes: 10, socketErrors: 0, socketErrorKinds: { connect: 0, read: 0, write: 0, timeout: 0 }, non2xx: 0, ...over,
   };
 }
 
