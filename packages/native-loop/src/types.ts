@@ -45,9 +45,11 @@ export interface RequestBatch {
   /**
    * Every header line of request i in one call: `[name0, value0, name1, value1, …]`, names as sent,
    * latin1 — the same strings as `headerName`/`headerValue`, but with one read of batch memory
-   * instead of two per line (the cheap way to copy a request's headers out of the batch).
+   * instead of two per line (the cheap way to copy a request's headers out of the batch). The array
+   * may be shared with an earlier request whose lines were byte-for-byte the same: do not modify it.
+   * Unlike the rest of the batch, the strings stay valid after the batch.
    */
-  headerLines(i: number): string[];
+  headerLines(i: number): readonly string[];
   /** Body bytes of request i (a view valid only during the batch; empty when there is none). */
   body(i: number): Uint8Array;
 }

@@ -152,7 +152,7 @@ describe.each(TRANSPORTS)('framing ($name)', ({ create }) => {
 
   test('headers, methods and targets reach the batch as sent', async () => {
     const seen: string[] = [];
-    const lines: string[][] = [];
+    const lines: Array<readonly string[]> = [];
     const { port } = await h.start({
       onBatch(batch, out) {
         for (let i = 0; i < batch.count; i++) {
@@ -178,7 +178,7 @@ describe.each(TRANSPORTS)('framing ($name)', ({ create }) => {
   });
 
   test('headerLines(i) gives every name and value in one call, equal to headerName/headerValue', async () => {
-    const lines: string[][] = [];
+    const lines: Array<readonly string[]> = [];
     const { port } = await h.start({
       onBatch(batch, out) {
         for (let i = 0; i < batch.count; i++) {
@@ -200,6 +200,30 @@ describe.each(TRANSPORTS)('framing ($name)', ({ create }) => {
       ['Content-Length', '3', 'Host', 'k'],
       [],
     ]);
+  });
+
+  test('repeated targets and header lines of the same length but other bytes are read anew', async () => {
+    const seen: string[] = [];
+    const arrays: Array<readonly string[]> = [];
+    const { port } = await h.start({
+      onBatch(batch, out) {
+        for (let i = 0; i < batch.count; i++) {
+          const l = batch.headerLines(i);
+          arrays.push(l);
+          seen.push(`${batch.target(i)} ${l.join('|')}`);
+          out.respond(batch.conn(i), batch.seq(i), 'HTTP/1.1 204 No Content\r\n\r\n', null, false);
+        }
+      },
+    });
+    const c = await h.connect(port);
+    const req = (t: string, v: string) => `GET ${t} HTTP/1.1\r\nHost: h\r\nX-V: ${v}\r\n\r\n`;
+    await c.write(req('/aa', '1') + req('/aa', '1') + req('/ab', '1') + req('/ab', '2') + req('/aa', '2') + req('/aa', '1'));
+    await c.responses(6);
+    expect(seen).toEqual([
+      '/aa Host|h|X-V|1', '/aa Host|h|X-V|1', '/ab Host|h|X-V|1', '/ab Host|h|X-V|2', '/aa Host|h|X-V|2', '/aa Host|h|X-V|1',
+    ]);
+    // lines handed out stay intact after later requests and batches
+    expect(arrays.map((l) => l.join('|'))).toEqual(seen.map((x) => x.slice(4)));
   });
 });
 

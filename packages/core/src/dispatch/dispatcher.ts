@@ -462,7 +462,7 @@ export class Dispatcher implements ServerHandlers, RequestHost {
 }
 
 /** Answered async requests kept for reuse (bounded: a burst of async work does not pin memory). */
-const SPARE_MAX = 256;
+const SPARE_MAX = 4096;
 
 const EMPTY_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
 const NOT_FOUND_RESPONSE = new Response('Not Found', { status: 404 });

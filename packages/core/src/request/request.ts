@@ -43,7 +43,7 @@ export class Request<P = Record<string, string>> implements AbortTarget {
   /** @internal index in the batch */
   index = 0;
   /** @internal header lines [name, value, name, value…] once materialised */
-  rawLines: string[] | null = null;
+  rawLines: readonly string[] | null = null;
   /** @internal body copy once detached */
   bodyCopy: Uint8Array | null = null;
   /** @internal lazily computed caches */
@@ -104,11 +104,11 @@ export class Request<P = Record<string, string>> implements AbortTarget {
     this.batch = null;
   }
 
-  private readLines(batch: RequestBatch): string[] {
+  private readLines(batch: RequestBatch): readonly string[] {
     return batch.headerLines(this.index);
   }
 
-  private lines(): string[] {
+  private lines(): readonly string[] {
     if (this.rawLines === null) this.rawLines = this.batch === null ? [] : this.readLines(this.batch);
     return this.rawLines;
   }

@@ -74,7 +74,7 @@ export class ParsedRequestBatch implements RequestBatch {
     return this.header(i, j)[1];
   }
 
-  headerLines(i: number): string[] {
+  headerLines(i: number): readonly string[] {
     const hs = this.at(i).headers;
     const lines = new Array<string>(hs.length * 2);
     for (let j = 0; j < hs.length; j++) {

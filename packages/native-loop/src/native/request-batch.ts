@@ -5,6 +5,15 @@ import { Col } from './layout.js';
 
 const METHOD_NAMES = ['', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
 
+/** Longest target / header span compared against the previous one before slicing anew. */
+const MAX_REUSE = 512;
+
+/** Whether `arena[off, off + s.length)` holds the latin1 bytes of `s`. */
+function sameBytes(arena: Uint8Array, off: number, s: string): boolean {
+  for (let k = 0; k < s.length; k++) if (arena[off + k] !== s.charCodeAt(k)) return false;
+  return true;
+}
+
 /**
  * RequestBatch over the native loop's shared memory: a Uint32Array request table, a header table and
  * an arena holding each request's head bytes and body. Nothing is decoded until asked for.
@@ -15,6 +24,9 @@ export class NativeRequestBatch implements RequestBatch {
   private table!: Uint32Array;
   private headers!: Uint32Array;
   private arena!: FastBuffer;
+  private lastTarget = '';
+  private lastSpan = '';
+  private lastLines: readonly string[] = [];
 
   constructor(buffers: InputBuffers) {
     this.rebind(buffers);
@@ -53,7 +65,12 @@ export class NativeRequestBatch implements RequestBatch {
   target(i: number): string {
     const base = i * Col.Count;
     const off = this.table[base + Col.TargetOff]!;
-    return this.arena.latin1Slice(off, off + this.table[base + Col.TargetLen]!);
+    const len = this.table[base + Col.TargetLen]!;
+    // The same target as the previous request (common: clients repeat URLs) is the same string:
+    // comparing a few bytes is cheaper than a Buffer binding call, and its hash is already computed.
+    const last = this.lastTarget;
+    if (len === last.length && len <= MAX_REUSE && sameBytes(this.arena, off, last)) return last;
+    return (this.lastTarget = this.arena.latin1Slice(off, off + len));
   }
 
   headerCount(i: number): number {
@@ -72,7 +89,7 @@ export class NativeRequestBatch implements RequestBatch {
     return this.arena.latin1Slice(off, off + this.headers[h + 3]!);
   }
 
-  headerLines(i: number): string[] {
+  headerLines(i: number): readonly string[] {
     const base = i * Col.Count;
     const n = this.table[base + Col.HeaderCount]!;
     const lines = new Array<string>(n * 2);
@@ -98,6 +115,12 @@ export class NativeRequestBatch implements RequestBatch {
       }
       return lines;
     }
+    // Byte-for-byte the same lines as the previous call: the same (frozen) array.
+    const lastSpan = this.lastSpan;
+    if (hi - lo === lastSpan.length && n * 2 === this.lastLines.length && hi - lo <= MAX_REUSE &&
+      sameBytes(this.arena, lo, lastSpan)) {
+      return this.lastLines;
+    }
     // One copy out of batch memory, then substrings of it (no further calls into the Buffer binding).
     const span = this.arena.latin1Slice(lo, hi);
     for (let j = 0, h = first; j < n; j++, h += 4) {
@@ -106,7 +129,8 @@ export class NativeRequestBatch implements RequestBatch {
       lines[2 * j] = span.slice(no, no + hs[h + 1]!);
       lines[2 * j + 1] = span.slice(vo, vo + hs[h + 3]!);
     }
-    return lines;
+    this.lastSpan = span;
+    return (this.lastLines = Object.freeze(lines));
   }
 
   body(i: number): Uint8Array {
