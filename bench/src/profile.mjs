@@ -12,6 +12,7 @@ import { startServer, freePort } from './server-process.mjs';
 import { checkAnswer } from './http-check.mjs';
 import { expectationFor, ROOT_PATH } from './paths.mjs';
 import { runWrk } from './wrk.mjs';
+import { REPO_DIR } from './servers.mjs';
 
 /**
  * A line of `perf report --stdio --sort dso,sym`: share of samples, the object file, the symbol.
@@ -32,7 +33,8 @@ export function parsePerfReport(text) {
     const [pct, dso, sym] = line.split('\t');
     const p = /^\s*([\d.]+)%\s*$/.exec(pct ?? '');
     if (!p || dso === undefined || sym === undefined) continue;
-    out.push({ percent: Number(p[1]), dso: dso.trim(), symbol: sym.trim().replace(/^\[[^\]]*\]\s*/, '') });
+    const symbol = sym.trim().replace(/^\[[^\]]*\]\s*/, '').replaceAll(`file://${REPO_DIR}/`, '').replaceAll(`${REPO_DIR}/`, '');
+    out.push({ percent: Number(p[1]), dso: dso.trim(), symbol });
   }
   return out;
 }
