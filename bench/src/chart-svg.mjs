@@ -7,7 +7,8 @@ import { thousands } from './format.mjs';
 
 /**
  * note: a smaller grey text after the value (e.g. server CPU per request).
- * @typedef {{ label: string, value: number, highlight?: boolean, mark?: string, note?: string }} Bar
+ * highlight: jato's own bar; soft: a lighter highlight (jato's parts measured alone, e.g. the raw loop).
+ * @typedef {{ label: string, value: number, highlight?: boolean, soft?: boolean, mark?: string, note?: string }} Bar
  * @typedef {{ title: string, subtitle?: string, bars: Bar[], footnote?: string }} Chart
  */
 
@@ -19,6 +20,7 @@ const GAP = 12;
 const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
 const COLOR = '#8a9bb0';
 const HIGHLIGHT = '#e8590c';
+const SOFT = '#f5b48c';
 
 /**
  * Escapes text for SVG content and attribute values.
@@ -51,7 +53,7 @@ export function renderChart(chart) {
     const y = top + i * (BAR_H + GAP);
     const ok = Number.isFinite(b.value) && b.value > 0;
     const w = ok ? Math.max(2, (b.value / max) * plotW) : 0;
-    const color = b.highlight ? HIGHLIGHT : COLOR;
+    const color = b.highlight ? HIGHLIGHT : b.soft ? SOFT : COLOR;
     const weight = b.highlight ? ' font-weight="bold"' : '';
     out.push(
       `<text x="${LABEL_W - 10}" y="${y + BAR_H / 2 + 5}" font-size="15" text-anchor="end" fill="#222222"${weight}>${escapeXml(b.label)}</text>`,

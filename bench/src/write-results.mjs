@@ -40,7 +40,7 @@ export function chartFor(r, mode, cpuModel) {
     bars: cells.map((c) => ({
       label: c.label,
       value: c.summary?.rps.median ?? NaN,
-      highlight: c.jato,
+      ...(c.jato && c.server === 'jato' ? { highlight: true } : c.jato ? { soft: true } : {}),
       ...(c.summary?.clientBound ? { mark: ' *' } : {}),
       ...(c.summary && Number.isFinite(c.summary.usPerRequest.median) ? { note: `${micros(c.summary.usPerRequest.median)} µs/req` } : {}),
     })),
