@@ -122,8 +122,14 @@ export class Dispatcher implements ServerHandlers, RequestHost {
         // log it and go on with the rest of the batch.
         this.logError(req, err);
       }
-      if (req.batch === null) pool[i] = undefined; // detached for async use: never reuse
-      else if (req.abortController !== null) this.unwatch(req);
+      if (req.batch === null) {
+        pool[i] = undefined; // detached for async use: reused once answered (see settled)
+      } else {
+        if (req.abortController !== null) this.unwatch(req);
+        // Objects a pooled request keeps alive survive young-generation GCs, which makes V8 grow
+        // the young generation (RSS): drop them now rather than when the slot is reused.
+        req.release(EMPTY_PARAMS);
+      }
     }
   }
 
@@ -226,7 +232,10 @@ export class Dispatcher implements ServerHandlers, RequestHost {
     if (isThenable(value) || isWebResponse(value)) return;
     if (req.abortController !== null) this.unwatch(req);
     // Answered: its response is sent and the handler's promise settled, so the object is free.
-    if (this.spare.length < SPARE_MAX) this.spare.push(req);
+    if (this.spare.length < SPARE_MAX) {
+      req.release(EMPTY_PARAMS);
+      this.spare.push(req);
+    }
   }
 
   private refreshDate(): void {

@@ -84,6 +84,25 @@ export class Request<P = Record<string, string>> implements AbortTarget {
     if (this.bodyCopy !== null) this.bodyCopy = null;
   }
 
+  /**
+   * @internal the response was sent and the object goes back to the pool: drop what the request made
+   * (strings, lazily built objects) so the pool does not keep them alive until the slot is reused.
+   */
+  release(params: P): void {
+    this.params = params;
+    this.url = '';
+    this.path = '';
+    this.batch = null;
+    if (this.rawLines !== null) this.rawLines = null;
+    if (this.headerMap !== null) this.headerMap = null;
+    if (this.queryCache !== null) this.queryCache = null;
+    if (this.cookieCache !== null) this.cookieCache = null;
+    if (this.hostCache !== null) this.hostCache = null;
+    if (this.remoteCache !== null) this.remoteCache = null;
+    if (this.extCache !== null) this.extCache = null;
+    if (this.bodyCopy !== null) this.bodyCopy = null;
+  }
+
   /** @internal copy everything still in batch memory, so the request outlives the batch. */
   detach(): void {
     const batch = this.batch;
