@@ -1,23 +1,11 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import type { ResolvedOptions } from '../js/options.js';
 
 /** Options object the addon's constructor reads (flattened ServerOptions with defaults applied). */
-export interface NativeOptions {
-  host: string;
-  port: number;
+export interface NativeOptions extends ResolvedOptions {
   reusePort: boolean;
-  serverName: string;
-  maxHeadBytes: number;
-  maxHeaders: number;
-  maxBodyBytes: number;
-  maxInFlight: number;
-  highWaterMark: number;
-  headersTimeout: number;
-  bodyGrace: number;
-  bodyMinRate: number;
-  keepAliveTimeout: number;
-  writeTimeout: number;
   lingerTimeout: number;
 }
 
