@@ -7,6 +7,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { startServer, freePort } from './server-process.mjs';
 import { checkAnswer } from './http-check.mjs';
@@ -145,7 +146,7 @@ export async function runProfiles(o, catalog, log) {
         problems.push(`${def.label} ${mode}: ${/** @type {Error} */ (e).message}`);
       } finally {
         await server.stop();
-        rmSync(`/tmp/perf-${server.pid}.map`, { force: true }); // written by --perf-basic-prof
+        rmSync(path.join(os.tmpdir(), `perf-${server.pid}.map`), { force: true }); // written by --perf-basic-prof (to the system temp dir)
       }
     }
   }

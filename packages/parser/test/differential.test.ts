@@ -11,6 +11,7 @@ import { drive, runWhole } from './corpus/drive.js';
 import { implementations } from './corpus/implementations.js';
 import { llhttpParse, type LlhttpOutcome } from './corpus/llhttp.js';
 import { loadCorpus, type CorpusCase, type Outcome } from './corpus/load.js';
+import { prng } from './support/prng.js';
 
 /** Each class of disagreement with llhttp we accept, and why. */
 const KNOWN_DIFFERENCES: Record<string, string> = {
@@ -133,18 +134,6 @@ function classify(ours: View, theirs: View): string | null {
   }
   // One side completed a request the other did not: the class is what the other did with it.
   return ours.requests.length < theirs.requests.length ? `${weStop}, llhttp accepts` : `we accept, ${theyStop}`;
-}
-
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const INTERESTING = [

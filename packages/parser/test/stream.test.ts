@@ -7,19 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { FAILED, HeadScanner, NEED_MORE } from '../src/ts/head-scanner.js';
 import { drive, normalRequest, runWhole } from './corpus/drive.js';
 import { implementations } from './corpus/implementations.js';
+import { prng } from './support/prng.js';
 
 const enc = (s: string): Buffer => Buffer.from(s, 'latin1');
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 for (const impl of implementations) {
   describe(`stream × ${impl.name}`, () => {

@@ -73,15 +73,8 @@ export class Request<P = Record<string, string>> implements AbortTarget {
     this.conn = conn;
     this.seq = seq;
     this.flags = flags;
-    if (this.rawLines !== null) this.rawLines = null;
-    if (this.headerMap !== null) this.headerMap = null;
-    if (this.queryCache !== null) this.queryCache = null;
-    if (this.cookieCache !== null) this.cookieCache = null;
-    if (this.hostCache !== null) this.hostCache = null;
-    if (this.remoteCache !== null) this.remoteCache = null;
     if (this.abortController !== null) this.abortController = null;
-    if (this.extCache !== null) this.extCache = null;
-    if (this.bodyCopy !== null) this.bodyCopy = null;
+    this.dropCaches();
   }
 
   /**
@@ -93,6 +86,11 @@ export class Request<P = Record<string, string>> implements AbortTarget {
     this.url = '';
     this.path = '';
     this.batch = null;
+    this.dropCaches();
+  }
+
+  /** Forget what was decoded or built lazily for the previous request (stores only what is set). */
+  private dropCaches(): void {
     if (this.rawLines !== null) this.rawLines = null;
     if (this.headerMap !== null) this.headerMap = null;
     if (this.queryCache !== null) this.queryCache = null;

@@ -11,6 +11,7 @@ import {
 } from '../../src/native.js';
 import { createTsParser } from '../../src/ts/index.js';
 import type { ParserLimits, PushResult, StreamParserFactory } from '../../src/types.js';
+import { prng as rng } from '../support/prng.js';
 
 const enc = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 
@@ -38,18 +39,6 @@ function run(factory: StreamParserFactory, bytes: Uint8Array, cuts: number[] = [
 
 function everyByte(n: number): number[] {
   return Array.from({ length: Math.max(0, n - 1) }, (_, i) => i + 1);
-}
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const SEEDS = [
