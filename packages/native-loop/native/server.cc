@@ -353,13 +353,22 @@ void Server::QueuePump(Connection* c) {
 void Server::UpdateReading(Connection* c) {
   if (c->closing) return;
   bool want;
-  if (c->lingering) want = !c->eof;
-  else if (c->input_done || c->eof || c->shutting) want = false;
-  else want = c->in_flight < opt_.max_in_flight && c->unsent() <= opt_.high_water_mark;
+  if (c->lingering) {
+    want = !c->eof;
+  } else if (c->input_done || c->eof || c->shutting) {
+    want = false;
+  } else {
+    // Memory bound: read only while every term is under its limit. Whole requests still waiting
+    // unframed (framing stopped at a request boundary: Idle with input left) are framed first;
+    // only a partial request at the front (bounded by the head and body limits) asks for more bytes.
+    bool room = c->in_flight < opt_.max_in_flight && c->unsent() <= opt_.high_water_mark;
+    bool backlog = c->phase == Phase::Idle && !c->in.empty();
+    want = room && !backlog;
+    if (room && backlog) QueuePump(c);
+  }
   auto* st = reinterpret_cast<uv_stream_t*>(&c->tcp);
   if (want && !c->reading) {
     if (uv_read_start(st, OnAlloc, OnRead) == 0) c->reading = true;
-    if (!c->in.empty() && !c->lingering) QueuePump(c);
   } else if (!want && c->reading) {
     uv_read_stop(st);
     c->reading = false;
