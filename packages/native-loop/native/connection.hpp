@@ -68,6 +68,7 @@ struct Connection {
 
   uint64_t idle_since = 0;
   uint64_t linger_since = 0;
+  uint64_t eof_since = 0;       // when the client's FIN arrived with requests still pending
 
   bool touched = false;      // in the server's touched list of this flush
   bool writing = false;      // a uv_write is in progress

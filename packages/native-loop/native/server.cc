@@ -297,7 +297,18 @@ void Server::OnRead(uv_stream_t* st, ssize_t nread, const uv_buf_t* buf) {
     }
     // Half-close: answer what was complete, then close. A partial request is dropped.
     c->input_done = true;
-    if (c->in_flight == 0 && c->held.empty() && c->output_idle()) s->CloseConn(c);
+    if (c->in_flight == 0 && c->held.empty() && c->output_idle()) {
+      s->CloseConn(c);
+      return;
+    }
+    // Requests are pending: JS hears of the close now (their abort signals fire) while their
+    // answers are still written if they come; the sweep closes the socket at the latest
+    // keep_alive_timeout after the FIN (the write timeout applies while a write is in progress).
+    c->eof_since = uv_now(s->loop_);
+    if (c->in_flight > 0) {
+      s->closed_ids_.push_back(c->id);
+      s->Wake();
+    }
     return;
   }
   s->CloseConn(c);  // ECONNRESET and friends
@@ -995,6 +1006,10 @@ void Server::OnSweep(uv_timer_t* h) {
     if (c->closing) continue;
     if (c->lingering) {
       if (now - c->linger_since >= o.linger_timeout) expired.push_back(c), status.push_back(0);
+      continue;
+    }
+    if (c->eof && !c->writing && now - c->eof_since >= o.keep_alive_timeout) {  // FIN'd, still pending
+      expired.push_back(c), status.push_back(0);
       continue;
     }
     if (c->writing) {

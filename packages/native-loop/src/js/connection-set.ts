@@ -44,6 +44,20 @@ export class ConnectionSet implements Responder {
     }
   }
 
+  /**
+   * The peer half-closed with requests pending: its user hears `onConnectionClose` now (so pending
+   * work can abort) although the connection stays until their answers are written or it times out.
+   * The notice comes again when the connection is removed.
+   */
+  peerEnded(conn: Connection): void {
+    if (this.conns.get(conn.id) !== conn) return;
+    try {
+      this.handlers.onConnectionClose?.(conn.id);
+    } catch (error) {
+      process.emitWarning(`jato: onConnectionClose threw: ${String(error)}`);
+    }
+  }
+
   respond(conn: number, seq: number, head: string, body: string | Uint8Array | null, close: boolean): void {
     this.conns.get(conn)?.complete(seq, head, body, close);
   }

@@ -13,7 +13,7 @@ interface HeldResponse {
   close: boolean;
 }
 
-type Deadline = 'none' | 'write' | 'linger' | 'head' | 'body' | 'idle';
+type Deadline = 'none' | 'write' | 'linger' | 'head' | 'body' | 'idle' | 'ended';
 
 // Non-ASCII detection for response heads (which then go out as latin1 bytes, not UTF-8).
 const NON_ASCII = /[^\x00-\x7f]/;
@@ -62,6 +62,8 @@ export class Connection {
   private bodyBytes = 0;
   private idleSince: number;
   private closingSince = 0;
+  /** When the peer's FIN arrived (readEnded). */
+  private endedAt = 0;
   private writeProgressAt = 0;
   private lastQueued = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -177,10 +179,22 @@ export class Connection {
     }
   }
 
-  /** The peer half-closed (FIN): answer what is in flight, then close. */
+  /**
+   * The peer half-closed (FIN): answer what is in flight, then close. With requests pending, the
+   * user hears of the close at once (their abort signals fire) and the socket is destroyed at the
+   * latest `keepAliveTimeout` after the FIN (the write timeout applies while output is pending).
+   */
   onEnd(): void {
     this.readEnded = true;
-    if (this.state === 'open' && !this.busy && !this.dirty) this.closeGracefully();
+    if (this.state !== 'open') return;
+    if (!this.busy && !this.dirty) {
+      this.closeGracefully();
+      return;
+    }
+    if (!this.timed) return; // inject: the half-close only marks the end of its input
+    this.endedAt = Date.now();
+    if (this.inFlight > 0) this.set.peerEnded(this);
+    this.arm(this.endedAt);
   }
 
   /** The transport is gone (socket closed or inject finished). */
@@ -379,7 +393,12 @@ export class Connection {
       at = this.writeProgressAt + opts.writeTimeout;
       kind = 'write';
     }
-    if (this.paused || this.discardInput || this.readEnded) return [at, kind];
+    if (this.readEnded) {
+      // FIN'd with requests pending: never held past the keep-alive timeout (nor a stalled write)
+      if (this.busy && this.sink.pendingBytes === 0) return [this.endedAt + opts.keepAliveTimeout, 'ended'];
+      return [at, kind];
+    }
+    if (this.paused || this.discardInput) return [at, kind];
     let readAt = Infinity;
     let readKind: Deadline = 'none';
     switch (this.parser.state) {
@@ -440,6 +459,7 @@ export class Connection {
         break;
       case 'write':
       case 'linger':
+      case 'ended':
         this.sink.destroy();
         break;
       default:
