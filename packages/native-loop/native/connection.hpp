@@ -18,9 +18,6 @@ namespace jato::loop {
 
 class Server;
 
-/** Where the request at the front of the input buffer is. */
-enum class Phase : uint8_t { Idle, Head, Body, Chunked };
-
 /** A response that completed before an earlier one of the same connection. */
 struct HeldResponse {
   std::string bytes;
@@ -37,16 +34,8 @@ struct Connection {
 
   // input: bytes received and not yet framed (the request at the front may be partial)
   ByteBuffer in;
-  Phase phase = Phase::Idle;
+  Framer framer;                // where the request at the front of `in` stands
   uint64_t phase_start = 0;     // uv_now when this head's first byte / body phase began
-  uint64_t msg_total = 0;       // Body: head length + Content-Length
-  uint32_t head_len = 0;        // Body / Chunked: length of the parsed head
-  size_t chunk_raw = 0;         // Chunked: next undecoded byte, relative to the message start
-
-  size_t chunk_out = 0;         // Chunked: end of the decoded body, relative to the message start
-  HeadParser head_parser;       // resumable: the partial head is not rescanned when bytes arrive
-  ChunkedDecoder chunk;
-  uint64_t body_seen = 0;       // body bytes received in the current body phase
   bool continue_sent = false;
   bool continue_wanted = false;  // Expect: 100-continue deferred until earlier responses are out
 

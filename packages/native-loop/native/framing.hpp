@@ -1,9 +1,10 @@
-// framing.hpp — the one place that names the request parser the loop frames with:
-// @jato/parser's header-only HeadParser (resumable per connection) and ChunkedDecoder.
+// framing.hpp — the one place that names the request framing the loop uses: @jato/parser's
+// header-only Framer (the same loop the parser binding and its fuzz target run), over the resumable
+// HeadParser and the ChunkedDecoder.
 #pragma once
+#include "jato/parser/framer.hpp"
 #include "jato/parser/parser.hpp"
 
 namespace jato::loop {
-using HeadParser = jato::http::HeadParser;
-using ChunkedDecoder = jato::http::ChunkedDecoder;
+using Framer = jato::http::Framer;
 }  // namespace jato::loop

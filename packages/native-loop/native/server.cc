@@ -246,8 +246,7 @@ void Server::OnConnection(uv_stream_t* listener, int status) {
     uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp), [](uv_handle_t* h) { delete static_cast<Connection*>(h->data); });
     return;
   }
-  c->head_parser.set_limits(s->limits_);
-  c->chunk.set_limits(s->limits_);
+  c->framer.set_limits(s->limits_);
   uv_tcp_nodelay(&c->tcp, 1);
   int len = sizeof c->peer;
   uv_tcp_getpeername(&c->tcp, reinterpret_cast<sockaddr*>(&c->peer), &len);
@@ -373,7 +372,7 @@ void Server::UpdateReading(Connection* c) {
     // unframed (framing stopped at a request boundary: Idle with input left) are framed first;
     // only a partial request at the front (bounded by the head and body limits) asks for more bytes.
     bool room = c->in_flight < opt_.max_in_flight && c->unsent() <= opt_.high_water_mark;
-    bool backlog = c->phase == Phase::Idle && !c->in.empty();
+    bool backlog = c->framer.phase() == Framer::Phase::Idle && !c->in.empty();
     want = room && !backlog;
     if (room && backlog) QueuePump(c);
   }
@@ -386,132 +385,32 @@ void Server::UpdateReading(Connection* c) {
   }
 }
 
+// The framer's hooks (see jato/parser/framer.hpp): backpressure, timing, 100-continue and the batch.
+struct Server::FrameHost {
+  Server* s;
+  Connection* c;
+  bool may_start() const { return c->in_flight < s->opt_.max_in_flight && c->unsent() <= s->opt_.high_water_mark; }
+  void on_head_start() const { c->phase_start = uv_now(s->loop_); }
+  bool on_body_start(const http::RequestHead& h, size_t body_have) const {
+    c->phase_start = uv_now(s->loop_);
+    c->continue_sent = false;
+    s->MaybeContinue(c, h, body_have);
+    return !c->closing && !c->input_done;
+  }
+  bool on_request(const char* msg, const http::RequestHead& h, size_t head_len, const http::Header*,
+                  const char* body, size_t body_len) const {
+    return s->Emit(c, msg, h, head_len, h.num_headers, body, body_len) && !c->closing && !c->input_done;
+  }
+  void on_trailer(const uint8_t*, size_t, const uint8_t*, size_t) const {}  // trailers are not delivered
+  void on_error(http::Error e) const { s->Fail(c, http::status_of(e)); }
+};
+
 // Frames complete requests from p[0, n). Returns the bytes consumed; the caller keeps the rest.
 // For a chunked body decoded in place, n shrinks to the bytes still meaningful.
 size_t Server::Frame(Connection* c, char* p, size_t& n) {
-  size_t pos = 0;
-  http::RequestHead h;
-  http::Header* hdrs = headers_scratch_.data();
-  uint32_t cap = static_cast<uint32_t>(headers_scratch_.size());
-  while (pos < n) {
-    if (c->closing || c->input_done) return n;
-    char* q = p + pos;
-    auto* uq = reinterpret_cast<const uint8_t*>(q);
-    size_t avail = n - pos;
-    switch (c->phase) {
-      case Phase::Idle:
-      case Phase::Head: {
-        if (c->phase == Phase::Idle) {
-          if (c->in_flight >= opt_.max_in_flight || c->unsent() > opt_.high_water_mark) return pos;
-          // RFC 9112 §2.2: a server SHOULD ignore at least one empty line before a request-line
-          size_t skip = 0;
-          while (skip < 2 && skip < avail && (q[skip] == '\r' || q[skip] == '\n')) skip++;
-          if (skip) {
-            pos += skip;
-            continue;
-          }
-          c->phase = Phase::Head;
-          c->phase_start = uv_now(loop_);
-          c->head_parser.reset();
-        }
-        int64_t r = c->head_parser.parse(uq, avail, h, hdrs, cap);
-        if (r == http::kIncomplete) return pos;
-        if (r < 0) {
-          Fail(c, http::status_of(c->head_parser.error()));
-          return n;
-        }
-        size_t hl = static_cast<size_t>(r);
-        if (h.body == http::BodyKind::None) {
-          c->phase = Phase::Idle;
-          if (!Emit(c, q, h, hl, h.num_headers, nullptr, 0)) return n;
-          pos += hl;
-          continue;
-        }
-        if (h.body == http::BodyKind::Length) {
-          if (h.content_length > opt_.max_body_bytes) {  // decided from Content-Length, before reading
-            Fail(c, 413);
-            return n;
-          }
-          uint64_t total = hl + h.content_length;
-          if (avail >= total) {
-            c->phase = Phase::Idle;
-            if (!Emit(c, q, h, hl, h.num_headers, q + hl, static_cast<size_t>(h.content_length))) return n;
-            pos += static_cast<size_t>(total);
-            continue;
-          }
-          c->phase = Phase::Body;
-          c->msg_total = total;
-          c->head_len = static_cast<uint32_t>(hl);
-          c->phase_start = uv_now(loop_);
-          c->body_seen = avail - hl;
-          c->continue_sent = false;
-          MaybeContinue(c, h, avail - hl);
-          return pos;
-        }
-        c->phase = Phase::Chunked;
-        c->head_len = static_cast<uint32_t>(hl);
-        c->chunk.reset();
-        c->chunk_raw = hl;
-        c->chunk_out = hl;
-        c->phase_start = uv_now(loop_);
-        c->body_seen = 0;
-        c->continue_sent = false;
-        MaybeContinue(c, h, avail - hl);
-        continue;  // decode what is already here
-      }
-      case Phase::Body: {
-        if (avail < c->msg_total) {
-          c->body_seen = avail - c->head_len;
-          return pos;
-        }
-        c->head_parser.reset();
-        int64_t r = c->head_parser.parse(uq, c->head_len, h, hdrs, cap);
-        if (r < 0) {  // cannot happen for bytes that parsed before; answer safely anyway
-          Fail(c, 400);
-          return n;
-        }
-        c->phase = Phase::Idle;
-        if (!Emit(c, q, h, c->head_len, h.num_headers, q + c->head_len, static_cast<size_t>(h.content_length)))
-          return n;
-        pos += static_cast<size_t>(c->msg_total);
-        continue;
-      }
-      case Phase::Chunked: {
-        // decode in place: payload moves down to q + out (out <= raw), framing bytes are dropped
-        size_t raw = c->chunk_raw, out = c->chunk_out;
-        int64_t used = c->chunk.decode(uq + raw, avail - raw, [&](const uint8_t* d, size_t len) {
-          std::memmove(q + out, d, len);
-          out += len;
-        });
-        c->body_seen = c->chunk.body_bytes();
-        if (used < 0) {
-          Fail(c, http::status_of(c->chunk.error()));
-          return n;
-        }
-        raw += static_cast<size_t>(used);
-        if (!c->chunk.done()) {
-          if (raw > out) {  // compact: keep head + decoded body + the undecoded tail
-            std::memmove(q + out, q + raw, avail - raw);
-            n -= raw - out;
-          }
-          c->chunk_raw = out;
-          c->chunk_out = out;
-          return pos;
-        }
-        c->head_parser.reset();
-        int64_t r = c->head_parser.parse(uq, c->head_len, h, hdrs, cap);
-        if (r < 0) {
-          Fail(c, 400);
-          return n;
-        }
-        c->phase = Phase::Idle;
-        if (!Emit(c, q, h, c->head_len, h.num_headers, q + c->head_len, out - c->head_len)) return n;
-        pos += raw;
-        continue;
-      }
-    }
-  }
-  return pos;
+  if (c->closing || c->input_done) return n;
+  FrameHost host{this, c};
+  return c->framer.frame(p, n, host, headers_scratch_.data(), static_cast<uint32_t>(headers_scratch_.size()));
 }
 
 void Server::MaybeContinue(Connection* c, const http::RequestHead& h, size_t body_have) {
@@ -524,11 +423,11 @@ void Server::MaybeContinue(Connection* c, const http::RequestHead& h, size_t bod
 // An interim 100 may only follow the final responses of every earlier request.
 void Server::SendContinueIfDue(Connection* c) {
   if (!c->continue_wanted || c->closing || c->input_done) return;
-  if (c->phase != Phase::Body && c->phase != Phase::Chunked) {
+  if (c->framer.phase() != Framer::Phase::Body && c->framer.phase() != Framer::Phase::Chunked) {
     c->continue_wanted = false;
     return;
   }
-  if (c->body_seen > 0) {  // the client did not wait
+  if (c->framer.body_seen() > 0) {  // the client did not wait
     c->continue_wanted = false;
     return;
   }
@@ -621,7 +520,7 @@ bool Server::Emit(Connection* c, const char* msg, const http::RequestHead& h, si
 void Server::Fail(Connection* c, int status) {
   if (c->closing) return;
   c->input_done = true;
-  c->phase = Phase::Idle;
+  c->framer.finish();
   ByteBuffer b;
   if (!render_status_response(b, status, date_, opt_.server_name)) {
     CloseConn(c);
@@ -1023,18 +922,20 @@ void Server::OnSweep(uv_timer_t* h) {
       continue;
     }
     if (c->input_done || c->shutting) continue;
-    switch (c->phase) {
-      case Phase::Head:
+    switch (c->framer.phase()) {
+      case Framer::Phase::Head:
         if (now - c->phase_start >= o.headers_timeout) expired.push_back(c), status.push_back(408);
         break;
-      case Phase::Body:
-      case Phase::Chunked: {
+      case Framer::Phase::Body:
+      case Framer::Phase::Chunked: {
         uint64_t elapsed = now - c->phase_start;
-        if (elapsed >= o.body_grace && c->body_seen * 1000 < o.body_min_rate * elapsed)
+        if (elapsed >= o.body_grace && c->framer.body_seen() * 1000 < o.body_min_rate * elapsed)
           expired.push_back(c), status.push_back(408);
         break;
       }
-      case Phase::Idle:
+      case Framer::Phase::Done:
+        break;
+      case Framer::Phase::Idle:
         if (c->in_flight == 0 && c->held.empty() && c->output_idle() && c->in.empty() &&
             now - c->idle_since >= o.keep_alive_timeout)
           expired.push_back(c), status.push_back(0);

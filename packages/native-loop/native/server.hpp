@@ -85,6 +85,7 @@ class Server {
   static void OnEnvTeardown(void* arg);
 
   // input
+  struct FrameHost;
   void OnData(Connection* c, char* data, size_t n);
   size_t Frame(Connection* c, char* p, size_t& n);
   bool Emit(Connection* c, const char* msg, const http::RequestHead& h, size_t head_len, uint32_t nh,

@@ -1,8 +1,11 @@
-// fuzz/fuzz_parser.cc — libFuzzer target for the head parser, the chunked decoder and the stream
-// built on them (clang++ -fsanitize=fuzzer,address,undefined; see test/native/run.mjs).
-// Input: byte 0 selects the SIMD level and limits, byte 1 seeds the random splits, the rest is the
-// connection's bytes. Each input runs whole, in random splits and (when short) byte by byte, and
-// at the scalar level; every run must produce the same requests and error, else we trap.
+// fuzz/fuzz_parser.cc — libFuzzer target for the head parser, the chunked decoder and the framer
+// (jato/parser/framer.hpp, the server's framing loop with its in-place chunked decoding) built on
+// them (clang++ -fsanitize=fuzzer,address,undefined; see test/native/run.mjs).
+// Input: byte 0 selects the SIMD level, the limits and whether empty lines before a request are
+// skipped (the server's setting); byte 1 seeds the random splits; the rest is the connection's
+// bytes. Each input is framed whole, in random splits and (when short) byte by byte, at the scalar
+// level, and the way the server frames (exact-size buffers, framing paused at random request
+// boundaries as under backpressure); every run must produce the same requests and error, else we trap.
 #include <cstddef>
 #include <cstdint>
 #include <random>
@@ -10,6 +13,7 @@
 #include <vector>
 
 #include "describe.hpp"
+#include "jato/parser/framer.hpp"
 #include "jato/parser/parser.hpp"
 
 using namespace jato::http;
@@ -62,6 +66,73 @@ std::string chunked_run(const std::string& raw, const std::vector<size_t>& cuts,
   return out + "|incomplete";
 }
 
+// The server's way: a connection buffer that only holds what is unframed (an exact-size heap copy
+// per read, so ASan sees any over-read or write past n), framing paused at random request
+// boundaries (backpressure) and resumed before the next read, requests checked against the buffer.
+struct ServerHost {
+  std::vector<native::OwnedRequest>& out;
+  std::vector<std::pair<std::string, std::string>> trailers;
+  std::minstd_rand& rng;
+  const char* lo = nullptr;
+  const char* hi = nullptr;
+  bool paused = false;
+  bool may_start() {
+    if (rng() % 4 == 0) paused = true;
+    return !paused;
+  }
+  void on_head_start() { trailers.clear(); }
+  bool on_body_start(const RequestHead& h, size_t) {
+    require(h.body != BodyKind::None);
+    return true;
+  }
+  void on_trailer(const uint8_t* nm, size_t nl, const uint8_t* v, size_t vl) {
+    require(reinterpret_cast<const char*>(nm) >= lo && reinterpret_cast<const char*>(v + vl) <= hi);
+    trailers.emplace_back(std::string(reinterpret_cast<const char*>(nm), nl), std::string(reinterpret_cast<const char*>(v), vl));
+  }
+  bool on_request(const char* msg, const RequestHead& h, size_t hl, const Header* hs, const char* body, size_t bl) {
+    require(msg >= lo && msg + hl <= hi && (bl == 0 || (body >= msg + hl && body + bl <= hi)));
+    require(hl == h.head_length);
+    native::OwnedRequest r;
+    r.head = h;
+    r.bytes.assign(msg, hl);
+    r.headers.assign(hs, hs + h.num_headers);
+    r.body.assign(body ? body : "", bl);
+    r.trailers.swap(trailers);
+    out.push_back(std::move(r));
+    return true;
+  }
+  void on_error(Error e) { require(e != Error::None); }
+};
+
+std::string server_run(const std::string& raw, const std::vector<size_t>& cuts, const Limits& limits, bool skip,
+                       uint32_t seed) {
+  std::minstd_rand rng(seed * 31 + 5);
+  std::vector<native::OwnedRequest> out;
+  ServerHost host{out, {}, rng};
+  Framer f(limits, skip);
+  std::vector<Header> hs(limits.max_headers + 1);
+  std::string kept;
+  std::vector<size_t> ends = cuts;
+  ends.push_back(raw.size());
+  size_t at = 0;
+  for (size_t c : ends) {
+    kept.append(raw, at, c - at);
+    at = c;
+    do {  // resume after every pause: a pause never loses or reorders a request
+      host.paused = false;
+      std::vector<char> buf(kept.begin(), kept.end());  // exact size
+      size_t n = buf.size();
+      host.lo = buf.data();
+      host.hi = buf.data() + n;
+      size_t used = f.frame(buf.data(), n, host, hs.data(), static_cast<uint32_t>(hs.size()));
+      require(n <= buf.size() && used <= n);
+      kept.assign(buf.data() + used, n - used);
+      if (f.done()) kept.clear();
+    } while (host.paused && !kept.empty());
+  }
+  return testing::describe(out, f.error());
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -76,13 +147,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     limits.max_body = 64;
   }
 
+  const bool skip = (cfg & 8) != 0;
+
   set_simd_level(static_cast<SimdLevel>(cfg % 3));
-  const std::string whole = testing::run_split(raw, {}, limits);
-  require(testing::run_split(raw, random_cuts(raw.size(), seed), limits) == whole);
+  const std::string whole = testing::run_split(raw, {}, limits, skip);
+  require(testing::run_split(raw, random_cuts(raw.size(), seed), limits, skip) == whole);
+  require(server_run(raw, {}, limits, skip, seed) == whole);
+  require(server_run(raw, random_cuts(raw.size(), seed + 3), limits, skip, seed) == whole);
   if (raw.size() <= 256) {
     std::vector<size_t> every;
     for (size_t k = 1; k < raw.size(); ++k) every.push_back(k);
-    require(testing::run_split(raw, every, limits) == whole);
+    require(testing::run_split(raw, every, limits, skip) == whole);
+    require(server_run(raw, every, limits, skip, seed) == whole);
   }
   const std::string chunked = chunked_run(raw, {}, limits);
   require(chunked_run(raw, random_cuts(raw.size(), seed + 7), limits) == chunked);
@@ -122,7 +198,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   set_simd_level(SimdLevel::Scalar);
-  require(testing::run_split(raw, {}, limits) == whole);
+  require(testing::run_split(raw, {}, limits, skip) == whole);
   set_simd_level(SimdLevel::Avx2);
   return 0;
 }

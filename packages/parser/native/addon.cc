@@ -136,7 +136,7 @@ Napi::Value Push(const Napi::CallbackInfo& info) {
   res.Set("error", Napi::Number::New(env, static_cast<double>(err)));
   res.Set("state", Napi::Number::New(env, static_cast<double>(s->state())));
   if (s->state() == Stream::State::Body) {
-    const RequestHead& h = s->current().head;
+    const RequestHead& h = s->current();
     Napi::Object aw = Napi::Object::New(env);
     aw.Set("expectContinue", Napi::Boolean::New(env, h.expect_continue));
     aw.Set("contentLength", h.body == BodyKind::Length ? Napi::Value(Napi::Number::New(env, static_cast<double>(h.content_length)))
@@ -146,35 +146,34 @@ Napi::Value Push(const Napi::CallbackInfo& info) {
   return res;
 }
 
-// Frames every complete request in the buffer (heads parsed, bodies skipped or decoded) in one call.
+// Frames every complete request in the buffer in one call with the server's framer (heads parsed,
+// bodies delivered, chunked ones decoded in place in a scratch copy); stops at the first incomplete
+// or invalid request, or after one that is not keep-alive.
+struct CountingHost {
+  uint32_t count = 0;
+  bool may_start() { return true; }
+  void on_head_start() {}
+  bool on_body_start(const RequestHead&, size_t) { return true; }
+  void on_trailer(const uint8_t*, size_t, const uint8_t*, size_t) {}
+  bool on_request(const char*, const RequestHead&, size_t, const Header*, const char*, size_t) {
+    ++count;
+    return true;
+  }
+  void on_error(jato::http::Error) {}
+};
+
 Napi::Value FrameHeads(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const uint8_t* p = nullptr;
   size_t n = 0;
   if (!bytes_arg(info, 0, p, n)) return Throw(env, "frameHeads(Uint8Array) expects a Uint8Array");
-  static thread_local Header headers[100];
-  jato::http::HeadParser hp;
-  jato::http::ChunkedDecoder cd;
-  size_t off = 0;
-  uint32_t count = 0;
-  while (off < n) {
-    RequestHead h;
-    hp.reset();
-    int64_t r = hp.parse(p + off, n - off, h, headers, 100);
-    if (r <= 0) break;
-    off += static_cast<size_t>(r);
-    if (h.body == BodyKind::Length) {
-      if (h.content_length > n - off) break;
-      off += static_cast<size_t>(h.content_length);
-    } else if (h.body == BodyKind::Chunked) {
-      cd.reset();
-      int64_t used = cd.decode(p + off, n - off, [](const uint8_t*, size_t) {});
-      if (used < 0 || !cd.done()) break;
-      off += static_cast<size_t>(used);
-    }
-    ++count;
-  }
-  return Napi::Number::New(env, count);
+  static thread_local Header headers[101];
+  static thread_local std::vector<char> scratch;
+  scratch.assign(reinterpret_cast<const char*>(p), reinterpret_cast<const char*>(p) + n);
+  jato::http::Framer framer(jato::http::Limits{}, false);
+  CountingHost host;
+  framer.frame(scratch.data(), n, host, headers, 101);
+  return Napi::Number::New(env, host.count);
 }
 
 Napi::Value SimdLevel(const Napi::CallbackInfo& info) {

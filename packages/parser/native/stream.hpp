@@ -1,15 +1,18 @@
-// native/stream.hpp — a whole-connection request stream over HeadParser + ChunkedDecoder, with its own
-// accumulation buffer. Used by the Node binding (tests/tools) and by the native tests and fuzzer to
-// check that any split of the input gives the same requests. Not the server hot path.
+// native/stream.hpp — a whole-connection request stream: jato::http::Framer (the server's own framing
+// loop) over an accumulation buffer, with every request copied out. Used by the Node binding
+// (tests/tools) and by the native tests and fuzzer to check that any split of the input gives the
+// same requests. Not the server hot path.
 // Contract: push(bytes) appends and frames every request it can; completed requests are appended to
 // `out` (copies, owned). After an error every push returns the same error; after a request that is
-// not keep-alive the stream is Done and ignores further bytes.
+// not keep-alive the stream is Done and ignores further bytes. `skip_empty_lines` is the server's
+// RFC 9112 §2.2 leniency (off by default: the binding and the TS twin treat them as errors).
 #pragma once
 #include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "jato/parser/framer.hpp"
 #include "jato/parser/parser.hpp"
 
 namespace jato::http::native {
@@ -27,17 +30,25 @@ class Stream {
  public:
   enum class State : uint8_t { Idle = 0, Head, Body, Done };
 
-  explicit Stream(const Limits& limits = Limits{})
-      : limits_(limits), hp_(limits), cd_(limits), headers_(limits.max_headers) {}
+  explicit Stream(const Limits& limits = Limits{}, bool skip_empty_lines = false)
+      : framer_(limits, skip_empty_lines), headers_(limits.max_headers + 1) {}
 
-  State state() const noexcept { return error_ != Error::None ? State::Done : state_; }
-  Error error() const noexcept { return error_; }
+  State state() const noexcept {
+    switch (framer_.phase()) {
+      case Framer::Phase::Idle: return State::Idle;
+      case Framer::Phase::Head: return State::Head;
+      case Framer::Phase::Body:
+      case Framer::Phase::Chunked: return State::Body;
+      default: return State::Done;
+    }
+  }
+  Error error() const noexcept { return framer_.error(); }
   /** Valid while state() == Body: the head of the request whose body is being received. */
-  const OwnedRequest& current() const noexcept { return cur_; }
+  const RequestHead& current() const noexcept { return framer_.pending_head(); }
 
   /** Feed bytes; appends completed requests to `out`. Returns error() (None when fine). */
   Error push(const uint8_t* p, size_t n, std::vector<OwnedRequest>& out) {
-    if (error_ != Error::None || state_ == State::Done) return error_;
+    if (framer_.done()) return framer_.error();
     if (start_ > 0 && start_ == buf_.size()) {
       buf_.clear();
       start_ = 0;
@@ -46,86 +57,44 @@ class Stream {
       start_ = 0;
     }
     buf_.append(reinterpret_cast<const char*>(p), n);
-    for (;;) {
-      const uint8_t* b = reinterpret_cast<const uint8_t*>(buf_.data()) + start_;
-      const size_t avail = buf_.size() - start_;
-      if (state_ == State::Idle || state_ == State::Head) {
-        if (avail == 0) {
-          state_ = State::Idle;
-          break;
-        }
-        state_ = State::Head;
-        RequestHead h;
-        int64_t r = hp_.parse(b, avail, h, headers_.data(), static_cast<uint32_t>(headers_.size()));
-        if (r == kIncomplete) break;
-        if (r < 0) return fail(hp_.error());
-        hp_.reset();
-        cur_ = OwnedRequest{};
-        cur_.head = h;
-        cur_.bytes.assign(reinterpret_cast<const char*>(b), static_cast<size_t>(r));
-        cur_.headers.assign(headers_.begin(), headers_.begin() + h.num_headers);
-        start_ += static_cast<size_t>(r);
-        if (h.body == BodyKind::Chunked) {
-          cd_.reset();
-          state_ = State::Body;
-        } else if (h.body == BodyKind::Length && h.content_length > 0) {
-          remaining_ = h.content_length;
-          state_ = State::Body;
-        } else {
-          emit(out);
-        }
-        continue;
-      }
-      if (state_ == State::Body) {
-        if (cur_.head.body == BodyKind::Length) {
-          size_t take = remaining_ < avail ? static_cast<size_t>(remaining_) : avail;
-          cur_.body.append(reinterpret_cast<const char*>(b), take);
-          start_ += take;
-          remaining_ -= take;
-          if (remaining_ > 0) break;
-          emit(out);
-          continue;
-        }
-        int64_t used = cd_.decode(
-            b, avail, [this](const uint8_t* d, size_t l) { cur_.body.append(reinterpret_cast<const char*>(d), l); },
-            [this](const uint8_t* nm, size_t nl, const uint8_t* v, size_t vl) {
-              cur_.trailers.emplace_back(std::string(reinterpret_cast<const char*>(nm), nl),
-                                         std::string(reinterpret_cast<const char*>(v), vl));
-            });
-        if (used < 0) return fail(cd_.error());
-        start_ += static_cast<size_t>(used);
-        if (!cd_.done()) break;
-        emit(out);
-        continue;
-      }
-      break;  // Done
-    }
-    return error_;
+    Host host{out, trailers_};
+    size_t len = buf_.size() - start_;
+    size_t used = framer_.frame(&buf_[0] + start_, len, host, headers_.data(), static_cast<uint32_t>(headers_.size()));
+    buf_.resize(start_ + len);  // a chunked body decoded in place gave back its framing bytes
+    start_ += used;
+    return framer_.error();
   }
 
  private:
-  Error fail(Error e) {
-    error_ = e;
-    return e;
-  }
+  struct Host {
+    std::vector<OwnedRequest>& out;
+    std::vector<std::pair<std::string, std::string>>& trailers;
+    bool may_start() { return true; }
+    void on_head_start() { trailers.clear(); }
+    bool on_body_start(const RequestHead&, size_t) { return true; }
+    void on_trailer(const uint8_t* nm, size_t nl, const uint8_t* v, size_t vl) {
+      trailers.emplace_back(std::string(reinterpret_cast<const char*>(nm), nl),
+                            std::string(reinterpret_cast<const char*>(v), vl));
+    }
+    bool on_request(const char* msg, const RequestHead& h, size_t head_len, const Header* hs, const char* body,
+                    size_t body_len) {
+      OwnedRequest r;
+      r.head = h;
+      r.bytes.assign(msg, head_len);
+      r.headers.assign(hs, hs + h.num_headers);
+      r.body.assign(body ? body : "", body_len);
+      r.trailers.swap(trailers);
+      out.push_back(std::move(r));
+      return true;
+    }
+    void on_error(Error) {}
+  };
 
-  void emit(std::vector<OwnedRequest>& out) {
-    const bool keep = cur_.head.keep_alive;
-    out.push_back(std::move(cur_));
-    cur_ = OwnedRequest{};
-    state_ = keep ? State::Idle : State::Done;
-  }
-
-  Limits limits_;
-  HeadParser hp_;
-  ChunkedDecoder cd_;
+  Framer framer_;
   std::vector<Header> headers_;
   std::string buf_;
   size_t start_ = 0;
-  uint64_t remaining_ = 0;
-  State state_ = State::Idle;
-  Error error_ = Error::None;
-  OwnedRequest cur_;
+  std::vector<std::pair<std::string, std::string>> trailers_;  // of the request being framed
 };
 
 }  // namespace jato::http::native

@@ -36,8 +36,9 @@ inline std::string describe(const std::vector<native::OwnedRequest>& reqs, Error
 }
 
 /** Feeds `raw` to a fresh Stream in pieces ending at each offset of `cuts` (then the rest). */
-inline std::string run_split(const std::string& raw, const std::vector<size_t>& cuts, const Limits& limits) {
-  native::Stream s(limits);
+inline std::string run_split(const std::string& raw, const std::vector<size_t>& cuts, const Limits& limits,
+                             bool skip_empty_lines = false) {
+  native::Stream s(limits, skip_empty_lines);
   std::vector<native::OwnedRequest> out;
   size_t at = 0;
   const auto* p = reinterpret_cast<const uint8_t*>(raw.data());

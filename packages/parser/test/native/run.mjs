@@ -115,7 +115,7 @@ if (!haveFuzz) {
     live, seeds]);
   const runs = /stat::number_of_executed_units:\s*(\d+)/.exec(r.stderr)?.[1] ?? '?';
   const ok = r.status === 0;
-  record(`fuzz ${fuzzSeconds} s (head parser, chunked decoder, stream; whole/split/byte-by-byte; scalar vs SIMD)`, ok,
+  record(`fuzz ${fuzzSeconds} s (head parser, chunked decoder, framer; whole/split/byte-by-byte/paused; scalar vs SIMD)`, ok,
     ok ? `${runs} runs in ${r.secs.toFixed(1)} s from ${fs.readdirSync(seeds).length} seeds`
       : `crashed after ${r.secs.toFixed(1)} s — artefacts in ${work}\n${r.stderr.split('\n').slice(-40).join('\n')}`);
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "describe.hpp"
+#include "jato/parser/framer.hpp"
 #include "jato/parser/parser.hpp"
 #include "stream.hpp"
 
@@ -451,6 +452,81 @@ void chunked_api() {
   report("chunked decoder contract", problem);
 }
 
+// The framer as the server drives it: hooks, a pause at a request boundary (backpressure), the
+// chunked body decoded in place (the buffer shrinks), empty lines skipped or not.
+struct RecordingHost {
+  std::vector<std::string> seen;  // "head|body" of each request
+  int starts = 0, bodies = 0, errors = 0, allow = 1 << 30;
+  bool may_start() { return allow-- > 0; }
+  void on_head_start() { ++starts; }
+  bool on_body_start(const RequestHead&, size_t) { return ++bodies > 0; }
+  void on_trailer(const uint8_t*, size_t, const uint8_t*, size_t) {}
+  bool on_request(const char* msg, const RequestHead&, size_t hl, const Header*, const char* body, size_t bl) {
+    seen.push_back(std::string(msg, hl) + "|" + std::string(body ? body : "", bl));
+    return true;
+  }
+  void on_error(Error) { ++errors; }
+};
+
+void framer_cases() {
+  std::string problem;
+  const std::string get = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+  const std::string chunked = "POST /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
+  {
+    // chunked body split mid-chunk: the decoded prefix stays, the framing bytes are given back
+    std::string buf = chunked + "3\r\nabc\r\n4\r\nde";
+    size_t n = buf.size();
+    Framer f;
+    RecordingHost host;
+    Header hs[101];
+    size_t used = f.frame(&buf[0], n, host, hs, 101);
+    if (used != 0 || f.phase() != Framer::Phase::Chunked || n != chunked.size() + 5 ||
+        buf.compare(chunked.size(), 5, "abcde") != 0 || host.bodies != 1)
+      problem = "partial chunked body: used " + std::to_string(used) + " n " + std::to_string(n);
+    buf.resize(n);
+    buf += "fg\r\n0\r\n\r\n" + get + get;
+    n = buf.size();
+    host.allow = 1;  // the second GET waits (backpressure) at its request boundary
+    used = f.frame(&buf[0], n, host, hs, 101);
+    if (problem.empty() && !(host.seen.size() == 2 && host.seen[0] == chunked + "|abcdefg" &&
+                             host.seen[1] == get + "|" && used == n - get.size() && f.phase() == Framer::Phase::Idle))
+      problem = "chunked then paused: " + std::to_string(host.seen.size()) + " requests, used " + std::to_string(used);
+    host.allow = 1;
+    size_t rest = n - used;
+    used = f.frame(&buf[0] + used, rest, host, hs, 101);
+    if (problem.empty() && !(host.seen.size() == 3 && used == get.size())) problem = "resume after the pause";
+  }
+  {
+    // empty lines before a request: skipped by the server's setting, an error otherwise
+    const std::string raw = "\r\n\n\r\n" + get;
+    for (bool skip : {true, false}) {
+      std::string buf = raw;
+      size_t n = buf.size();
+      Framer f(Limits{}, skip);
+      RecordingHost host;
+      Header hs[101];
+      f.frame(&buf[0], n, host, hs, 101);
+      if (problem.empty() && (host.seen.size() != (skip ? 1u : 0u) || host.errors != (skip ? 0 : 1) || f.done() == skip))
+        problem = std::string("empty lines, skip=") + (skip ? "true" : "false");
+    }
+    const std::string ref = testing::run_split(raw + get, {}, Limits{}, true);
+    for (size_t k = 1; k < raw.size() + get.size() && problem.empty(); ++k)
+      if (testing::run_split(raw + get, {k}, Limits{}, true) != ref) problem = "empty lines: split at " + std::to_string(k);
+  }
+  {
+    // not keep-alive: the framer is done, the rest is dropped (returns n)
+    std::string buf = "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n" + get;
+    size_t n = buf.size();
+    Framer f;
+    RecordingHost host;
+    Header hs[101];
+    size_t used = f.frame(&buf[0], n, host, hs, 101);
+    if (problem.empty() && !(used == n && f.done() && host.seen.size() == 1 && f.error() == Error::None))
+      problem = "Connection: close";
+  }
+  report("framer contract (hooks, pause, in-place chunked, empty lines, close)", problem);
+}
+
 // The three scan implementations agree with each other at every length and alignment.
 void simd_agreement() {
   std::mt19937 rng(12345);
@@ -527,6 +603,7 @@ int main(int argc, char** argv) {
   head_cases();
   resumability();
   chunked_api();
+  framer_cases();
   simd_agreement();
   if (argc > a) corpus(argv[a]);
   std::printf("RESULT %d %d\n", g_passed, g_failed);
