@@ -7,22 +7,16 @@
 
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <string>
 #include <vector>
 
 #include "byte_buffer.hpp"
 #include "framing.hpp"
+#include "response_order.hpp"
 
 namespace jato::loop {
 
 class Server;
-
-/** A response that completed before an earlier one of the same connection. */
-struct HeldResponse {
-  std::string bytes;
-  bool close = false;
-};
 
 struct Connection {
   uv_tcp_t tcp;  // first member: the handle's data points back here as well
@@ -40,12 +34,8 @@ struct Connection {
   bool continue_wanted = false;  // Expect: 100-continue deferred until earlier responses are out
 
   // sequencing: requests get 0, 1, 2… ; responses are written strictly in that order
-  uint32_t next_seq = 0;
-  uint32_t write_seq = 0;
-  uint32_t in_flight = 0;
-  uint32_t close_seq = UINT32_MAX;  // close after the response with this seq is written
-  std::map<uint32_t, HeldResponse> held;
-  size_t held_bytes = 0;
+  ResponseOrder order;
+  uint32_t in_flight = 0;       // requests handed to JS and not answered
 
   // output: gathered pieces of this flush, then at most one uv_write in progress + what queues behind it
   std::vector<uv_buf_t> gather;
@@ -72,7 +62,7 @@ struct Connection {
   bool pump_queued = false;  // framing of buffered input deferred to the check phase
   bool had_request = false;  // at least one request was framed
 
-  size_t unsent() const { return out_pending.size() + out_writing.size() + held_bytes; }
+  size_t unsent() const { return out_pending.size() + out_writing.size() + order.held_bytes(); }
   bool output_idle() const { return !writing && out_pending.empty() && gather.empty(); }
 };
 

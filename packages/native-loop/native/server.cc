@@ -296,7 +296,7 @@ void Server::OnRead(uv_stream_t* st, ssize_t nread, const uv_buf_t* buf) {
     }
     // Half-close: answer what was complete, then close. A partial request is dropped.
     c->input_done = true;
-    if (c->in_flight == 0 && c->held.empty() && c->output_idle()) {
+    if (c->in_flight == 0 && c->order.held_empty() && c->output_idle()) {
       s->CloseConn(c);
       return;
     }
@@ -431,7 +431,7 @@ void Server::SendContinueIfDue(Connection* c) {
     c->continue_wanted = false;
     return;
   }
-  if (c->write_seq != c->next_seq || !c->output_idle() || !c->held.empty()) return;
+  if (!c->order.all_written() || !c->output_idle() || !c->order.held_empty()) return;
   c->continue_wanted = false;
   c->continue_sent = true;
   Gather(c, kContinue, sizeof kContinue - 1);
@@ -476,7 +476,7 @@ bool Server::Emit(Connection* c, const char* msg, const http::RequestHead& h, si
   if (body_len) std::memcpy(arena_ + base + head_len, body, body_len);
   arena_used_ += bytes;
   uint32_t* row = table_ + size_t{count_} * kCols;
-  uint32_t seq = c->next_seq++;
+  uint32_t seq = c->order.Assign();
   row[kConn] = c->id;
   row[kSeq] = seq;
   row[kMethod] = static_cast<uint32_t>(h.method);
@@ -512,7 +512,7 @@ bool Server::Emit(Connection* c, const char* msg, const http::RequestHead& h, si
   stats_.requests++;
   if (!h.keep_alive) {
     c->input_done = true;
-    c->close_seq = seq;
+    c->order.EndAfter(seq);
   }
   return true;
 }
@@ -526,7 +526,7 @@ void Server::Fail(Connection* c, int status) {
     CloseConn(c);
     return;
   }
-  uint32_t seq = c->next_seq++;
+  uint32_t seq = c->order.Assign();
   Deliver(c, seq, b.begin(), b.size(), true, false, false);
   FlushConn(c);
   if (!c->closing) UpdateReading(c);
@@ -547,54 +547,38 @@ void Server::Gather(Connection* c, const char* p, size_t len) {
   c->gather.push_back(uv_buf_init(const_cast<char*>(p), static_cast<unsigned>(len)));
 }
 
+// Gathers what ResponseOrder releases, in wire order.
+struct Server::OrderOut {
+  Server* s;
+  Connection* c;
+  void Write(const char* p, size_t len, bool stable) const {
+    if (stable) {
+      s->Gather(c, p, len);
+      return;
+    }
+    c->gather_keep.emplace_back(p, len);
+    const std::string& k = c->gather_keep.back();
+    s->Gather(c, k.data(), k.size());
+  }
+  void WriteOwned(std::string&& bytes) const {
+    c->gather_keep.push_back(std::move(bytes));
+    const std::string& k = c->gather_keep.back();
+    s->Gather(c, k.data(), k.size());
+  }
+};
+
 void Server::Deliver(Connection* c, uint32_t seq, const char* p, size_t len, bool close, bool from_js,
                      bool stable) {
   if (c->closing) return;
-  if (seq < c->write_seq || seq >= c->next_seq || c->held.count(seq)) return;  // stale, duplicate, unknown
+  OrderOut out{this, c};
+  if (c->order.Complete(seq, p, len, close, stable, out) == ResponseOrder::Outcome::Ignored) return;
   if (from_js) {
     if (c->in_flight) c->in_flight--;
     if (stats_.in_flight) stats_.in_flight--;
   }
-  if (c->write_seq > c->close_seq) return;  // the connection is finishing: later responses are dropped
-  if (seq != c->write_seq) {
-    HeldResponse hr;
-    hr.bytes.assign(p, len);
-    hr.close = close;
-    c->held_bytes += len;
-    c->held.emplace(seq, std::move(hr));
-    return;
-  }
-  if (stable) {
-    Gather(c, p, len);
-  } else {
-    c->gather_keep.emplace_back(p, len);
-    const std::string& k = c->gather_keep.back();
-    Gather(c, k.data(), k.size());
-  }
-  if (close || seq == c->close_seq) {
-    c->close_seq = seq;
+  if (c->order.finished()) {
     c->close_after_write = true;
     c->input_done = true;
-  }
-  c->write_seq++;
-  while (!c->close_after_write && !c->held.empty() && c->held.begin()->first == c->write_seq) {
-    auto it = c->held.begin();
-    c->held_bytes -= it->second.bytes.size();
-    bool cl = it->second.close || it->first == c->close_seq;
-    c->gather_keep.push_back(std::move(it->second.bytes));
-    const std::string& k = c->gather_keep.back();
-    Gather(c, k.data(), k.size());
-    if (cl) {
-      c->close_seq = it->first;
-      c->close_after_write = true;
-      c->input_done = true;
-    }
-    c->held.erase(it);
-    c->write_seq++;
-  }
-  if (c->close_after_write) {
-    for (auto& kv : c->held) c->held_bytes -= kv.second.bytes.size();
-    c->held.clear();
   }
 }
 
@@ -735,7 +719,7 @@ void Server::AfterOutput(Connection* c) {
     Shutdown(c);
     return;
   }
-  bool nothing_pending = c->in_flight == 0 && c->held.empty();
+  bool nothing_pending = c->in_flight == 0 && c->order.held_empty();
   if (nothing_pending && c->eof) {
     CloseConn(c);
     return;
@@ -936,7 +920,7 @@ void Server::OnSweep(uv_timer_t* h) {
       case Framer::Phase::Done:
         break;
       case Framer::Phase::Idle:
-        if (c->in_flight == 0 && c->held.empty() && c->output_idle() && c->in.empty() &&
+        if (c->in_flight == 0 && c->order.held_empty() && c->output_idle() && c->in.empty() &&
             now - c->idle_since >= o.keep_alive_timeout)
           expired.push_back(c), status.push_back(0);
         break;
@@ -977,7 +961,7 @@ void Server::Close(uint64_t deadline_ms) {
     if (c->closing) continue;
     c->draining = true;
     c->input_done = true;
-    if (c->in_flight == 0 && c->held.empty() && c->output_idle()) CloseConn(c);
+    if (c->in_flight == 0 && c->order.held_empty() && c->output_idle()) CloseConn(c);
     else UpdateReading(c);
   }
   uv_timer_start(&deadline_, OnDeadline, deadline_ms, 0);

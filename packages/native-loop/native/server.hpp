@@ -99,6 +99,7 @@ class Server {
   void UpdateReading(Connection* c);
 
   // output
+  struct OrderOut;
   void ProcessRows(uint32_t rows);
   void Deliver(Connection* c, uint32_t seq, const char* p, size_t len, bool close, bool from_js, bool stable);
   void Gather(Connection* c, const char* p, size_t len);

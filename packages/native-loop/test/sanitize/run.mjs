@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// test:native — builds the addon with ASan+UBSan in a scratch directory (the normal build in
+// test:native — runs the seeded C++ unit tests of the plain C++ parts (test/native/*.cc) and builds
+// the addon with ASan+UBSan in a scratch directory (the normal build in
 // build/Release is never touched), then runs the native integration tests against it with the
 // sanitizer runtimes preloaded into node. Writes .test-results/sanitize.json (vitest's JSON report:
 // numPassedTests / numFailedTests) and exits non-zero on any failure or sanitizer report.
@@ -31,6 +32,19 @@ if (!path.isAbsolute(libasan) || !path.isAbsolute(libubsan)) fail('gcc does not 
 // 1. a scratch copy of the sources with every path resolved and the sanitizer switched on
 scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'jato-native-loop-sanitize-'));
 try {
+  // 0. the plain C++ parts (response ordering) under ASan+UBSan: seeded unit tests
+  const orderBin = path.join(scratch, 'order_test');
+  const cc = spawnSync('nice', ['g++', '-std=c++17', '-O1', '-g', '-fsanitize=address,undefined', '-fno-sanitize-recover=undefined',
+    '-fno-omit-frame-pointer', '-Wall', '-Wextra', '-Werror', `-I${path.join(root, 'native')}`,
+    path.join(root, 'test', 'native', 'order_test.cc'), '-o', orderBin], { stdio: 'inherit' });
+  if (cc.status !== 0) fail('C++ unit tests do not compile');
+  const unit = spawnSync(orderBin, [], { encoding: 'utf8', env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1' } });
+  process.stdout.write(unit.stdout ?? '');
+  process.stderr.write(unit.stderr ?? '');
+  const unitResult = /RESULT (\d+) (\d+)/.exec(unit.stdout ?? '');
+  if (unit.status !== 0 || !unitResult) fail(`C++ unit tests failed (exit ${unit.status})`);
+  const unitPassed = Number(unitResult[1]);
+
   const gyp = JSON.parse(fs.readFileSync(path.join(root, 'binding.gyp'), 'utf8'));
   gyp.variables = {
     jato_sanitize: 1,
@@ -79,6 +93,8 @@ try {
     fs.writeFileSync(resultFile, JSON.stringify(summary));
     fail(`${reports.length} sanitizer report(s), see above`);
   }
+  summary.numPassedTests = (summary.numPassedTests ?? 0) + unitPassed;
+  fs.writeFileSync(resultFile, JSON.stringify(summary));
   console.log(`test:native: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed under ASan+UBSan`);
   if (run.status !== 0 || summary.numFailedTests > 0) process.exit(1);
 } finally {
