@@ -1,6 +1,10 @@
 // server.hpp — an HTTP/1.1 server on Node's own libuv loop: accept, read, frame with the parser,
 // batch the framed requests of a loop turn into shared memory and hand them to JS in ONE call,
 // then write each connection's responses with one write.
+// Sources, one seam each: listener.cc (listen, accept), input_batch.cc (read, frame, batch, the read
+// decision that bounds memory), response_order.hpp (sequencing, plain C++), writer.cc (output rows,
+// gather, write), sweep_shutdown.cc (timeouts, shutdown, close, loop handles) and napi_bridge.cc (the
+// only Node-API calls: shared memory, the call into JS per batch, the close notification).
 // Contract: every method runs on the loop thread. Calls into JS happen only from Dispatch() (one
 // callback scope per batch) and FinishClose(); JS calls in through Flush()/Close()/SetOutput().
 #pragma once
@@ -121,6 +125,8 @@ class Server {
   void DeleteIfOrphanDone();
   Connection* Find(uint32_t id) const;
   napi_value NewArrayBuffer(size_t bytes, void** data, napi_ref* ref);
+  /** Make the wrapper's reference strong while handles are open (released in FinishClose). */
+  void PinWrapper();
 
   napi_env env_;
   ServerOptions opt_;

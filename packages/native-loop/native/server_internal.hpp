@@ -1,0 +1,32 @@
+// server_internal.hpp — constants shared by the Server's source files (not part of its interface).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "server.hpp"
+
+namespace jato::loop::internal {
+
+/** One read of a connection (libuv's suggested size is ignored). */
+constexpr size_t kReadBufferSize = 64 * 1024;
+constexpr uint32_t kInitialRows = 4096;
+constexpr uint32_t kInitialHeaderRows = 32768;
+constexpr size_t kArenaSlack = 64 * 1024;
+constexpr size_t kMaxIov = 512;
+constexpr size_t kWriteScratch = 64 * 1024;
+/** Per-connection buffers above this capacity are freed once empty. */
+constexpr size_t kKeepCapacity = 256 * 1024;
+
+inline http::Limits parser_limits(const ServerOptions& o) {
+  http::Limits l;
+  l.max_head_bytes = o.max_head_bytes;
+  l.max_headers = o.max_headers;
+  l.max_body = o.max_body_bytes;
+  return l;
+}
+
+}  // namespace jato::loop::internal
+
+namespace jato::loop {
+using namespace internal;  // NOLINT: the Server's sources use these names unqualified
+}  // namespace jato::loop

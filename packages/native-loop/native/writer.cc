@@ -1,0 +1,209 @@
+// writer.cc — responses: rows JS wrote into the output table, put in sequence by the connection's
+// ResponseOrder, gathered per connection and written with one uv_try_write (then at most one
+// uv_write in flight per connection); what happens once a connection's output is idle.
+#include <algorithm>
+#include <cstring>
+
+#include "server.hpp"
+#include "server_internal.hpp"
+
+namespace jato::loop {
+
+void Server::Gather(Connection* c, const char* p, size_t len) {
+  if (len == 0) return;
+  if (!c->gather.empty()) {
+    uv_buf_t& last = c->gather.back();
+    if (last.base + last.len == p) {
+      last.len += len;
+      return;
+    }
+  }
+  c->gather.push_back(uv_buf_init(const_cast<char*>(p), static_cast<unsigned>(len)));
+}
+
+// Gathers what ResponseOrder releases, in wire order.
+struct Server::OrderOut {
+  Server* s;
+  Connection* c;
+  void Write(const char* p, size_t len, bool stable) const {
+    if (stable) {
+      s->Gather(c, p, len);
+      return;
+    }
+    c->gather_keep.emplace_back(p, len);
+    const std::string& k = c->gather_keep.back();
+    s->Gather(c, k.data(), k.size());
+  }
+  void WriteOwned(std::string&& bytes) const {
+    c->gather_keep.push_back(std::move(bytes));
+    const std::string& k = c->gather_keep.back();
+    s->Gather(c, k.data(), k.size());
+  }
+};
+
+void Server::Deliver(Connection* c, uint32_t seq, const char* p, size_t len, bool close, bool from_js,
+                     bool stable) {
+  if (c->closing) return;
+  OrderOut out{this, c};
+  if (c->order.Complete(seq, p, len, close, stable, out) == ResponseOrder::Outcome::Ignored) return;
+  if (from_js) {
+    if (c->in_flight) c->in_flight--;
+    if (stats_.in_flight) stats_.in_flight--;
+  }
+  if (c->order.finished()) {
+    c->close_after_write = true;
+    c->input_done = true;
+  }
+}
+
+void Server::ProcessRows(uint32_t rows) {
+  if (rows == 0 || !out_table_) return;
+  size_t max_rows = out_table_words_ / kOutCols;
+  if (rows > max_rows) rows = static_cast<uint32_t>(max_rows);
+  Connection* last = nullptr;
+  for (uint32_t i = 0; i < rows; i++) {
+    const uint32_t* r = out_table_ + size_t{i} * kOutCols;
+    uint32_t id = r[kOutConn];
+    Connection* c = (last && last->id == id) ? last : Find(id);
+    if (!c) continue;
+    last = c;
+    size_t off = r[kOutOff], len = r[kOutLen];
+    if (off > out_arena_len_ || len > out_arena_len_ - off) continue;  // never trust offsets
+    Deliver(c, r[kOutSeq], reinterpret_cast<const char*>(out_arena_) + off, len, (r[kOutFlags] & kOutClose) != 0,
+            true, true);
+    // every connection that got a row is flushed once after all rows (its in_flight changed)
+    if (!c->touched) {
+      c->touched = true;
+      touched_.push_back(c);
+    }
+  }
+  FlushTouched();
+}
+
+// touched_ lives only within one ProcessRows call (no Connection is freed meanwhile: uv_close
+// callbacks cannot run during it). FlushConn never adds to it.
+void Server::FlushTouched() {
+  for (size_t i = 0; i < touched_.size(); i++) {
+    Connection* c = touched_[i];
+    c->touched = false;
+    FlushConn(c);
+  }
+  touched_.clear();
+}
+
+void Server::FlushConn(Connection* c) {
+  if (c->closing) {
+    c->gather.clear();
+    c->gather_keep.clear();
+    return;
+  }
+  if (!c->gather.empty()) {
+    size_t start = 0;
+    if (!c->writing && c->out_pending.empty() && c->gather.size() <= kMaxIov) {
+      // many small pieces (responses sharing bytes, held ones): one contiguous buffer is cheaper
+      // for the kernel than a long iovec
+      if (c->gather.size() > 1) {
+        size_t total = 0;
+        for (const uv_buf_t& b : c->gather) total += b.len;
+        if (total <= kWriteScratch) {
+          size_t at = 0;
+          for (const uv_buf_t& b : c->gather) {
+            std::memcpy(write_scratch_ + at, b.base, b.len);
+            at += b.len;
+          }
+          c->gather.clear();
+          c->gather.push_back(uv_buf_init(write_scratch_, static_cast<unsigned>(total)));
+        }
+      }
+      int r = uv_try_write(reinterpret_cast<uv_stream_t*>(&c->tcp), c->gather.data(),
+                           static_cast<unsigned>(c->gather.size()));
+      if (r == UV_EAGAIN || r == UV_ENOSYS) r = 0;
+      if (r < 0) {
+        c->gather.clear();
+        c->gather_keep.clear();
+        CloseConn(c);
+        return;
+      }
+      stats_.bytes_written += static_cast<uint64_t>(r);
+      size_t done = static_cast<size_t>(r);
+      while (start < c->gather.size() && done >= c->gather[start].len) {
+        done -= c->gather[start].len;
+        start++;
+      }
+      if (start < c->gather.size() && done) {
+        c->gather[start].base += done;
+        c->gather[start].len -= static_cast<unsigned>(done);
+      }
+    }
+    bool ok = true;
+    for (size_t i = start; i < c->gather.size() && ok; i++) ok = c->out_pending.append(c->gather[i].base, c->gather[i].len);
+    c->gather.clear();
+    c->gather_keep.clear();
+    if (!ok) {
+      CloseConn(c);
+      return;
+    }
+    if (!c->writing && !c->out_pending.empty()) StartWrite(c);
+    if (c->closing) return;
+  }
+  AfterOutput(c);
+}
+
+void Server::StartWrite(Connection* c) {
+  c->out_writing.swap(c->out_pending);
+  c->out_pending.clear();
+  uv_buf_t b = uv_buf_init(c->out_writing.begin(), static_cast<unsigned>(c->out_writing.size()));
+  c->write_req.data = c;
+  c->writing = true;
+  c->write_since = uv_now(loop_);
+  c->last_queue_size = 0;
+  if (uv_write(&c->write_req, reinterpret_cast<uv_stream_t*>(&c->tcp), &b, 1, OnWrite) != 0) {
+    c->writing = false;
+    CloseConn(c);
+  }
+}
+
+void Server::OnWrite(uv_write_t* req, int status) {
+  auto* c = static_cast<Connection*>(req->data);
+  Server* s = c->server;
+  c->writing = false;
+  if (status < 0) {
+    c->out_writing.clear();
+    if (!c->closing) s->CloseConn(c);
+    return;
+  }
+  s->stats_.bytes_written += c->out_writing.size();
+  c->out_writing.clear();
+  if (c->out_writing.capacity() > kKeepCapacity) c->out_writing.release();  // memory stays bounded
+  if (c->closing) return;
+  if (!c->out_pending.empty()) {
+    s->StartWrite(c);
+    return;
+  }
+  s->AfterOutput(c);
+}
+
+void Server::AfterOutput(Connection* c) {
+  if (c->closing || !c->output_idle()) {
+    if (!c->closing) UpdateReading(c);
+    return;
+  }
+  c->idle_since = uv_now(loop_);
+  if (c->close_after_write) {
+    Shutdown(c);
+    return;
+  }
+  bool nothing_pending = c->in_flight == 0 && c->order.held_empty();
+  if (nothing_pending && c->eof) {
+    CloseConn(c);
+    return;
+  }
+  if (nothing_pending && c->draining) {  // server closing: FIN after the last response, then linger
+    Shutdown(c);
+    return;
+  }
+  if (c->continue_wanted) SendContinueIfDue(c);
+  if (!c->closing) UpdateReading(c);
+}
+
+}  // namespace jato::loop
