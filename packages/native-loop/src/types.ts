@@ -73,7 +73,10 @@ export interface ServerHandlers {
 export interface TransportLimits {
   /** Request line + header section (16 KiB): 431 (414 for the target). */
   maxHeadBytes?: number;
-  /** Header lines per request (100): 431. */
+  /**
+   * Header lines per request (`maxHeadBytes / 4`, 4096 by default: more lines than fit in the head,
+   * so `maxHeadBytes` is the real guard): 431.
+   */
   maxHeaders?: number;
   /** Body bytes, inclusive (1 MiB): 413. */
   maxBodyBytes?: number;

@@ -7,7 +7,6 @@ export { MethodId, METHOD_NAMES, methodIdOf } from './methods.js';
 export { RequestFlag } from './request-flags.js';
 export { STATUS_TEXT, reasonOf } from './status-text.js';
 export {
-  DEFAULT_LIMITS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_HEAD_BYTES, DEFAULT_MAX_HEADERS, MAX_HEADERS_LIMIT,
-  defaultMaxHeaders,
-  resolveLimits,
+  DEFAULT_LIMITS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_HEAD_BYTES, DEFAULT_MAX_HEADERS, MAX_DEFAULT_HEADERS,
+  MAX_HEADERS_LIMIT, defaultMaxHeaders, resolveLimits,
 } from './limits.js';

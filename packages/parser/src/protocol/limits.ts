@@ -6,16 +6,26 @@ export const DEFAULT_MAX_HEAD_BYTES = 16 * 1024;
 /** Default `maxBodyBytes`, inclusive (1 MiB). */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
-/** Default `maxHeaders`: header lines (100). */
-export const DEFAULT_MAX_HEADERS = 100;
-
 /** The largest `maxHeaders` the parser accepts. */
 export const MAX_HEADERS_LIMIT = 65_536;
 
-/** The default `maxHeaders` for a head limit. */
-export function defaultMaxHeaders(_maxHeadBytes: number): number {
-  return DEFAULT_MAX_HEADERS;
+/** The largest default `maxHeaders`: the native loop sizes its header scratch from it and caps it here. */
+export const MAX_DEFAULT_HEADERS = 16_384;
+
+/** The shortest header line, `a:` CRLF: a head of N bytes holds fewer than N / 4 header lines. */
+const MIN_HEADER_LINE_BYTES = 4;
+
+/**
+ * The default `maxHeaders` for a head limit: `maxHeadBytes / 4` (at most `MAX_DEFAULT_HEADERS`), more
+ * lines than fit in the head, so the byte limit is the real guard (as in Go and nginx, which count
+ * no lines). 4096 for the default 16 KiB.
+ */
+export function defaultMaxHeaders(maxHeadBytes: number): number {
+  return Math.min(Math.floor(maxHeadBytes / MIN_HEADER_LINE_BYTES), MAX_DEFAULT_HEADERS);
 }
+
+/** Default `maxHeaders` for the default head limit (4096). */
+export const DEFAULT_MAX_HEADERS = defaultMaxHeaders(DEFAULT_MAX_HEAD_BYTES);
 
 /** The framework's default limits (see ParserLimits); the transports and `@jato/core` use these. */
 export const DEFAULT_LIMITS: Readonly<Required<ParserLimits>> = Object.freeze({
