@@ -8,6 +8,6 @@ bash scripts/ensure-tools.sh --native-tests
 pnpm install --frozen-lockfile
 find . -path ./node_modules -prune -o -type d -name .test-results -print0 | xargs -0 rm -rf
 status=0
-pnpm exec turbo run build typecheck test test:native lint:package --concurrency=1 --continue "$@" || status=$?
+pnpm exec turbo run build typecheck test test:native test:fuzz lint:package --concurrency=1 --continue "$@" || status=$?
 node scripts/summarize-tests.mjs || status=1
 exit $status

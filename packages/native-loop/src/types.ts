@@ -7,19 +7,13 @@
  * during the `onBatch` call. A handler that needs data later (async) must copy it out first.
  */
 
-/** Method ids in the batch table (same numbering as the C++ parser's `Method`). 0 = other token. */
-export const enum MethodId {
-  Other = 0, Get, Head, Post, Put, Delete, Connect, Options, Trace, Patch,
-}
+import type { MethodId } from '@jato/parser';
 
-/** Per-request flag bits in the batch table's FLAGS column. */
-export const enum RequestFlag {
-  KeepAlive = 1,
-  Http10 = 2,
-  ExpectContinue = 4,
-  Upgrade = 8,
-  Chunked = 16,
-}
+// The shared vocabulary (method ids, request flags, reason phrases, default limits) is defined once
+// in @jato/parser and re-exported here, as values, for @jato/core and other users of the transport.
+export {
+  MethodId, METHOD_NAMES, RequestFlag, STATUS_TEXT, DEFAULT_LIMITS, methodIdOf, reasonOf,
+} from '@jato/parser';
 
 /** A batch of framed requests handed to JS in one call. */
 export interface RequestBatch {
@@ -29,7 +23,7 @@ export interface RequestBatch {
   conn(i: number): number;
   /** Per-connection sequence number of request i (0, 1, 2, … in arrival order). */
   seq(i: number): number;
-  /** Method id of request i; `methodName(i)` gives the token for MethodId.Other. */
+  /** Method id of request i (`MethodId`); `methodName(i)` gives the token for `MethodId.Other`. */
   method(i: number): MethodId;
   methodName(i: number): string;
   /** Flags of request i (RequestFlag bits). */
@@ -79,7 +73,10 @@ export interface ServerHandlers {
 export interface TransportLimits {
   /** Request line + header section (16 KiB): 431 (414 for the target). */
   maxHeadBytes?: number;
-  /** Header lines per request (100): 431. */
+  /**
+   * Header lines per request (`maxHeadBytes / 4`, 4096 by default: more lines than fit in the head,
+   * so `maxHeadBytes` is the real guard): 431.
+   */
   maxHeaders?: number;
   /** Body bytes, inclusive (1 MiB): 413. */
   maxBodyBytes?: number;

@@ -4,5 +4,6 @@
  * (include/jato/parser) and a pure TypeScript twin.
  */
 export * from './types.js';
-export { createTsParser, DEFAULT_LIMITS } from './ts/index.js';
+export { createTsParser } from './ts/index.js';
+export * from './protocol/index.js';
 export * from './native.js';

@@ -13,6 +13,7 @@ import {
   type StreamParser,
   type StreamParserFactory,
 } from './types.js';
+import { resolveLimits } from './protocol/limits.js';
 
 /** What the addon exports (see native/addon.cc). */
 interface NativeBinding {
@@ -97,14 +98,6 @@ export function nativeFrameHeads(buf: Uint8Array): number {
 
 const STATES = ['idle', 'head', 'body', 'done'] as const;
 
-function limit(value: number | undefined, fallback: number, name: string, min: number, max: number): number {
-  const v = value ?? fallback;
-  if (!Number.isInteger(v) || v < min || v > max) {
-    throw new RangeError(`@jato/parser: ${name} must be an integer in [${min}, ${max}], got ${String(value)}`);
-  }
-  return v;
-}
-
 /**
  * Creates a streaming parser for one connection backed by the C++ parser. The binding keeps the
  * unconsumed bytes of the connection; requests come back as plain objects (latin1 strings, copied body).
@@ -112,11 +105,8 @@ function limit(value: number | undefined, fallback: number, name: string, min: n
  */
 export const createNativeParser: StreamParserFactory = (limits?: ParserLimits): StreamParser => {
   const b = native();
-  const handle = b.createParser(
-    limit(limits?.maxHeadBytes, 16 * 1024, 'maxHeadBytes', 1, 0x7fffffff),
-    limit(limits?.maxHeaders, 100, 'maxHeaders', 0, 65536),
-    limit(limits?.maxBodyBytes, 1024 * 1024, 'maxBodyBytes', 0, Number.MAX_SAFE_INTEGER),
-  );
+  const l = resolveLimits(limits);
+  const handle = b.createParser(l.maxHeadBytes, l.maxHeaders, l.maxBodyBytes);
   let state: StreamParser['state'] = 'idle';
   return {
     push(chunk: Uint8Array): PushResult {

@@ -39,7 +39,7 @@ export function statusOf(code: ParseErrorCode): number {
 export interface ParserLimits {
   /** Request line + header section including the final CRLF (16384). */
   maxHeadBytes?: number;
-  /** Header lines (100). */
+  /** Header lines (`maxHeadBytes / 4`, at most 16384: 4096 for the default head, so the bytes are the guard). */
   maxHeaders?: number;
   /** Body bytes, inclusive (1048576). */
   maxBodyBytes?: number;
@@ -52,7 +52,7 @@ export interface ParsedRequest {
   method: string;
   target: string;
   targetForm: TargetForm;
-  /** 0 or 1 (HTTP/1.0, HTTP/1.1). */
+  /** 0 or 1 (HTTP/1.0, HTTP/1.1; a higher HTTP/1.x is handled as 1.1, RFC 9110 §2.5). */
   versionMinor: number;
   /** Header lines in order, names as sent, values trimmed of surrounding whitespace. */
   headers: Array<[name: string, value: string]>;

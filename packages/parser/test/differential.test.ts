@@ -29,8 +29,9 @@ const KNOWN_DIFFERENCES: Record<string, string> = {
   'we wait for more, llhttp rejects HPE_INVALID_URL': 'llhttp rejects some targets at their first byte; we judge the form when the target ends (the input ended first)',
   'we reject BadRequestLine, llhttp accepts': 'a request line without a version (HTTP/0.9 form): RFC 9112 has no HTTP/0.9, llhttp still accepts it',
   'we reject BadRequestLine, llhttp waits for more': 'as above',
-  'we reject VersionNotSupported, llhttp accepts': 'only HTTP/1.0 and 1.1 are served (505, RFC 9110 §15.6.6); llhttp accepts other versions such as HTTP/0.9 and HTTP/2.0 in a request line',
+  'we reject VersionNotSupported, llhttp accepts': 'only HTTP/1.x is served (505, RFC 9110 §15.6.6); llhttp accepts other versions such as HTTP/0.9 and HTTP/2.0 in a request line',
   'we reject VersionNotSupported, llhttp waits for more': 'as above',
+  'we accept, llhttp rejects HPE_INVALID_VERSION': 'RFC 9110 §2.5: HTTP/1.x with x > 1 is handled as HTTP/1.1; llhttp rejects HTTP/1.2 to 1.9',
   'we wait for more, llhttp rejects HPE_INVALID_VERSION': 'llhttp rejects an unknown version at its last digit; we when the line ends (then 505; the input ended first)',
   'we reject BadMethod, llhttp accepts': 'strict: an empty line before a request line is rejected; llhttp skips it (RFC 9112 §2.2 allows either)',
   'we reject BadMethod, llhttp waits for more': 'as above',
@@ -69,7 +70,7 @@ const KNOWN_DIFFERENCES: Record<string, string> = {
     'llhttp stops parsing at an upgrade or CONNECT head without checking the rest; we frame that request fully and report upgrade',
   'llhttp upgrades an HTTP/1.0 request, we ignore Upgrade there': 'RFC 9110 §7.8: a server MUST ignore Upgrade in an HTTP/1.0 request',
   // Limits
-  'we reject TooManyHeaders, llhttp accepts': 'our limit of 100 header lines (431); llhttp counts none (node:http caps them in JS)',
+  'we reject TooManyHeaders, llhttp accepts': 'a configured limit of header lines (431; by default maxHeadBytes / 4, more than fit); llhttp counts none (node:http caps them in JS)',
   'we reject TooManyHeaders, llhttp waits for more': 'as above',
 };
 

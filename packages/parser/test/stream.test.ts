@@ -120,6 +120,19 @@ for (const impl of implementations) {
       expect(() => impl.create({ maxBodyBytes: 1.5 })).toThrow(RangeError);
       expect(() => impl.create({ maxHeadBytes: 100, maxHeaders: 0, maxBodyBytes: 0 })).not.toThrow();
     });
+
+    it('by default counts more header lines than fit in the head: the byte limit answers (maxHeadBytes / 4)', () => {
+      const lines = (n: number): string => `GET / HTTP/1.1\r\nHost: a\r\n${'a:\r\n'.repeat(n)}\r\n`;
+      // 16 KiB holds 4089 four-byte lines after the request line and Host: all accepted by default
+      const fits = impl.create().push(Buffer.from(lines(4089), 'latin1'));
+      expect([fits.error, fits.requests[0]?.headers.length]).toEqual([undefined, 4090]);
+      expect(impl.create().push(Buffer.from(lines(4090), 'latin1')).error?.code).toBe('HeadTooLarge');
+      // the same with a derived default for a configured head limit: 256 bytes → 64 lines, never reached
+      expect(impl.create({ maxHeadBytes: 256 }).push(Buffer.from(lines(57), 'latin1')).requests).toHaveLength(1);
+      expect(impl.create({ maxHeadBytes: 256 }).push(Buffer.from(lines(58), 'latin1')).error?.code).toBe('HeadTooLarge');
+      // a configured maxHeaders still applies
+      expect(impl.create({ maxHeaders: 100 }).push(Buffer.from(lines(100), 'latin1')).error?.code).toBe('TooManyHeaders');
+    });
   });
 }
 

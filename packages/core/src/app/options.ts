@@ -10,7 +10,7 @@ export interface AppLimits extends TransportLimits {
 
 /** Options of `new App(options)`. */
 export interface AppOptions {
-  /** Request size and concurrency limits (16 KiB head, 100 headers, 1 MiB body, …). */
+  /** Request size and concurrency limits (16 KiB head, 4096 header lines, 1 MiB body, …). */
   limits?: AppLimits;
   /** Timeouts in milliseconds (10 s headers, 5 s keep-alive idle, …). */
   timeouts?: TransportTimeouts;

@@ -1,4 +1,4 @@
-import type { RequestBatch, Responder, ServerHandlers } from '@jato/native-loop';
+import { METHOD_NAMES, MethodId, type RequestBatch, type Responder, type ServerHandlers } from '@jato/native-loop';
 import type { Router } from '@jato/router';
 import type { ErrorHandlers } from '../errors/error-handlers.js';
 import { HttpError } from '../errors/http-error.js';
@@ -15,9 +15,7 @@ import type {
 import { currentDate } from './date.js';
 import { FLAG_KEEP_ALIVE, HeadEncoder } from './encoder.js';
 
-/** Method names by the batch's method id (native-loop's MethodId). */
-const METHOD_NAMES = ['', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
-const METHOD_HEAD = 2;
+const METHOD_HEAD = MethodId.Head;
 
 /** Everything the dispatcher reads from its app (live: routes and hooks added later apply). @internal */
 export interface DispatchConfig {

@@ -1,8 +1,9 @@
+import { RequestFlag } from '@jato/native-loop';
 import { STATUS_LINE } from '../response/status.js';
 
-/** Request flag bits (same values as native-loop's RequestFlag). */
-export const FLAG_KEEP_ALIVE = 1;
-export const FLAG_HTTP10 = 2;
+/** Request flag bits read per request, as module constants. */
+export const FLAG_KEEP_ALIVE = RequestFlag.KeepAlive;
+export const FLAG_HTTP10 = RequestFlag.Http10;
 
 const CT_TEXT = 'Content-Type: text/plain; charset=utf-8\r\n';
 const CT_JSON = 'Content-Type: application/json\r\n';

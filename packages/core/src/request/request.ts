@@ -1,4 +1,4 @@
-import type { RequestBatch } from '@jato/native-loop';
+import { RequestFlag, type RequestBatch } from '@jato/native-loop';
 import { BadRequestError } from '../errors/http-error.js';
 import { parseCookies } from './cookies.js';
 import { parseForm, type Form } from './form.js';
@@ -7,9 +7,9 @@ import type { AbortTarget, RequestHost } from './request-host.js';
 
 const EMPTY_BODY = new Uint8Array(0);
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze(Object.create(null) as Record<string, string>);
-const FLAG_KEEP_ALIVE = 1;
-const FLAG_HTTP10 = 2;
-const FLAG_CHUNKED = 16;
+const FLAG_KEEP_ALIVE = RequestFlag.KeepAlive;
+const FLAG_HTTP10 = RequestFlag.Http10;
+const FLAG_CHUNKED = RequestFlag.Chunked;
 const decoder = new TextDecoder('utf-8');
 
 /**

@@ -1,17 +1,22 @@
-import type { ParsedRequest } from '@jato/parser';
-import { RequestFlag, type MethodId, type RequestBatch } from '../types.js';
-import { methodIdOf } from './method-id.js';
+import { RequestFlag, methodIdOf, type MethodId, type ParsedRequest } from '@jato/parser';
+import type { RequestBatch } from '../types.js';
 
 const EMPTY = new Uint8Array(0);
+// the flag bits as module constants: the per-request code reads numbers, not properties
+const KEEP_ALIVE = RequestFlag.KeepAlive;
+const HTTP10 = RequestFlag.Http10;
+const EXPECT_CONTINUE = RequestFlag.ExpectContinue;
+const UPGRADE = RequestFlag.Upgrade;
+const CHUNKED = RequestFlag.Chunked;
 
 /** Flag bits (RequestFlag) of a parsed request. */
 export function flagsOf(req: ParsedRequest): number {
   let flags = 0;
-  if (req.keepAlive) flags |= RequestFlag.KeepAlive;
-  if (req.versionMinor === 0) flags |= RequestFlag.Http10;
-  if (req.expectContinue) flags |= RequestFlag.ExpectContinue;
-  if (req.upgrade) flags |= RequestFlag.Upgrade;
-  if (req.bodyKind === 'chunked') flags |= RequestFlag.Chunked;
+  if (req.keepAlive) flags |= KEEP_ALIVE;
+  if (req.versionMinor === 0) flags |= HTTP10;
+  if (req.expectContinue) flags |= EXPECT_CONTINUE;
+  if (req.upgrade) flags |= UPGRADE;
+  if (req.bodyKind === 'chunked') flags |= CHUNKED;
   return flags;
 }
 

@@ -1,4 +1,4 @@
-import { reasonOf } from './status-text.js';
+import { reasonOf } from '@jato/parser';
 
 /**
  * A complete response the transport sends on its own (parser errors, timeouts): the reason phrase

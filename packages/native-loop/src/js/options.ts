@@ -1,3 +1,4 @@
+import { resolveLimits } from '@jato/parser';
 import type { ServerOptions } from '../types.js';
 
 /** Every limit and timeout of a server with the defaults of `types.ts` filled in. */
@@ -21,13 +22,14 @@ export interface ResolvedOptions {
 export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
   const limits = options.limits ?? {};
   const timeouts = options.timeouts ?? {};
+  const parser = resolveLimits(limits, '@jato/native-loop');
   return {
     host: options.host ?? '0.0.0.0',
     port: options.port ?? 0,
     serverName: options.serverName ?? 'jato',
-    maxHeadBytes: limits.maxHeadBytes ?? 16 * 1024,
-    maxHeaders: limits.maxHeaders ?? 100,
-    maxBodyBytes: limits.maxBodyBytes ?? 1024 * 1024,
+    maxHeadBytes: parser.maxHeadBytes,
+    maxHeaders: parser.maxHeaders,
+    maxBodyBytes: parser.maxBodyBytes,
     maxInFlight: limits.maxInFlight ?? 128,
     highWaterMark: limits.highWaterMark ?? 1024 * 1024,
     headersTimeout: timeouts.headers ?? 10_000,

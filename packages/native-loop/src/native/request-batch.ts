@@ -1,9 +1,8 @@
-import type { MethodId, RequestBatch } from '../types.js';
+import { METHOD_NAMES, type MethodId } from '@jato/parser';
+import type { RequestBatch } from '../types.js';
 import { type FastBuffer, fastBuffer } from './buffer-internals.js';
 import type { InputBuffers } from './addon.js';
 import { Col } from './layout.js';
-
-const METHOD_NAMES = ['', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
 
 /** Longest target / header span compared against the previous one before slicing anew. */
 const MAX_REUSE = 512;

@@ -189,9 +189,9 @@ export class HeadScanner {
             if (c !== CR) return this.fail(c === LF ? 'BareLineFeed' : c === SP ? 'BadRequestLine' : 'BadVersion');
             if (i + 1 >= stop) break outer;
             if (buf[i + 1] !== LF) return this.fail('BareCarriageReturn');
-            const minor = buf[this.fieldStart + 7]!;
-            if (buf[this.fieldStart + 5] !== 0x31 || minor > 0x31) return this.fail('VersionNotSupported');
-            this.versionMinor = minor - 0x30;
+            // RFC 9110 §2.5: HTTP/1.x with x > 1 is handled as HTTP/1.1; any other major is 505
+            if (buf[this.fieldStart + 5] !== 0x31) return this.fail('VersionNotSupported');
+            this.versionMinor = buf[this.fieldStart + 7] === 0x30 ? 0 : 1;
             i += 2;
             phase = P_LINE_START;
             break;

@@ -1,2 +1,2 @@
 /** The pure TypeScript implementation of the StreamParser contract. */
-export { createTsParser, DEFAULT_LIMITS } from './stream-parser.js';
+export { createTsParser } from './stream-parser.js';

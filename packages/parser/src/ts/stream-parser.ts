@@ -7,13 +7,8 @@ import { ChunkedDecoder } from './chunked.js';
 import { frame, type Framing } from './framing.js';
 import { FAILED, HeadScanner, NEED_MORE } from './head-scanner.js';
 import { asBuffer } from './latin1.js';
+import { resolveLimits } from '../protocol/limits.js';
 
-/** The framework's defaults (see ParserLimits). */
-export const DEFAULT_LIMITS: Required<ParserLimits> = {
-  maxHeadBytes: 16 * 1024,
-  maxHeaders: 100,
-  maxBodyBytes: 1024 * 1024,
-};
 
 const M_IDLE = 0;
 const M_HEAD = 1;
@@ -239,17 +234,4 @@ class TsStreamParser implements StreamParser {
  * const { requests, error } = parser.push(Buffer.from('GET / HTTP/1.1\r\nHost: a\r\n\r\n'));
  */
 export const createTsParser: StreamParserFactory = (limits?: ParserLimits): StreamParser =>
-  new TsStreamParser({
-    maxHeadBytes: limit(limits?.maxHeadBytes, DEFAULT_LIMITS.maxHeadBytes, 'maxHeadBytes', 1, 0x7fffffff),
-    maxHeaders: limit(limits?.maxHeaders, DEFAULT_LIMITS.maxHeaders, 'maxHeaders', 0, 65536),
-    maxBodyBytes: limit(limits?.maxBodyBytes, DEFAULT_LIMITS.maxBodyBytes, 'maxBodyBytes', 0, Number.MAX_SAFE_INTEGER),
-  });
-
-/** A limit or its default; throws a RangeError outside [min, max] (the native binding's ranges). */
-function limit(value: number | undefined, fallback: number, name: string, min: number, max: number): number {
-  const v = value ?? fallback;
-  if (!Number.isInteger(v) || v < min || v > max) {
-    throw new RangeError(`@jato/parser: ${name} must be an integer in [${min}, ${max}], got ${String(value)}`);
-  }
-  return v;
-}
+  new TsStreamParser(resolveLimits(limits));

@@ -5,6 +5,8 @@
 // Returns null when there is no corpus.
 import fs from 'node:fs';
 import path from 'node:path';
+// the defaults of a case without `limits` are the package's own (built before test:native runs)
+import { resolveLimits } from '../../dist/index.js';
 
 /** A corpus byte string: latin1 text, or parts of text and `{ repeat, count }` runs. */
 function bytesOf(spec) {
@@ -19,10 +21,10 @@ export function corpusToTsv(dir) {
     const data = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
     for (const c of data.cases ?? []) {
       const err = c.expect.error === undefined ? '-' : (c.expect.error.code ?? '*');
-      const l = c.limits ?? {};
+      const l = resolveLimits(c.limits);
       lines.push([
         `${file}#${String(c.name).replace(/[\t\n]/g, ' ')}`, err, c.expect.requests.length,
-        l.maxHeadBytes ?? 16384, l.maxHeaders ?? 100, l.maxBodyBytes ?? 1048576, bytesOf(c.raw).toString('hex'),
+        l.maxHeadBytes, l.maxHeaders, l.maxBodyBytes, bytesOf(c.raw).toString('hex'),
       ].join('\t'));
     }
   }

@@ -245,7 +245,12 @@ void head_cases() {
   stream_case("space after version", "GET / HTTP/1.1 \r\nHost: a\r\n\r\n", Error::BadRequestLine, 0);
   stream_case("no version", "GET /\r\nHost: a\r\n\r\n", Error::BadRequestLine, 0);
   stream_case("HTTP/2.0", "GET / HTTP/2.0\r\nHost: a\r\n\r\n", Error::VersionNotSupported, 0);
-  stream_case("HTTP/1.2", "GET / HTTP/1.2\r\nHost: a\r\n\r\n", Error::VersionNotSupported, 0);
+  stream_case("HTTP/1.2 is handled as 1.1 (RFC 9110 §2.5)", "GET / HTTP/1.2\r\nHost: a\r\n\r\n", Error::None, 1,
+              [](auto& v) {
+                EXPECT(v[0].head.version_minor == 1 && v[0].head.keep_alive);
+                return std::string();
+              });
+  stream_case("HTTP/1.9 is handled as 1.1", "GET / HTTP/1.9\r\nHost: a\r\n\r\n", Error::None, 1);
   stream_case("HTTP/0.9", "GET / HTTP/0.9\r\n\r\n", Error::VersionNotSupported, 0);
   stream_case("lower-case version", "GET / http/1.1\r\nHost: a\r\n\r\n", Error::BadVersion, 0);
   stream_case("HTTP/1.10", "GET / HTTP/1.10\r\nHost: a\r\n\r\n", Error::BadVersion, 0);

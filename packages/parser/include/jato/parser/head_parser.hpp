@@ -383,9 +383,10 @@ class HeadParser {
       return fail(*p == '\n' ? Error::BareLineFeed : *p == ' ' ? Error::BadRequestLine : Error::BadVersion);
     }
     {
+      // RFC 9110 §2.5: HTTP/1.x with x > 1 is handled as HTTP/1.1; any other major is 505
       const uint8_t major = buf[mark_ + 5], minor = buf[mark_ + 7];
-      if (major != '1' || (minor != '0' && minor != '1')) return fail(Error::VersionNotSupported);
-      h_.version_minor = static_cast<uint8_t>(minor - '0');
+      if (major != '1') return fail(Error::VersionNotSupported);
+      h_.version_minor = minor == '0' ? 0 : 1;
     }
     p += 2;
 

@@ -1,0 +1,147 @@
+/**
+ * The vocabulary shared across packages is defined once (@jato/parser's protocol module) and must
+ * agree with the C++ side, which cannot import it: the parser's `Method` enum and `Limits`, the
+ * loop's request flag bits, its own reason phrases and its option defaults. The C++ headers are read
+ * as text (the native code keeps its own copies; these tests are what keeps them in step).
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_LIMITS, METHOD_NAMES, MethodId, RequestFlag, STATUS_TEXT, methodIdOf, reasonOf, resolveOptions,
+} from '../src/index.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const loopNative = join(here, '../native');
+const parserTypes = join(here, '../../parser/include/jato/parser/types.hpp');
+
+/** The text of every C++ source under `dir`, concatenated. */
+function cppSources(dir: string): string {
+  let text = '';
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) text += cppSources(path);
+    else if (/\.(hpp|h|cc|cpp)$/.test(name)) text += `${readFileSync(path, 'utf8')}\n`;
+  }
+  return text;
+}
+
+/** Evaluates a C++ integer initializer made of literals, `*`, `+`, `<<` and digit separators. */
+function cppInt(expr: string): number {
+  const clean = expr.replace(/'/g, '').replace(/[uUlL]+\b/g, '').trim();
+  if (!/^[\d\s*+<()]+$/.test(clean)) throw new Error(`not a plain integer expression: ${expr}`);
+  return Function(`"use strict"; return (${clean});`)() as number;
+}
+
+/** `name = <int expr>;` members of the struct `name` in `text`. */
+function structDefaults(text: string, struct: string): Map<string, number> {
+  const m = new RegExp(`struct ${struct} \\{([\\s\\S]*?)\\n\\};`).exec(text);
+  if (m === null) throw new Error(`struct ${struct} not found`);
+  const out = new Map<string, number>();
+  for (const [, name, value] of m[1]!.matchAll(/\b(\w+) = ([^;"]+);/g)) {
+    if (/^[\d\s*+<()'uUlL]+$/.test(value!)) out.set(name!, cppInt(value!));
+  }
+  return out;
+}
+
+describe('shared vocabulary', () => {
+  it('MethodId and METHOD_NAMES follow the C++ parser enum Method, in order', () => {
+    const m = /enum class Method : \w+ \{([^}]*)\}/.exec(readFileSync(parserTypes, 'utf8'));
+    expect(m).not.toBeNull();
+    const cpp = m![1]!.split(',').map((s) => s.replace(/=.*/, '').trim()).filter((s) => s !== '');
+    expect(cpp[0]).toBe('Other');
+    expect(Object.keys(MethodId)).toEqual(cpp);
+    expect(Object.values(MethodId)).toEqual(cpp.map((_, i) => i));
+    expect(METHOD_NAMES).toHaveLength(cpp.length);
+    cpp.forEach((name, id) => {
+      if (id === 0) return;
+      expect(METHOD_NAMES[id]).toBe(name.toUpperCase());
+      expect(methodIdOf(name.toUpperCase())).toBe(id);
+    });
+    expect(methodIdOf('get')).toBe(MethodId.Other);
+    expect(methodIdOf('PROPFIND')).toBe(MethodId.Other);
+  });
+
+  it('RequestFlag has the bit values of the loop\'s kFlag constants', () => {
+    const text = cppSources(loopNative);
+    const cpp = new Map<string, number>();
+    for (const [, name, value] of text.matchAll(/\bkFlag(\w+) = (\d+)/g)) cpp.set(name!, Number(value));
+    expect(cpp.size).toBe(Object.keys(RequestFlag).length);
+    for (const [name, bit] of Object.entries(RequestFlag)) expect(cpp.get(name), name).toBe(bit);
+  });
+
+  it('every reason phrase the loop sends itself is the registry\'s', () => {
+    const text = cppSources(loopNative);
+    const cases = [...text.matchAll(/case (\d{3}): return "([^"]+)";/g)];
+    expect(cases.length).toBeGreaterThanOrEqual(8);
+    for (const [, status, reason] of cases) {
+      expect(STATUS_TEXT[Number(status)], status).toBe(reason);
+      expect(reasonOf(Number(status))).toBe(reason);
+    }
+    expect(text).toContain('"HTTP/1.1 100 Continue\\r\\n\\r\\n"');
+    expect(reasonOf(100)).toBe('Continue');
+  });
+
+  it('the C++ parser\'s Limits defaults are DEFAULT_LIMITS', () => {
+    const cpp = structDefaults(readFileSync(parserTypes, 'utf8'), 'Limits');
+    expect(cpp.get('max_head_bytes')).toBe(DEFAULT_LIMITS.maxHeadBytes);
+    expect(cpp.get('max_body')).toBe(DEFAULT_LIMITS.maxBodyBytes);
+    // max_headers: JS always passes the limit (default maxHeadBytes / 4); the C++ default (100) only
+    // applies to C++-only callers (unit tests, fuzz targets) and must never be above the JS one
+    expect(cpp.get('max_headers')).toBeLessThanOrEqual(DEFAULT_LIMITS.maxHeaders);
+  });
+
+  it('the loop\'s ServerOptions defaults are resolveOptions({})', () => {
+    const cpp = structDefaults(cppSources(loopNative), 'ServerOptions');
+    const js = resolveOptions({});
+    const pairs: Array<[string, number]> = [
+      ['max_head_bytes', js.maxHeadBytes], ['max_body_bytes', js.maxBodyBytes],
+      ['max_in_flight', js.maxInFlight], ['high_water_mark', js.highWaterMark],
+      ['headers_timeout', js.headersTimeout], ['body_grace', js.bodyGrace], ['body_min_rate', js.bodyMinRate],
+      ['keep_alive_timeout', js.keepAliveTimeout], ['write_timeout', js.writeTimeout],
+    ];
+    for (const [name, value] of pairs) expect(cpp.get(name), name).toBe(value);
+    // the JS side always passes maxHeaders; the addon caps it at the largest default
+    expect(cpp.get('max_headers')).toBeLessThanOrEqual(js.maxHeaders);
+    expect(js.maxHeaders).toBe(DEFAULT_LIMITS.maxHeaders);
+  });
+});
+
+describe('no copies', () => {
+  /** Signatures of the shared tables: each may appear only in @jato/parser's protocol module. */
+  const signatures = [
+    /'CONNECT', 'OPTIONS', 'TRACE'/,
+    /Request Header Fields Too Large/,
+    /(KeepAlive|KEEP_ALIVE)\s*=\s*1\b/,
+    /(Http10|HTTP10)\s*=\s*2\b/,
+    /maxHeaders\s*\?\?\s*\d/,
+  ];
+  const packages = join(here, '../..');
+
+  function tsSources(dir: string): string[] {
+    return readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) return tsSources(path);
+      return name.endsWith('.ts') ? [path] : [];
+    });
+  }
+
+  it('the sources of every package define the shared tables only in @jato/parser/src/protocol', () => {
+    const offenders: string[] = [];
+    for (const pkg of readdirSync(packages)) {
+      let files: string[];
+      try {
+        files = tsSources(join(packages, pkg, 'src'));
+      } catch {
+        continue;
+      }
+      for (const file of files) {
+        if (file.includes(join('parser', 'src', 'protocol'))) continue;
+        const text = readFileSync(file, 'utf8');
+        for (const re of signatures) if (re.test(text)) offenders.push(`${file}: ${re.source}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+});
