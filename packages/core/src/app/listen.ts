@@ -43,16 +43,28 @@ export async function listenApp(app: App<object>, options: ListenOptions): Promi
   );
   handlers.dispatcher.setTransport(server);
   const addr = await server.listen();
-  const handle: ListeningApp = {
-    address: addr.address,
-    port: addr.port,
-    transport: server.transport,
-    close: (deadlineMs?: number) => server.close(deadlineMs),
-  };
+  const close = (deadlineMs?: number): Promise<void> => keepAliveUntil(server.close(deadlineMs), deadlineMs);
+  const handle: ListeningApp = { address: addr.address, port: addr.port, transport: server.transport, close };
   // In a worker started by the supervisor: report readiness, drain on its request or on SIGTERM.
-  if (inWorker) workerReady({ ...addr, close: (deadlineMs?: number) => server.close(deadlineMs) });
+  if (inWorker) workerReady({ ...addr, close });
   else if (options.handleSignals !== false) drainOnSignals(handle);
   return handle;
+}
+
+/** Default deadline of `close()` (the transports'), milliseconds. */
+const CLOSE_DEADLINE_MS = 10_000;
+
+/**
+ * Keeps the process alive until `closing` settles (at most the deadline plus a second). While a
+ * server drains, handlers may be awaiting plain promises that hold no libuv handle (a timer that
+ * was unref'd, work resolved by another module): without this the event loop could empty and the
+ * process exit with those requests unanswered instead of draining them up to the deadline.
+ */
+function keepAliveUntil(closing: Promise<void>, deadlineMs = CLOSE_DEADLINE_MS): Promise<void> {
+  const hold = setTimeout(() => {}, Math.max(0, deadlineMs) + 1_000);
+  const release = (): void => clearTimeout(hold);
+  closing.then(release, release);
+  return closing;
 }
 
 /** Deadline for in-flight requests when a signal stops a single-process app (milliseconds). */
