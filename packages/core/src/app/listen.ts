@@ -4,6 +4,7 @@ import { createServer } from '@jato/native-loop';
 import { workerListenPort, workerReady } from '../cluster/worker.js';
 import type { App } from './app.js';
 import type { ListenOptions, ListeningApp } from './options.js';
+import { resolvePort } from './port.js';
 
 /**
  * Serve `app`: in one process, or (workers > 1 in the primary) through the workers supervisor; in a
@@ -15,13 +16,15 @@ export async function listenApp(app: App<object>, options: ListenOptions): Promi
   if (!Number.isInteger(workers) || workers < 1) {
     throw new RangeError(`workers must be a positive integer or 'auto', got ${String(options.workers)}`);
   }
-  const port = options.port ?? 8080;
+  const port = resolvePort(options.port ?? 8080);
   const host = options.host ?? '0.0.0.0';
+  const reusePort = options.reusePort === true;
   if (workers > 1 && cluster.isPrimary) {
     const { superviseApp } = await import('./supervise.js');
-    return superviseApp({ port, host, workers });
+    return superviseApp({ port, host, workers, reusePort });
   }
   const inWorker = cluster.isWorker;
+  if (reusePort && !inWorker) app.config.logger.warn(`jato: reusePort is set: port ${port} may be shared with other processes`);
   const listenPort = inWorker ? workerListenPort(port) : port;
   const handlers = app.handler();
   const o = app.settings;
@@ -29,7 +32,8 @@ export async function listenApp(app: App<object>, options: ListenOptions): Promi
     {
       host,
       port: listenPort,
-      reusePort: inWorker,
+      // the supervisor made sure the port is this app's (unless reusePort), see superviseWorkers
+      reusePort: inWorker || reusePort,
       serverName: o.serverName ?? 'jato',
       transport: o.transport ?? 'auto',
       ...(o.limits !== undefined ? { limits: o.limits } : {}),
@@ -39,16 +43,28 @@ export async function listenApp(app: App<object>, options: ListenOptions): Promi
   );
   handlers.dispatcher.setTransport(server);
   const addr = await server.listen();
-  const handle: ListeningApp = {
-    address: addr.address,
-    port: addr.port,
-    transport: server.transport,
-    close: (deadlineMs?: number) => server.close(deadlineMs),
-  };
+  const close = (deadlineMs?: number): Promise<void> => keepAliveUntil(server.close(deadlineMs), deadlineMs);
+  const handle: ListeningApp = { address: addr.address, port: addr.port, transport: server.transport, close };
   // In a worker started by the supervisor: report readiness, drain on its request or on SIGTERM.
-  if (inWorker) workerReady({ ...addr, close: (deadlineMs?: number) => server.close(deadlineMs) });
+  if (inWorker) workerReady({ ...addr, close });
   else if (options.handleSignals !== false) drainOnSignals(handle);
   return handle;
+}
+
+/** Default deadline of `close()` (the transports'), milliseconds. */
+const CLOSE_DEADLINE_MS = 10_000;
+
+/**
+ * Keeps the process alive until `closing` settles (at most the deadline plus a second). While a
+ * server drains, handlers may be awaiting plain promises that hold no libuv handle (a timer that
+ * was unref'd, work resolved by another module): without this the event loop could empty and the
+ * process exit with those requests unanswered instead of draining them up to the deadline.
+ */
+function keepAliveUntil(closing: Promise<void>, deadlineMs = CLOSE_DEADLINE_MS): Promise<void> {
+  const hold = setTimeout(() => {}, Math.max(0, deadlineMs) + 1_000);
+  const release = (): void => clearTimeout(hold);
+  closing.then(release, release);
+  return closing;
 }
 
 /** Deadline for in-flight requests when a signal stops a single-process app (milliseconds). */

@@ -29,12 +29,23 @@ export interface AppOptions {
 
 /** Options of `app.listen()`. */
 export interface ListenOptions {
-  /** TCP port (8080); 0 picks a free one. */
-  port?: number;
+  /**
+   * TCP port (8080); 0 picks a free one. An integer 0–65535, or a string of digits (e.g.
+   * `process.env.PORT`); anything else makes `listen()` reject with a RangeError.
+   */
+  port?: number | string;
   /** Interface to bind ('0.0.0.0'). */
   host?: string;
   /** Worker processes sharing the port (1); 'auto' = one per CPU. */
   workers?: number | 'auto';
+  /**
+   * Let other processes bind the same port (SO_REUSEPORT) and share its connections (false).
+   * By default a port already held by another process is an `EADDRINUSE` error, also with several
+   * workers: the workers of this app share the port among themselves, but a second, unrelated
+   * deployment on the same port fails to start instead of silently splitting the traffic. Set it
+   * only to run several independent servers on one port on purpose (it is logged).
+   */
+  reusePort?: boolean;
   /**
    * On SIGTERM/SIGINT, stop accepting, let in-flight requests finish (up to 10 s) and exit 0
    * (true). With several workers the supervisor does this for all of them.

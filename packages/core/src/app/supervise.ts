@@ -7,8 +7,13 @@ import type { ListeningApp } from './options.js';
  * SIGTERM or SIGINT. Kept in its own module so single-process apps never load it.
  * @internal
  */
-export async function superviseApp(options: { port: number; host: string; workers: number }): Promise<ListeningApp> {
-  const handle = await superviseWorkers({ workers: options.workers, port: options.port, host: options.host });
+export async function superviseApp(options: { port: number; host: string; workers: number; reusePort: boolean }): Promise<ListeningApp> {
+  const handle = await superviseWorkers({
+    workers: options.workers,
+    port: options.port,
+    host: options.host,
+    reusePort: options.reusePort,
+  });
   return {
     address: handle.address,
     port: handle.port,

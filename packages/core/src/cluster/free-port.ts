@@ -11,3 +11,25 @@ export function findFreePort(host: string): Promise<number> {
     });
   });
 }
+
+/**
+ * Binds `host:port` exclusively (no SO_REUSEPORT) and releases it: rejects with an `EADDRINUSE`
+ * error naming the `reusePort` option when another process holds the port (also one that holds it
+ * with SO_REUSEPORT, such as another jato deployment's workers).
+ */
+export function probePortExclusive(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (cause: NodeJS.ErrnoException) => {
+      if (cause.code !== 'EADDRINUSE') return reject(cause);
+      const error = new Error(
+        `listen EADDRINUSE: port ${port} on ${host} is already in use by another process; ` +
+          'set reusePort: true to share it on purpose',
+        { cause },
+      ) as NodeJS.ErrnoException;
+      error.code = 'EADDRINUSE';
+      reject(error);
+    });
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}

@@ -1,7 +1,8 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { Backoff, type BackoffOptions } from './backoff.js';
-import { findFreePort } from './free-port.js';
+import { resolvePort } from '../app/port.js';
+import { findFreePort, probePortExclusive } from './free-port.js';
 import { isReadyMessage, PORT_ENV, SLOT_ENV, SUPERVISED_ENV, type ReadyMessage } from './protocol.js';
 
 /** Options of `superviseWorkers`. */
@@ -12,6 +13,13 @@ export interface SuperviseOptions {
   port?: number;
   /** Interface the workers bind, used to choose a free port ('0.0.0.0'). */
   host?: string;
+  /**
+   * Allow the port to be shared with processes outside this supervisor (false). By default the
+   * primary first binds the port exclusively (without SO_REUSEPORT) and fails with `EADDRINUSE`
+   * when another process holds it, so a second, unrelated deployment never silently joins the
+   * first one's SO_REUSEPORT group; its own workers then share the port among themselves.
+   */
+  reusePort?: boolean;
   /** Script the workers run (node:cluster default: this process's `process.argv[1]`). */
   exec?: string;
   /** Arguments of the workers' script (default: this process's). */
@@ -87,11 +95,18 @@ export async function superviseWorkers(options: SuperviseOptions): Promise<Super
   if (!cluster.isPrimary) throw new Error('superviseWorkers must run in the primary process');
   const count = resolveWorkerCount(options.workers);
   const host = options.host ?? '0.0.0.0';
-  const port = options.port !== undefined && options.port > 0 ? options.port : await findFreePort(host);
+  const requested = resolvePort(options.port ?? 0);
+  const log = options.log === false ? () => {} : (options.log ?? ((line: string) => console.error(`jato: ${line}`)));
+  let port: number;
+  if (requested === 0) port = await findFreePort(host);
+  else {
+    port = requested;
+    if (options.reusePort === true) log(`reusePort is set: port ${port} may be shared with other processes`);
+    else await probePortExclusive(host, port);
+  }
   const drainDeadlineMs = options.drainDeadlineMs ?? 10_000;
   const killAfterMs = options.killAfterMs ?? 2_000;
   const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
-  const log = options.log === false ? () => {} : (options.log ?? ((line: string) => console.error(`jato: ${line}`)));
   const emit = (event: SupervisorEvent): void => options.onEvent?.(event);
 
   const setup: Parameters<typeof cluster.setupPrimary>[0] = {};

@@ -6,9 +6,9 @@ import type { Logger } from '../logger.js';
 import type { FormLimits } from '../request/form.js';
 import type { Request } from '../request/request.js';
 import type { AbortTarget, RequestHost } from '../request/request-host.js';
-import { ResponseHeaders } from '../response/headers.js';
+import { ResponseHeaders, isHeaderName, isHeaderValue } from '../response/headers.js';
 import { APPLICATION_JSON, OCTET_STREAM, Response, TEXT_PLAIN } from '../response/response.js';
-import { STATUS_LINE, STATUS_TEXT, isBodyless } from '../response/status.js';
+import { STATUS_LINE, STATUS_TEXT, isBodyless, isStatus } from '../response/status.js';
 import type {
   ErrorHandler, MethodNotAllowedHandler, NotFoundHandler, RequestHook, ResponseHook, RouteEntry,
 } from '../app/types.js';
@@ -42,7 +42,13 @@ export interface TransportInfo {
 /**
  * The hot path: turns each request of a batch into a response. Sync handler results are encoded and
  * handed to the transport at once; a Promise result detaches the request from batch memory first
- * and responds when it settles. Errors become responses; nothing a handler does can throw out of here.
+ * and responds when it settles.
+ *
+ * The boundary is total: every call into user code (handlers, hooks, error handlers, not-found and
+ * 405 handlers, the logger, thenables, Web Responses) and every encoding step is wrapped where it is
+ * called. A throw there becomes a 500 for that request (the original error as the `cause` of what is
+ * logged); the batch goes on; nothing is rethrown from `onBatch` or from a settle callback. Every
+ * value that reaches a head is checked where the head is written (`sendResponse`).
  * @internal
  */
 export class Dispatcher implements ServerHandlers, RequestHost {
@@ -85,39 +91,34 @@ export class Dispatcher implements ServerHandlers, RequestHost {
       }
       req.attach(batch, i, batch.conn(i), batch.seq(i), batch.flags(i));
       const id = batch.method(i);
-      const method = id === 0 ? batch.methodName(i) : METHOD_NAMES[id]!;
-      const target = batch.target(i);
-      const q = target.indexOf('?');
-      let path = q < 0 ? target : target.slice(0, q);
-      if (path.charCodeAt(0) !== 47 /* '/' */) path = absolutePath(path);
-      req.method = method;
-      req.url = target;
-      req.path = path;
-      const m = router.match(method, path);
       let result: unknown;
-      if (m.kind === 'found') {
-        req.params = m.params;
-        req.route = m.pattern;
-        if (hooked) {
-          result = this.runHooked(req, m.value);
+      try {
+        const method = id === 0 ? batch.methodName(i) : METHOD_NAMES[id]!;
+        const target = batch.target(i);
+        const q = target.indexOf('?');
+        let path = q < 0 ? target : target.slice(0, q);
+        if (path.charCodeAt(0) !== 47 /* '/' */) path = absolutePath(path);
+        req.method = method;
+        req.url = target;
+        req.path = path;
+        const m = router.match(method, path);
+        if (m.kind === 'found') {
+          req.params = m.params;
+          req.route = m.pattern;
+          result = hooked ? this.runHooked(req, m.value) : m.value.handler(req);
         } else {
-          try {
-            result = m.value.handler(req);
-          } catch (err) {
-            result = this.errorResult(req, err);
-          }
+          req.route = '';
+          req.params = EMPTY_PARAMS;
+          result = this.missResult(req, m.kind, m.kind === 'method-not-allowed' ? m.allowed : null);
         }
-      } else {
-        req.route = '';
-        req.params = EMPTY_PARAMS;
-        result = this.missResult(req, m.kind, m.kind === 'method-not-allowed' ? m.allowed : null);
+      } catch (err) {
+        result = this.errorResult(req, err);
       }
       try {
         if (typeof result === 'string' && !hooked) this.sendText(req, result, out, id === METHOD_HEAD);
         else this.send(req, result, out);
       } catch (err) {
-        // Only a transport failure gets here (send() turns every result error into a response):
-        // log it and go on with the rest of the batch.
+        // send() answers every result error itself: only a transport failure gets here.
         this.logError(req, err);
       }
       if (req.batch === null) {
@@ -193,18 +194,23 @@ export class Dispatcher implements ServerHandlers, RequestHost {
     return len;
   }
 
-  /** Send any handler result; a thenable detaches the request and responds when it settles. */
-  private send(req: Request, result: unknown, out: Responder): void {
-    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
-      if (!(result instanceof Response)) {
-        this.deferred(req, result as PromiseLike<unknown>, out);
-        return;
-      }
-    }
+  /**
+   * Send any handler result; a thenable detaches the request and responds when it settles.
+   * Never throws for a bad result: it is answered as a logged 500.
+   * @returns true when the request is answered now (false: a thenable or Web Response owns it)
+   */
+  private send(req: Request, result: unknown, out: Responder): boolean {
     try {
-      this.finish(req, result, out, false);
+      if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+        if (!(result instanceof Response)) {
+          this.deferred(req, result as PromiseLike<unknown>, out);
+          return false;
+        }
+      }
+      return this.finish(req, result, out, false);
     } catch (err) {
       this.sendError(req, err, out);
+      return true;
     }
   }
 
@@ -219,15 +225,26 @@ export class Dispatcher implements ServerHandlers, RequestHost {
         rejected: (err: unknown) => this.settled(req, this.errorResult(req, err)),
       };
     } else s.out = out;
-    promise.then(s.fulfilled, s.rejected);
+    // A native promise settles once (its own `then` is used even if overridden); any other thenable
+    // is adopted by one (its `then` may call back twice, late, or throw: ours run at most once).
+    if (promise instanceof Promise) promiseThen.call(promise, s.fulfilled, s.rejected);
+    else Promise.resolve(promise).then(s.fulfilled, s.rejected);
   }
 
   /** An async result settled: send it (or wait again for a thenable), then release the request. */
   private settled(req: Request, value: unknown): void {
-    this.refreshDate();
-    this.send(req, value, req.settle!.out as Responder);
+    try {
+      this.refreshDate();
+    } catch {
+      /* the previous Date stays */
+    }
     // send() waits again (a thenable, or a Web Response whose body is read): that path owns it now
-    if (isThenable(value) || isWebResponse(value)) return;
+    if (!this.send(req, value, req.settle!.out as Responder)) return;
+    this.answered(req);
+  }
+
+  /** An async request was answered: stop watching its connection and pool the object. */
+  private answered(req: Request): void {
     if (req.abortController !== null) this.unwatch(req);
     // Answered: its response is sent and the handler's promise settled, so the object is free.
     if (this.spare.length < SPARE_MAX) {
@@ -241,16 +258,19 @@ export class Dispatcher implements ServerHandlers, RequestHost {
     this.encoder.setDate(info === null ? currentDate() : info.dateHeader());
   }
 
-  /** Encode and send a settled (non-thenable) result. Throws on a value that cannot be sent. */
-  private finish(req: Request, result: unknown, out: Responder, isError: boolean): void {
+  /**
+   * Encode and send a settled (non-thenable) result. Throws on a value that cannot be sent.
+   * @returns false when a Web Response's body is being read (that path answers later)
+   */
+  private finish(req: Request, result: unknown, out: Responder, isError: boolean): boolean {
     const head = req.method === 'HEAD';
     if (this.cfg.responseHooks.length !== 0) {
       if (isWebResponse(result)) {
         this.fromWeb(req, result, out, isError);
-        return;
+        return false;
       }
       this.sendResponse(req, this.applyResponseHooks(req, toResponse(result), isError), out, head);
-      return;
+      return true;
     }
     const flags = req.flags;
     const close = (flags & FLAG_KEEP_ALIVE) === 0;
@@ -264,9 +284,10 @@ export class Dispatcher implements ServerHandlers, RequestHost {
       const h = this.encoder.head(STATUS_LINE[200]!, OCTET_STREAM, result.byteLength, '', flags);
       out.respond(req.conn, req.seq, h, head ? null : result, close);
     } else if (result instanceof ArrayBuffer) {
-      this.finish(req, new Uint8Array(result), out, isError);
+      return this.finish(req, new Uint8Array(result), out, isError);
     } else if (isWebResponse(result)) {
       this.fromWeb(req, result, out, isError);
+      return false;
     } else {
       const json = JSON.stringify(result);
       if (typeof json !== 'string') {
@@ -275,31 +296,25 @@ export class Dispatcher implements ServerHandlers, RequestHost {
       const len = this.byteLength(json);
       out.respond(req.conn, req.seq, this.encoder.json200Head(len, flags), head ? null : json, close);
     }
+    return true;
   }
 
-  /** A Web-standard Response: read its body, then send it as a jato Response. */
+  /** A Web-standard Response: read its body, then send it as a jato Response (and pool the request). */
   private fromWeb(req: Request, web: globalThis.Response, out: Responder, isError: boolean): void {
     if (req.batch !== null) req.detach();
-    web.arrayBuffer().then(
-      (buf) => {
+    const done = (send: () => void): void => {
+      try {
         this.refreshDate();
-        let res: Response;
-        try {
-          res = fromWebResponse(web, buf);
-        } catch (err) {
-          this.sendError(req, err, out);
-          return;
-        }
-        try {
-          this.finish(req, res, out, isError);
-        } catch (err) {
-          this.sendError(req, err, out);
-        }
-      },
-      (err: unknown) => {
-        this.refreshDate();
+        send();
+      } catch (err) {
         this.sendError(req, err, out);
-      },
+      }
+      this.answered(req);
+    };
+    // a throwing arrayBuffer() (body already used) rejects the adopting promise
+    new Promise<ArrayBuffer>((resolve) => resolve(web.arrayBuffer())).then(
+      (buf) => done(() => this.finish(req, fromWebResponse(web, buf), out, isError)),
+      (err: unknown) => done(() => this.sendError(req, err, out)),
     );
   }
 
@@ -310,7 +325,7 @@ export class Dispatcher implements ServerHandlers, RequestHost {
         if (r instanceof Response) res = r;
       } catch (err) {
         if (isError) {
-          this.cfg.logger.error('jato: an onResponse hook threw while sending an error response', err);
+          this.logError(req, new Error('an onResponse hook threw while sending an error response', { cause: err }));
           return res;
         }
         throw err;
@@ -319,16 +334,37 @@ export class Dispatcher implements ServerHandlers, RequestHost {
     return res;
   }
 
-  /** Encode a jato Response. */
+  /**
+   * Encode a jato Response. Every value that goes into the head is checked here, where it is
+   * written (its fields are writable from plain JS): a bad one throws and the request gets a 500.
+   */
   private sendResponse(req: Request, res: Response, out: Responder, head: boolean): void {
+    if (!(res instanceof Response)) throw new TypeError('Not a jato Response');
     const status = res.status;
+    if (!isStatus(status)) throw new RangeError(`Invalid response status ${describe(status)}: expected a registered 200-599 code`);
+    const reason = res.statusText;
+    if (reason !== STATUS_TEXT[status] && !isHeaderValue(reason)) {
+      throw new TypeError(`Invalid response statusText ${describe(reason)}`);
+    }
+    let body = res.body;
+    if (body !== null && typeof body !== 'string' && !(body instanceof Uint8Array)) {
+      throw new TypeError(`Invalid response body (${describe(body)}): expected a string, a Uint8Array or null`);
+    }
+    const defaultType = res.defaultType;
+    if (defaultType !== null && !isHeaderValue(defaultType)) throw new TypeError(`Invalid response content type ${describe(defaultType)}`);
     let flags = req.flags;
     let lines = '';
     let hasType = false;
     let ownServer = false;
     let ownDate = false;
     const h = res.headers;
+    if (!(h instanceof ResponseHeaders)) throw new TypeError('Invalid response headers: not a ResponseHeaders');
     for (let i = 0; i < h.size; i++) {
+      const name = h.nameAt(i);
+      const value = h.valueAt(i);
+      if (!isHeaderName(name) || !isHeaderValue(value)) {
+        throw new TypeError(`Invalid response header ${describe(name)}: ${describe(value)}`);
+      }
       const key = h.keyAt(i);
       switch (key) {
         case 'content-length':
@@ -348,13 +384,11 @@ export class Dispatcher implements ServerHandlers, RequestHost {
           ownDate = true;
           break;
       }
-      lines += `${h.nameAt(i)}: ${h.valueAt(i)}\r\n`;
+      lines += `${name}: ${value}\r\n`;
     }
-    let body = res.body;
     if (isBodyless(status)) body = null;
-    const statusLine =
-      res.statusText === STATUS_TEXT[status] ? STATUS_LINE[status]! : `HTTP/1.1 ${status} ${res.statusText}\r\n`;
-    const type = hasType || body === null ? null : res.defaultType;
+    const statusLine = reason === STATUS_TEXT[status] ? STATUS_LINE[status]! : `HTTP/1.1 ${status} ${reason}\r\n`;
+    const type = hasType || body === null ? null : defaultType;
     const len = body === null ? (isBodyless(status) ? -1 : 0) : typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.byteLength;
     let common = this.encoder.common;
     if (ownServer || ownDate) {
@@ -372,7 +406,9 @@ export class Dispatcher implements ServerHandlers, RequestHost {
     try {
       if (kind === 'not-found') {
         const h = this.cfg.notFound;
-        return h === null ? NOT_FOUND_RESPONSE : h(req);
+        if (h !== null) return h(req);
+        // onResponse hooks may change the response: they get their own
+        return this.cfg.responseHooks.length === 0 ? NOT_FOUND_RESPONSE : new Response('Not Found', { status: 404 });
       }
       if (kind === 'method-not-allowed') {
         const allow = allowed!.join(', ');
@@ -422,34 +458,47 @@ export class Dispatcher implements ServerHandlers, RequestHost {
     }
   }
 
-  /** The result for a thrown error: the app's handler for its class, else the default. */
+  /** The result for a thrown error: the app's handler for its class, else the default. Never throws. */
   private errorResult(req: Request, err: unknown): unknown {
-    const handler = this.cfg.errorHandlers.find(err);
-    if (handler !== undefined) {
-      try {
-        const r = handler(err, req);
-        if (isThenable(r)) {
-          return Promise.resolve(r).catch((second: unknown) => this.defaultError(req, second));
-        }
-        return r;
-      } catch (second) {
-        return this.defaultError(req, second);
+    try {
+      const handler = this.cfg.errorHandlers.find(err);
+      if (handler === undefined) return this.defaultError(req, err);
+      const r = handler(err, req);
+      if (isThenable(r)) {
+        return Promise.resolve(r).catch((second: unknown) => this.defaultError(req, causedBy(second, err)));
       }
+      return r;
+    } catch (second) {
+      return this.defaultError(req, causedBy(second, err));
     }
-    return this.defaultError(req, err);
   }
 
-  /** 4xx HttpErrors answer their status and message; anything else is a logged 500. */
+  /**
+   * 4xx HttpErrors answer their status, message and headers; anything else is a logged 500. Never
+   * throws: an HttpError that cannot be answered as it says (a status outside the registry, a
+   * header value with CR/LF or non-ASCII text, …) is a logged 500 with the HttpError as the cause.
+   */
   private defaultError(req: Request, err: unknown): Response {
-    if (err instanceof HttpError) {
-      if (err.status >= 500) this.logError(req, err);
-      return new Response(err.message, { status: err.status, headers: err.headers });
+    try {
+      if (err instanceof HttpError) {
+        const res = new Response(err.message, { status: err.status, headers: err.headers });
+        if (res.status >= 500) this.logError(req, err);
+        return res;
+      }
+    } catch (bad) {
+      err = causedBy(bad, err);
     }
     this.logError(req, err);
+    return this.internalError(err);
+  }
+
+  /** A 500 response (in development with the error's stack); cannot fail. */
+  private internalError(err: unknown): Response {
     const body = this.cfg.development ? `Internal Server Error\n\n${errorText(err)}` : 'Internal Server Error';
     return new Response(body, { status: 500 });
   }
 
+  /** Log `err` (a broken logger is ignored: it must not break the response). */
   private logError(req: Request, err: unknown): void {
     try {
       this.cfg.logger.error(`jato: ${req.method} ${req.url} failed`, err);
@@ -458,15 +507,50 @@ export class Dispatcher implements ServerHandlers, RequestHost {
     }
   }
 
-  /** Last resort when sending a result failed: a plain 500 that cannot fail. */
+  /** Last resort when sending a result failed: a plain 500 from constant parts. Never throws. */
   private sendError(req: Request, err: unknown, out: Responder): void {
     this.logError(req, err);
-    const body = this.cfg.development ? `Internal Server Error\n\n${errorText(err)}` : 'Internal Server Error';
-    const flags = req.flags;
-    const h = this.encoder.head(STATUS_LINE[500]!, TEXT_PLAIN, Buffer.byteLength(body), '', flags);
-    out.respond(req.conn, req.seq, h, req.method === 'HEAD' ? null : body, (flags & FLAG_KEEP_ALIVE) === 0);
+    try {
+      const body = this.cfg.development ? `Internal Server Error\n\n${errorText(err)}` : 'Internal Server Error';
+      const flags = req.flags;
+      const h = this.encoder.head(STATUS_LINE[500]!, TEXT_PLAIN, Buffer.byteLength(body), '', flags);
+      out.respond(req.conn, req.seq, h, req.method === 'HEAD' ? null : body, (flags & FLAG_KEEP_ALIVE) === 0);
+    } catch (fatal) {
+      // the transport itself failed: nothing more can be sent for this request
+      this.logError(req, fatal);
+    }
   }
 }
+
+/**
+ * `second` (thrown while handling `first`) with `first` as its cause, so the log shows the chain;
+ * `second` itself when it already has a cause or is not an Error.
+ */
+function causedBy(second: unknown, first: unknown): unknown {
+  if (second === first) return second;
+  try {
+    if (second instanceof Error && second.cause === undefined) {
+      Object.defineProperty(second, 'cause', { value: first, configurable: true, writable: true, enumerable: false });
+    }
+  } catch {
+    /* a frozen error keeps what it has */
+  }
+  return second;
+}
+
+/** A short description of a value for an error message (never throws). */
+function describe(v: unknown): string {
+  try {
+    if (typeof v === 'string') return JSON.stringify(v.length > 64 ? `${v.slice(0, 64)}…` : v);
+    if (typeof v === 'number') return String(v);
+    return v === null ? 'null' : typeof v;
+  } catch {
+    return typeof v;
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/unbound-method
+const promiseThen = Promise.prototype.then;
 
 /** Answered async requests kept for reuse (bounded: a burst of async work does not pin memory). */
 const SPARE_MAX = 4096;
@@ -503,8 +587,8 @@ function isWebResponse(v: unknown): v is globalThis.Response {
 }
 
 function errorText(err: unknown): string {
-  if (err instanceof Error) return err.stack ?? `${err.name}: ${err.message}`;
   try {
+    if (err instanceof Error) return String(err.stack ?? `${err.name}: ${err.message}`);
     return String(err);
   } catch {
     return 'unprintable error';

@@ -13,6 +13,27 @@ const FLAG_CHUNKED = RequestFlag.Chunked;
 const decoder = new TextDecoder('utf-8');
 
 /**
+ * The authority of an absolute-form request-target (`http://example.com:8080/a` →
+ * `example.com:8080`, without userinfo), or undefined for origin-form and other targets.
+ */
+function absoluteAuthority(target: string): string | undefined {
+  if (target.charCodeAt(0) === 47 /* '/' */ || target === '') return undefined;
+  const scheme = target.indexOf('://');
+  if (scheme <= 0) return undefined;
+  let end = target.length;
+  for (let k = scheme + 3; k < target.length; k++) {
+    const c = target.charCodeAt(k);
+    if (c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */) {
+      end = k;
+      break;
+    }
+  }
+  const authority = target.slice(scheme + 3, end);
+  const at = authority.lastIndexOf('@');
+  return at < 0 ? authority : authority.slice(at + 1);
+}
+
+/**
  * An incoming HTTP request. Lazy: nothing is decoded until read (`req.headers`, `req.query`,
  * `req.cookies`, `await req.json()`…).
  *
@@ -198,16 +219,23 @@ export class Request<P = Record<string, string>> implements AbortTarget {
     return (this.flags & FLAG_HTTP10) !== 0 ? '1.0' : '1.1';
   }
 
-  /** Host name from the `Host` header (lowercased, no port, IPv6 without brackets); '' if none. */
+  /**
+   * Host name the request is for (lowercased, no port, IPv6 without brackets; '' if none): from
+   * the target when it is in absolute form (`GET http://example.com/a`, RFC 9112 §3.2.2: the
+   * `Host` header is then ignored), else from the `Host` header.
+   */
   get hostname(): string {
-    if (this.hostCache === null) this.hostCache = parseHost(this.header('host'));
-    return this.hostCache.hostname;
+    return this.hostParts().hostname;
   }
 
-  /** Port from the `Host` header, or undefined when it names none. */
+  /** Port the request is for (from an absolute-form target, else from `Host`), or undefined when none is named. */
   get port(): number | undefined {
-    if (this.hostCache === null) this.hostCache = parseHost(this.header('host'));
-    return this.hostCache.port;
+    return this.hostParts().port;
+  }
+
+  private hostParts(): HostParts {
+    if (this.hostCache === null) this.hostCache = parseHost(absoluteAuthority(this.url) ?? this.header('host'));
+    return this.hostCache;
   }
 
   private remoteInfo(): { address: string; port: number } | null {

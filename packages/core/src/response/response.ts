@@ -1,5 +1,6 @@
 import { serializeCookie, type CookieOptions } from './cookie.js';
 import { ResponseHeaders, checkHeaderValue, type HeadersInit } from './headers.js';
+import { checkMediaType, checkParameterValue } from './media-type.js';
 import { STATUS_TEXT, checkStatus } from './status.js';
 
 /** What a `Response` body may be: text (UTF-8), bytes, or a value sent as JSON. */
@@ -12,9 +13,15 @@ export interface ResponseInit {
   /** Reason phrase (default: the registry's). */
   statusText?: string;
   headers?: HeadersInit;
-  /** Media type, e.g. 'text/html' (a `content-type` header wins over it). */
+  /**
+   * Media type, e.g. 'text/html' or 'text/html; level=1' (a `content-type` header wins over it).
+   * Must be `type/subtype` tokens with optional parameters, else a TypeError.
+   */
   type?: string;
-  /** Charset appended to `type` (default utf-8 for text/* types with a string body). */
+  /**
+   * Charset appended to `type` (default utf-8 for text/* types with a string body). Must be an
+   * RFC 9110 token (e.g. `utf-8`, `iso-8859-1`), else a TypeError: it is written into the head.
+   */
   charset?: string;
 }
 
@@ -27,6 +34,11 @@ const EMPTY = new Uint8Array(0);
 /**
  * An HTTP response, shaped like the Fetch API's `Response` but built for jato's encoder: the body is
  * kept as given (a string is sent as UTF-8, bytes as is, any other value as JSON).
+ *
+ * Everything is checked twice: when the response is built (a RangeError/TypeError at once) and
+ * again when its head is written, so a field changed from plain JS (`readonly` is only in the
+ * types) to an invalid value — a status outside the registry, a reason phrase with CR/LF, a body
+ * that is neither a string, bytes nor null — is answered as a logged 500, never sent.
  *
  * ```ts
  * new Response('created', { status: 201, headers: { location: '/items/1' } })
@@ -73,7 +85,9 @@ export class Response {
       this.body = JSON.stringify(body) ?? 'null';
       type = APPLICATION_JSON;
     }
+    if (init?.charset !== undefined) checkParameterValue('charset', init.charset);
     if (init?.type !== undefined) {
+      checkMediaType(init.type);
       const charset = init.charset ?? (typeof this.body === 'string' && init.type.startsWith('text/') ? 'utf-8' : undefined);
       type = charset === undefined ? init.type : `${init.type}; charset=${charset}`;
       checkHeaderValue('content-type', type);

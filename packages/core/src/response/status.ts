@@ -19,12 +19,17 @@ export const STATUS_LINE: readonly string[] = (() => {
  * @returns the status, for chaining
  */
 export function checkStatus(status: number): number {
-  if (STATUS_LINE[status] === undefined) {
+  if (!isStatus(status)) {
     throw new RangeError(
       `Invalid HTTP status ${String(status)}: expected a registered final status code (an integer 200-599)`,
     );
   }
   return status;
+}
+
+/** True when `status` is a number with a pre-rendered status line (a registered 200–599 code). */
+export function isStatus(status: unknown): status is number {
+  return typeof status === 'number' && STATUS_LINE[status] !== undefined;
 }
 
 /** Statuses whose responses never carry a body (RFC 9110 §6.4.1). */

@@ -91,6 +91,16 @@ export class OutputWriter implements Responder {
     }
   }
 
+  /** Whether a response row for (conn, seq) is pending in this batch (error path only: a scan). */
+  hasRow(conn: number, seq: number): boolean {
+    const t = this.table;
+    for (let i = 0; i < this.rows; i++) {
+      const r = i * OutCol.Count;
+      if (t[r + OutCol.Conn] === conn && t[r + OutCol.Seq] === seq) return true;
+    }
+    return false;
+  }
+
   /** Write the pending text and return the number of rows; resets for the next batch. */
   finish(): number {
     this.writeText();

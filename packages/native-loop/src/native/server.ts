@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { HttpServer, Responder, ServerHandlers, ServerOptions, ServerStats } from '../types.js';
+import { renderErrorResponse } from '../js/error-response.js';
 import { resolveOptions, type ResolvedOptions } from '../js/options.js';
 import { type NativeAddon, type NativeServerHandle, loadAddon } from './addon.js';
 import { type FastBuffer, fastBuffer } from './buffer-internals.js';
@@ -119,9 +120,9 @@ class NativeHttpServer implements HttpServer {
         try {
           this.handlers.onBatch(batch, out);
         } catch (error) {
-          process.nextTick(() => {
-            throw error;
-          });
+          // Never rethrown into the event loop: reported, and every request of the batch that got
+          // no response is answered 500 with Connection: close (as the JS transport does).
+          this.batchFailed(error, count);
         }
         batch.count = 0;
       }
@@ -140,6 +141,26 @@ class NativeHttpServer implements HttpServer {
     }
     return out.finish();
   };
+
+  /** `onBatch` threw: report it and answer what it left unanswered. Never throws. */
+  private batchFailed(error: unknown, count: number): void {
+    try {
+      process.emitWarning(`jato: onBatch threw: ${error instanceof Error ? String(error.stack) : String(error)}`);
+    } catch {
+      /* an unprintable error is still answered below */
+    }
+    try {
+      const batch = this.batch!;
+      const failure = renderErrorResponse(500, this.dateHeader(), this.options.serverName);
+      for (let i = 0; i < count; i++) {
+        const conn = batch.conn(i);
+        const seq = batch.seq(i);
+        if (!this.out.hasRow(conn, seq)) this.out.respond(conn, seq, failure, null, true);
+      }
+    } catch {
+      /* the transport itself is broken: nothing more can be sent */
+    }
+  }
 
   private readonly onClosed = (): void => {
     this.resolveClosed?.();
