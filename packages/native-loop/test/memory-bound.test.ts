@@ -97,9 +97,12 @@ describe.each(TRANSPORTS)('memory bound per connection ($name)', ({ create }) =>
     });
     const writers = clients.map(pipelineForever);
     try {
-      // enough requests that the kernel's socket buffers are long full and the server is pacing reads
+      // enough requests that the kernel's socket buffers are full, and enough bytes read by the
+      // clients (about 3 s at their rate) that the server has long been paced by the slow readers
       const target = 180_000;
-      await watchBound(server, () => server.stats().requests >= target);
+      const readTarget = CONNS * RATE * 3;
+      const received = (): number => clients.reduce((n, c) => n + c.bytesReceived, 0);
+      await watchBound(server, () => server.stats().requests >= target && received() >= readTarget);
       const growth = process.memoryUsage().rss - rss0;
       // per connection: input bound + high-water mark + the responses of maxInFlight requests; the
       // rest is slack for the JS heap of this process (clients included)
