@@ -43,6 +43,11 @@ class ResponseOrder {
 
   template <class Out>
   Outcome Complete(uint32_t seq, const char* p, size_t len, bool close, bool stable, Out& out) {
+    if (seq == write_ && seq != next_ && held_.empty() && !finished_) {  // in order, nothing held
+      out.Write(p, len, stable);
+      Advance(close);
+      return Outcome::Written;
+    }
     if (seq < write_ || seq >= next_ || held_.count(seq)) return Outcome::Ignored;
     if (finished_) return Outcome::Dropped;
     if (seq != write_) {
