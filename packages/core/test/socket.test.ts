@@ -197,7 +197,9 @@ describe.each(TRANSPORTS)('over real sockets (%s transport)', (transport) => {
   });
 
   it('passes limits and timeouts to the transport', async () => {
-    const app = new App({ transport, limits: { maxBodyBytes: 8 }, timeouts: { keepAlive: 300 } });
+    // keep-alive 1 s: it also bounds the wait for a connection's first byte, which a busy machine
+    // could otherwise stall past between connect and write
+    const app = new App({ transport, limits: { maxBodyBytes: 8 }, timeouts: { keepAlive: 1000 } });
     app.post('/', async (req) => `got ${(await req.bytes()).length}`);
     server = await startTestServer(app);
     const big = await rawRequest(server.port, 'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 9\r\n\r\n123456789');

@@ -15,7 +15,9 @@ import type {
 import { currentDate } from './date.js';
 import { FLAG_KEEP_ALIVE, HeadEncoder } from './encoder.js';
 
+// module-level copies: the per-request code reads a local binding, not an import's property (CJS)
 const METHOD_HEAD = MethodId.Head;
+const NAMES: readonly string[] = METHOD_NAMES;
 
 /** Everything the dispatcher reads from its app (live: routes and hooks added later apply). @internal */
 export interface DispatchConfig {
@@ -93,7 +95,7 @@ export class Dispatcher implements ServerHandlers, RequestHost {
       const id = batch.method(i);
       let result: unknown;
       try {
-        const method = id === 0 ? batch.methodName(i) : METHOD_NAMES[id]!;
+        const method = id === 0 ? batch.methodName(i) : NAMES[id]!;
         const target = batch.target(i);
         const q = target.indexOf('?');
         let path = q < 0 ? target : target.slice(0, q);

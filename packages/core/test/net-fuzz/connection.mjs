@@ -138,7 +138,8 @@ export async function fuzzConnection(port, seed) {
         return finals() >= requests.length || serverEnded || problems.length > 0 || Date.now() - lastData > QUIET_MS;
       }, STALL_MS);
     }
-    if (requests[requests.length - 1].closes && complete) await until(() => serverEnded, CLOSE_WAIT_MS);
+    // after `Connection: close` the server must close by itself (a bounded wait: a failure if not)
+    if (requests[requests.length - 1].closes && complete) await until(() => serverEnded, STALL_MS);
     closedByServer = serverEnded;
     socket.end();
     await until(() => serverEnded, CLOSE_WAIT_MS);

@@ -109,9 +109,21 @@ async function fuzzTransport(transport, seed) {
     const last = await fuzzConnectionPlain(server.port);
     if (last !== '') failures.push(`final request: ${last}`);
   }
-  server.child.send?.('rss');
-  await new Promise((resolve) => setTimeout(resolve, 100));
   clearInterval(sampler);
+  // one last sample, awaited (bounded): a short run on a busy machine may not have had one yet
+  if (server.exit === undefined && server.child.connected) {
+    await new Promise((resolve) => {
+      const t = setTimeout(resolve, 10_000);
+      const onMessage = (m) => {
+        if (typeof m?.rss !== 'number') return;
+        clearTimeout(t);
+        server.child.off('message', onMessage);
+        resolve();
+      };
+      server.child.on('message', onMessage);
+      server.child.send('rss');
+    });
+  }
   alive = server.exit === undefined;
   console.log(
     `${transport}: ${stats.connections} connections, ${stats.requests} requests, ${stats.verified} answers verified, ` +

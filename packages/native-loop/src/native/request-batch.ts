@@ -4,6 +4,9 @@ import { type FastBuffer, fastBuffer } from './buffer-internals.js';
 import type { InputBuffers } from './addon.js';
 import { Col } from './layout.js';
 
+// a module-level copy: the per-request code reads a local binding, not an import's property (CJS)
+const NAMES: readonly string[] = METHOD_NAMES;
+
 /** Longest target / header span compared against the previous one before slicing anew. */
 const MAX_REUSE = 512;
 
@@ -52,7 +55,7 @@ export class NativeRequestBatch implements RequestBatch {
 
   methodName(i: number): string {
     const m = this.table[i * Col.Count + Col.Method]!;
-    if (m !== 0) return METHOD_NAMES[m]!;
+    if (m !== 0) return NAMES[m]!;
     const off = this.table[i * Col.Count + Col.MethodOff]!;
     return this.arena.latin1Slice(off, off + this.table[i * Col.Count + Col.MethodLen]!);
   }

@@ -31,14 +31,18 @@ describe('js transport: timeouts', () => {
   });
 
   it('closes an idle keep-alive connection after the keep-alive timeout without a response', async () => {
-    const { port } = await h.start(echoHandlers(), { timeouts: { keepAlive: 300 } });
+    // 1 s: the keep-alive timeout also bounds the wait for the first byte, and a busy machine must
+    // not be able to stall the client between connect and write past it
+    const { port } = await h.start(echoHandlers(), { timeouts: { keepAlive: 1000 } });
     const client = await h.connect(port);
+    // measured from before the request: the idle timer starts after the answer, so never earlier
+    // (taking the time when the answer arrived let a busy machine's delay eat into the lower bound)
+    const start = Date.now();
     await client.write(GET('/a'));
     await client.responses(1);
-    const answeredAt = Date.now();
     const endedAt = await client.ended();
-    expect(endedAt - answeredAt).toBeGreaterThanOrEqual(250);
-    expect(endedAt - answeredAt).toBeLessThan(300 + SLACK_MS);
+    expect(endedAt - start).toBeGreaterThanOrEqual(990);
+    expect(endedAt - start).toBeLessThan(1000 + SLACK_MS);
     expect((await client.responses(1)).length).toBe(1);
   });
 
@@ -107,17 +111,20 @@ describe('js transport: timeouts', () => {
       out.respond(req.conn, req.seq, head(200, big), big, false);
       return true;
     });
-    const { port } = await h.start(handlers, { timeouts: { write: 400 } });
+    // The whole read takes about 3 s, three write timeouts: only progress keeps the connection. The
+    // reader's 100 ms steps are a tenth of the timeout, so a client stalled by a busy machine for
+    // most of a second still reads in time (with a 400 ms timeout, a 300 ms stall cut it).
+    const { port } = await h.start(handlers, { timeouts: { write: 1000 } });
     const client = await h.connect(port);
     client.socket.pause();
     await client.write(GET('/big'));
-    // read about 1 MiB every 100 ms: slower than the server writes, but always progressing
+    // read about 512 KiB every 100 ms: slower than the server writes, but always progressing
     let budget = 0;
     client.socket.on('data', () => {
       if (client.receivedLength >= budget) client.socket.pause();
     });
     const reader = setInterval(() => {
-      budget = client.receivedLength + 1024 * 1024;
+      budget = client.receivedLength + 512 * 1024;
       client.socket.resume();
     }, 100);
     try {

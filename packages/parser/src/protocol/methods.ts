@@ -19,7 +19,9 @@ const IDS: ReadonlyMap<string, MethodId> = new Map(
   METHOD_NAMES.map((name, id) => [name, id as MethodId] as const).filter(([name]) => name !== ''),
 );
 
+const OTHER = MethodId.Other;
+
 /** The method id of a method token (case-sensitive, as RFC 9110 §9.1 says); `Other` when not well known. */
 export function methodIdOf(token: string): MethodId {
-  return IDS.get(token) ?? MethodId.Other;
+  return IDS.get(token) ?? OTHER;
 }
