@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // test:native — builds the addon with ASan+UBSan in a scratch directory (the normal build in
-// build/Release is never touched), then runs the native integration tests against it with the
+// build/Release is never touched), then runs the native integration tests, and @jato/core's
+// boundary property test (test/boundary.property.test.ts, native transport), against it with the
 // sanitizer runtimes preloaded into node. Writes .test-results/sanitize.json (vitest's JSON report:
 // numPassedTests / numFailedTests) and exits non-zero on any failure or sanitizer report.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -65,6 +66,17 @@ try {
     [vitest, 'run', '--config', path.join('test', 'sanitize', 'vitest.config.ts'), '-t', 'native'],
     { cwd: root, env, stdio: 'inherit' },
   );
+  // 3. core's boundary property test (seeded hostile apps, pipelined) on the native transport
+  const coreRoot = path.join(root, '..', 'core');
+  const coreReport = path.join(scratch, 'core-property.json');
+  const coreRun = spawnSync(
+    process.execPath,
+    [
+      vitest, 'run', '--root', coreRoot, 'test/boundary.property.test.ts', '-t', 'native',
+      '--reporter=default', '--reporter=json', `--outputFile.json=${coreReport}`,
+    ],
+    { cwd: coreRoot, env: { ...env, JATO_PROPERTY_SEEDS: '4' }, stdio: 'inherit' },
+  );
   const reports = fs.readdirSync(scratch).filter((f) => f.startsWith('sanitizer.log'));
   for (const r of reports) process.stderr.write(fs.readFileSync(path.join(scratch, r), 'utf8'));
   let summary;
@@ -73,6 +85,16 @@ try {
   } catch {
     fail(`no test report (vitest exit ${run.status})`);
   }
+  try {
+    const core = JSON.parse(fs.readFileSync(coreReport, 'utf8'));
+    summary.numPassedTests = (summary.numPassedTests ?? 0) + (core.numPassedTests ?? 0);
+    summary.numFailedTests = (summary.numFailedTests ?? 0) + (core.numFailedTests ?? 0);
+    if (coreRun.status !== 0 && !(core.numFailedTests > 0)) summary.numFailedTests += 1;
+  } catch {
+    summary.numFailedTests = (summary.numFailedTests ?? 0) + 1;
+    console.error(`test:native: no report from core's property test (vitest exit ${coreRun.status})`);
+  }
+  fs.writeFileSync(resultFile, JSON.stringify(summary));
   if (reports.length > 0) {
     summary.numFailedTests = (summary.numFailedTests ?? 0) + 1;
     summary.sanitizerReports = reports.length;
