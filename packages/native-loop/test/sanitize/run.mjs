@@ -67,15 +67,11 @@ try {
     { cwd: root, env, stdio: 'inherit' },
   );
   // 3. core's boundary property test (seeded hostile apps, pipelined) on the native transport
-  const coreRoot = path.join(root, '..', 'core');
   const coreReport = path.join(scratch, 'core-property.json');
   const coreRun = spawnSync(
     process.execPath,
-    [
-      vitest, 'run', '--root', coreRoot, 'test/boundary.property.test.ts', '-t', 'native',
-      '--reporter=default', '--reporter=json', `--outputFile.json=${coreReport}`,
-    ],
-    { cwd: coreRoot, env: { ...env, JATO_PROPERTY_SEEDS: '4' }, stdio: 'inherit' },
+    [vitest, 'run', '--config', path.join('test', 'sanitize', 'core-property.config.ts'), '-t', 'native'],
+    { cwd: root, env: { ...env, JATO_PROPERTY_SEEDS: '4', JATO_SANITIZE_CORE_REPORT: coreReport }, stdio: 'inherit' },
   );
   const reports = fs.readdirSync(scratch).filter((f) => f.startsWith('sanitizer.log'));
   for (const r of reports) process.stderr.write(fs.readFileSync(path.join(scratch, r), 'utf8'));
