@@ -188,3 +188,17 @@ describe.each(TRANSPORTS)('hardening over real sockets (%s transport)', (transpo
     expect(logger.errors).toHaveLength(5);
   });
 });
+
+describe('values jato composes into heads', () => {
+  it('the server name is checked when the app is created', () => {
+    expect(() => new App({ serverName: 'jato\r\nInjected: 1' })).toThrow(TypeError);
+    expect(() => new App({ serverName: 'jatö' })).toThrow(TypeError);
+    expect(new App({ serverName: 'edge/1.0' }).config.serverName).toBe('edge/1.0');
+  });
+
+  it('a status that is not a number never passes checkStatus (no Array.prototype lookups)', () => {
+    for (const status of ['200', 'constructor', 'length', '__proto__', 200.5, -0.5]) {
+      expect(() => new Response('x', { status: status as number })).toThrow(RangeError);
+    }
+  });
+});
