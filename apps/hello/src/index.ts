@@ -2,7 +2,8 @@ import cluster from 'node:cluster';
 import { createHelloApp } from './app.js';
 
 /** `node apps/hello`: PORT (8080), HOST (0.0.0.0), WORKERS (1, or 'auto'). */
-const port = Number(process.env['PORT'] ?? 8080);
+// a string from the environment is validated by listen() (digits only, 0-65535)
+const port = process.env['PORT'] ?? 8080;
 const host = process.env['HOST'] ?? '0.0.0.0';
 const workersEnv = process.env['WORKERS'] ?? '1';
 const workers = workersEnv === 'auto' ? 'auto' : Number(workersEnv);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { App, HttpError, Response, type Logger } from '../src/index.js';
+import { App, HttpError, Response, ResponseHeaders, injectRaw, type Logger } from '../src/index.js';
 import { rawRequest, startTestServer, type TestResponse, type TestServer } from './support/testing.js';
 import { TRANSPORTS } from './support/transports.js';
 
@@ -186,5 +186,41 @@ describe.each(TRANSPORTS)('hardening over real sockets (%s transport)', (transpo
     expect(responses[5]!.headers['x-name']).toBe('plain');
     await wait();
     expect(logger.errors).toHaveLength(5);
+  });
+});
+
+describe('values jato composes into heads', () => {
+  it('the server name is checked when the app is created', () => {
+    expect(() => new App({ serverName: 'jato\r\nInjected: 1' })).toThrow(TypeError);
+    expect(() => new App({ serverName: 'jatö' })).toThrow(TypeError);
+    expect(new App({ serverName: 'edge/1.0' }).config.serverName).toBe('edge/1.0');
+  });
+
+  it('a status that is not a number never passes checkStatus (no Array.prototype lookups)', () => {
+    for (const status of ['200', 'constructor', 'length', '__proto__', 200.5, -0.5]) {
+      expect(() => new Response('x', { status: status as number })).toThrow(RangeError);
+    }
+  });
+});
+
+describe('response headers that plain JS tampered with', () => {
+  it('a ResponseHeaders subclass cannot make a framing header look like another one', async () => {
+    class Lying extends ResponseHeaders {
+      override keyAt(): string {
+        return 'x-harmless';
+      }
+      override nameAt(): string {
+        return 'Content-Length';
+      }
+    }
+    const app = new App({ logger: false });
+    app.get('/', () => {
+      const res = new Response('hello');
+      (res as unknown as { headers: ResponseHeaders }).headers = new Lying({ 'content-length': '0' });
+      return res;
+    });
+    const raw = Buffer.from(await injectRaw(app, Buffer.from('GET / HTTP/1.1\r\nHost: t\r\n\r\n'))).toString('latin1');
+    expect(raw.match(/content-length/gi)).toHaveLength(1);
+    expect(raw).toMatch(/\r\n\r\nhello$/);
   });
 });

@@ -5,6 +5,7 @@ import { ErrorHandlers, type ErrorClass } from '../errors/error-handlers.js';
 import { consoleLogger, silentLogger, type Logger } from '../logger.js';
 import type { FormLimits } from '../request/form.js';
 import { Request } from '../request/request.js';
+import { checkHeaderValue } from '../response/headers.js';
 import type { RequestHost } from '../request/request-host.js';
 import { listenApp } from './listen.js';
 import type { AppOptions, ListenOptions, ListeningApp } from './options.js';
@@ -61,7 +62,8 @@ export class App<Ext extends object = {}> {
       methodNotAllowed: null,
       logger,
       development: options.development ?? process.env['NODE_ENV'] === 'development',
-      serverName: options.serverName ?? 'jato',
+      // written into every head: checked once here
+      serverName: checkHeaderValue('Server', options.serverName ?? 'jato'),
       formLimits,
       RequestClass: this.requestClass,
     };

@@ -24,7 +24,13 @@ export async function listenApp(app: App<object>, options: ListenOptions): Promi
     return superviseApp({ port, host, workers, reusePort });
   }
   const inWorker = cluster.isWorker;
-  if (reusePort && !inWorker) app.config.logger.warn(`jato: reusePort is set: port ${port} may be shared with other processes`);
+  if (reusePort && !inWorker) {
+    try {
+      app.config.logger.warn(`jato: reusePort is set: port ${port} may be shared with other processes`);
+    } catch {
+      /* a broken logger does not stop the server */
+    }
+  }
   const listenPort = inWorker ? workerListenPort(port) : port;
   const handlers = app.handler();
   const o = app.settings;

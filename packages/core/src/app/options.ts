@@ -16,7 +16,7 @@ export interface AppOptions {
   timeouts?: TransportTimeouts;
   /** Where errors and warnings go (console); `false` silences them. */
   logger?: Logger | false;
-  /** The `Server` header value ('jato'); '' sends none. */
+  /** The `Server` header value ('jato'); '' sends none. Visible ASCII only (else a TypeError). */
   serverName?: string;
   /**
    * Development mode: a 500 carries the error's stack in its body. Default: true when

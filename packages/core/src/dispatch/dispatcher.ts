@@ -361,20 +361,22 @@ export class Dispatcher implements ServerHandlers, RequestHost {
     let ownDate = false;
     const h = res.headers;
     if (!(h instanceof ResponseHeaders)) throw new TypeError('Invalid response headers: not a ResponseHeaders');
-    for (let i = 0; i < h.size; i++) {
-      const name = h.nameAt(i);
-      const value = h.valueAt(i);
+    // read through ResponseHeaders' own methods: a subclass cannot make names, keys and values disagree
+    const count = headersSize.call(h);
+    for (let i = 0; i < count; i++) {
+      const name = nameAt.call(h, i);
+      const value = valueAt.call(h, i);
       if (!isHeaderName(name) || !isHeaderValue(value)) {
         throw new TypeError(`Invalid response header ${describe(name)}: ${describe(value)}`);
       }
-      const key = h.keyAt(i);
+      const key = keyAt.call(h, i);
       switch (key) {
         case 'content-length':
         case 'transfer-encoding':
         case 'keep-alive':
           continue; // framing is jato's
         case 'connection':
-          if (/(^|,)\s*close\s*(,|$)/i.test(h.valueAt(i))) flags &= ~FLAG_KEEP_ALIVE;
+          if (/(^|,)\s*close\s*(,|$)/i.test(value)) flags &= ~FLAG_KEEP_ALIVE;
           continue;
         case 'content-type':
           hasType = true;
@@ -553,6 +555,12 @@ function describe(v: unknown): string {
 
 // eslint-disable-next-line @typescript-eslint/unbound-method
 const promiseThen = Promise.prototype.then;
+/* eslint-disable @typescript-eslint/unbound-method */
+const headersSize = Object.getOwnPropertyDescriptor(ResponseHeaders.prototype, 'size')!.get! as (this: ResponseHeaders) => number;
+const nameAt = ResponseHeaders.prototype.nameAt;
+const keyAt = ResponseHeaders.prototype.keyAt;
+const valueAt = ResponseHeaders.prototype.valueAt;
+/* eslint-enable @typescript-eslint/unbound-method */
 
 /** Answered async requests kept for reuse (bounded: a burst of async work does not pin memory). */
 const SPARE_MAX = 4096;

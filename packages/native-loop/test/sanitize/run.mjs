@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // test:native — runs the seeded C++ unit tests of the plain C++ parts (test/native/*.cc) and builds
-// the addon with ASan+UBSan in a scratch directory (the normal build in
-// build/Release is never touched), then runs the native integration tests against it with the
+// the addon with ASan+UBSan in a scratch directory (the normal build in build/Release is never
+// touched), then runs the native integration tests, and @jato/core's boundary property test
+// (test/boundary.property.test.ts, native transport), against it with the
 // sanitizer runtimes preloaded into node. Writes .test-results/sanitize.json (vitest's JSON report:
 // numPassedTests / numFailedTests) and exits non-zero on any failure or sanitizer report.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -79,6 +80,13 @@ try {
     [vitest, 'run', '--config', path.join('test', 'sanitize', 'vitest.config.ts'), '-t', 'native'],
     { cwd: root, env, stdio: 'inherit' },
   );
+  // 3. core's boundary property test (seeded hostile apps, pipelined) on the native transport
+  const coreReport = path.join(scratch, 'core-property.json');
+  const coreRun = spawnSync(
+    process.execPath,
+    [vitest, 'run', '--config', path.join('test', 'sanitize', 'core-property.config.ts'), '-t', 'native'],
+    { cwd: root, env: { ...env, JATO_PROPERTY_SEEDS: '4', JATO_SANITIZE_CORE_REPORT: coreReport }, stdio: 'inherit' },
+  );
   const reports = fs.readdirSync(scratch).filter((f) => f.startsWith('sanitizer.log'));
   for (const r of reports) process.stderr.write(fs.readFileSync(path.join(scratch, r), 'utf8'));
   let summary;
@@ -87,6 +95,16 @@ try {
   } catch {
     fail(`no test report (vitest exit ${run.status})`);
   }
+  try {
+    const core = JSON.parse(fs.readFileSync(coreReport, 'utf8'));
+    summary.numPassedTests = (summary.numPassedTests ?? 0) + (core.numPassedTests ?? 0);
+    summary.numFailedTests = (summary.numFailedTests ?? 0) + (core.numFailedTests ?? 0);
+    if (coreRun.status !== 0 && !(core.numFailedTests > 0)) summary.numFailedTests += 1;
+  } catch {
+    summary.numFailedTests = (summary.numFailedTests ?? 0) + 1;
+    console.error(`test:native: no report from core's property test (vitest exit ${coreRun.status})`);
+  }
+  fs.writeFileSync(resultFile, JSON.stringify(summary));
   if (reports.length > 0) {
     summary.numFailedTests = (summary.numFailedTests ?? 0) + 1;
     summary.sanitizerReports = reports.length;

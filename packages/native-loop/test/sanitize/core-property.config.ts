@@ -1,0 +1,20 @@
+import { fileURLToPath } from 'node:url';
+import type { ViteUserConfig } from 'vitest/config';
+import shared from '../../../../vitest.shared';
+
+// The sanitizer run's second part (test/sanitize/run.mjs): @jato/core's boundary property test,
+// rooted in packages/core, with its JSON report where run.mjs asks (core's own report is left alone).
+const config: ViteUserConfig = {
+  ...shared,
+  root: fileURLToPath(new URL('../../../core', import.meta.url)),
+  test: {
+    ...shared.test,
+    reporters: [
+      'default',
+      ['json', { outputFile: process.env['JATO_SANITIZE_CORE_REPORT'] ?? '.test-results/sanitize-core.json' }],
+    ] as NonNullable<NonNullable<ViteUserConfig['test']>['reporters']>,
+    include: ['test/boundary.property.test.ts'],
+  },
+};
+
+export default config;
