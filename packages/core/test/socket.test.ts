@@ -161,6 +161,33 @@ describe.each(TRANSPORTS)('over real sockets (%s transport)', (transport) => {
     expect(responses[0]!.text()).toBe('still here');
   });
 
+  it('aborts req.signal when the client half-closes (FIN) with the request pending, and frees the socket', async () => {
+    const app = new App({ transport, logger: false, timeouts: { keepAlive: 1000 } });
+    let resolveAborted!: (reason: unknown) => void;
+    const aborted = new Promise((r) => (resolveAborted = r));
+    let resolveStarted!: () => void;
+    const started = new Promise<void>((r) => (resolveStarted = r));
+    app.get('/never', (req) => {
+      req.signal.addEventListener('abort', () => resolveAborted(req.signal.reason));
+      resolveStarted();
+      return new Promise<string>(() => {}); // never settles: only the FIN can end this request
+    });
+    app.get('/', () => 'still here');
+    server = await startTestServer(app);
+    const net = await import('node:net');
+    const sock = net.connect(server.port, '127.0.0.1');
+    const closed = new Promise<void>((r) => sock.on('close', () => r()));
+    sock.on('data', () => {});
+    sock.write('GET /never HTTP/1.1\r\nHost: t\r\n\r\n');
+    await started;
+    sock.end(); // a plain FIN, no RST
+    const reason = await aborted;
+    expect((reason as DOMException).name).toBe('AbortError');
+    await closed; // the server closes its side too (within the keep-alive bound), holding no fd
+    const { responses } = await rawRequest(server.port, 'GET / HTTP/1.1\r\nHost: t\r\n\r\n', { responses: 1 });
+    expect(responses[0]!.text()).toBe('still here');
+  });
+
   it('request, response, error, hook and extension features work over the socket', async () => {
     class Teapot extends Error {}
     const app = new App({ transport, logger: false })

@@ -28,7 +28,7 @@ struct ServerOptions {
   bool reuse_port = false;
   std::string server_name = "jato";
   uint32_t max_head_bytes = 16 * 1024;
-  uint32_t max_headers = 100;
+  uint32_t max_headers = 4096;  // max_head_bytes / 4 (see @jato/parser DEFAULT_LIMITS)
   uint64_t max_body_bytes = 1024 * 1024;
   uint32_t max_in_flight = 128;
   uint64_t high_water_mark = 1024 * 1024;

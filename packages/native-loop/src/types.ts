@@ -65,7 +65,12 @@ export interface Responder {
 export interface ServerHandlers {
   /** All complete requests of one read / loop turn. Respond synchronously through `out` or later. */
   onBatch(batch: RequestBatch, out: Responder): void;
-  /** The connection closed (client went away, error, timeout): abort its pending work. */
+  /**
+   * The client went away (reset, error, timeout, close) or half-closed (FIN) while requests were
+   * pending: abort its pending work. After a FIN the answers that still come are written, and the
+   * socket is closed when they are, or at the latest a keep-alive timeout after the FIN; the notice
+   * may then come a second time when the socket really closes (treat it as idempotent).
+   */
   onConnectionClose?(conn: number): void;
 }
 

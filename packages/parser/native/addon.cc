@@ -167,12 +167,12 @@ Napi::Value FrameHeads(const Napi::CallbackInfo& info) {
   const uint8_t* p = nullptr;
   size_t n = 0;
   if (!bytes_arg(info, 0, p, n)) return Throw(env, "frameHeads(Uint8Array) expects a Uint8Array");
-  static thread_local Header headers[101];
+  static thread_local std::vector<Header> headers(jato::http::Limits{}.max_headers + 1);
   static thread_local std::vector<char> scratch;
   scratch.assign(reinterpret_cast<const char*>(p), reinterpret_cast<const char*>(p) + n);
   jato::http::Framer framer(jato::http::Limits{}, false);
   CountingHost host;
-  framer.frame(scratch.data(), n, host, headers, 101);
+  framer.frame(scratch.data(), n, host, headers.data(), static_cast<uint32_t>(headers.size()));
   return Napi::Number::New(env, host.count);
 }
 

@@ -73,7 +73,7 @@ constexpr int status_of(Error e) noexcept {
 /** Configurable limits; defaults are the framework's defaults. */
 struct Limits {
   uint32_t max_head_bytes = 16 * 1024;  // request line + header section incl. final CRLF (431, or 414 for the target)
-  uint32_t max_headers = 100;           // header lines (431)
+  uint32_t max_headers = 4096;          // header lines (431): max_head_bytes / 4, so the byte limit is the guard
   uint64_t max_body = 1024 * 1024;      // inclusive; a larger Content-Length or chunked total is 413
 };
 
