@@ -119,6 +119,13 @@ function rebuildCommand() {
   return `npm rebuild ${pkg.name} --foreground-scripts`;
 }
 
+/** What a user gets without the addon. */
+function fallback() {
+  return pkg.name === '@jato/parser'
+    ? 'only @jato/parser/native needs it (the TypeScript parser and jato work without it)'
+    : 'the JS transport will be used';
+}
+
 function writeStatus(status) {
   try {
     fs.mkdirSync(buildDir, { recursive: true });
@@ -178,14 +185,14 @@ function installMain() {
   const reason = missing.length > 0 ? failure : `no prebuilt addon for ${platformKey()} and the local build failed: ${failure}`;
   const rebuild = rebuildCommand();
   writeStatus({ origin: 'none', platform: platformKey(), reason, rebuild });
-  console.warn(`${pkg.name}: ${reason}; the JS transport will be used. To build it: ${rebuild}`);
+  console.warn(`${pkg.name}: ${reason}; ${fallback()}. To build it: ${rebuild}`);
 }
 
 if (install) {
   try {
     installMain();
   } catch (err) {
-    console.warn(`${pkg.name}: native addon setup failed (${err && err.message}); the JS transport will be used. To build it: ${rebuildCommand()}`);
+    console.warn(`${pkg.name}: native addon setup failed (${err && err.message}); ${fallback()}. To build it: ${rebuildCommand()}`);
   }
   process.exit(0);
 }
