@@ -46,7 +46,7 @@ export function npmCli(): string {
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(npm_|pnpm_|PNPM_|INIT_CWD$|NODE_OPTIONS$|VITEST|TURBO_)/i.test(k)) continue;
+    if (/^(npm_|pnpm_|PNPM_|INIT_CWD$|NODE_OPTIONS$|NODE_PATH$|VITEST|TURBO_)/i.test(k)) continue;
     env[k] = v;
   }
   const home = mkdtempSync(path.join(os.tmpdir(), 'jato-npmrc-'));
