@@ -160,8 +160,10 @@ function gypBuild(quiet) {
         }
       }
       const text = log.join('\n');
-      const why = /not found: (\S+)/.exec(text) || /(common\.gypi not found)/.exec(text) || /(\S+: No such file or directory)/.exec(text);
-      return `node-gyp ${step[0]} failed${why ? ` (${why[0]})` : r.error ? ` (${r.error.message})` : ''}`;
+      const why = /not found: \S+/.exec(text) || /common\.gypi not found/.exec(text) || /No rule to make target '[^']+'/.exec(text) ||
+        /\S+: No such file or directory/.exec(text) || /error: .*/.exec(text);
+      const detail = why ? why[0] : r.error ? r.error.message : `exit code ${r.status}`;
+      return `node-gyp ${step[0]} failed (${detail}${quiet ? '; log: build/install-build.log' : ''})`;
     }
   }
   return undefined;
