@@ -30,19 +30,24 @@ beforeAll(() => {
   writeFileSync(path.join(app, 'app.ts'), APP_TS);
 });
 
-/** Node 22 from the npm `node` package (cached like runtimes.test.ts). */
-function node22(): string {
-  const dir = path.join(cacheDir('runtimes'), 'node-22.23.3');
+/** A Node from the npm `node` package (cached like runtimes.test.ts). */
+function nodeBinary(version: string): string {
+  const dir = path.join(cacheDir('runtimes'), `node-${version}`);
   const exe = path.join(dir, 'node_modules', '.bin', 'node');
   if (!existsSync(exe)) {
-    const r = npm(cacheDir('runtimes'), ['install', '--prefix', dir, '--no-save', 'node@22.23.3']);
+    const r = npm(cacheDir('runtimes'), ['install', '--prefix', dir, '--no-save', `node@${version}`]);
     if (r.status !== 0) throw new Error(r.stderr);
   }
   return exe;
 }
+const node22 = (): string => nodeBinary('22.23.3');
 
 /** Runs `cmd args` in `cwd` until it prints `jato listening on URL`, GETs `/`, stops it; returns the body. */
-async function serveOnce(cwd: string, cmd: string, args: string[]): Promise<{ body: string; stderr: string; code: number | null }> {
+async function serveOnce(
+  cwd: string,
+  cmd: string,
+  args: string[],
+): Promise<{ body: string; stderr: string; code: number | null; appPid?: number; cliPid?: number }> {
   const child = spawn(cmd, args, { cwd, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let stderr = '';
@@ -59,7 +64,9 @@ async function serveOnce(cwd: string, cmd: string, args: string[]): Promise<{ bo
   if (url === undefined) return { body: '', stderr, code: await closed };
   const body = await (await fetch(`${url}/`)).text();
   child.kill('SIGTERM');
-  return { body, stderr, code: await closed };
+  const code = await closed;
+  const appPid = /pid (\d+)/.exec(out)?.[1];
+  return { body, stderr, code, ...(appPid ? { appPid: Number(appPid) } : {}), ...(child.pid ? { cliPid: child.pid } : {}) };
 }
 
 describe('the installed jato CLI', () => {
@@ -92,6 +99,28 @@ describe('the installed jato CLI', () => {
       writeFileSync(path.join(app, 'cjs-app.ts'), APP_CTS);
       const cjs = await serveOnce(app, node, ['node_modules/jato/dist/cli.js', 'serve', 'cjs-app.ts', '--port', '0', '--host', '127.0.0.1']);
       expect([cjs.body, cjs.code], cjs.stderr).toEqual(['Hello world!', 0]);
+    } finally {
+      writeFileSync(manifest, original);
+    }
+  });
+
+  test('Node 22.12 (type stripping behind a flag): jato re-runs itself with it, forwards SIGTERM, the child drains', async () => {
+    const r = await serveOnce(app, nodeBinary('22.12.0'), ['node_modules/jato/dist/cli.js', 'serve', 'app.ts', '--port', '0', '--host', '127.0.0.1']);
+    // the body came from the child; the parent's exit code 0 is the child's after the forwarded SIGTERM
+    expect([r.body, r.code], r.stderr).toEqual(['Hello world!', 0]);
+    expect(r.stderr).not.toContain('ExperimentalWarning');
+    expect(r.appPid).not.toBe(r.cliPid); // the app ran in the child
+    expect(() => process.kill(r.appPid!, 0)).toThrow(); // and it is gone once the CLI has exited
+  });
+
+  test('Node 22.12 without tsx and a CommonJS package: the clear "type" error, through the child', () => {
+    const manifest = path.join(app, 'package.json');
+    const original = readFileSync(manifest, 'utf8');
+    try {
+      writeFileSync(manifest, JSON.stringify({ ...JSON.parse(original), type: 'commonjs' }));
+      const r = spawnSync(nodeBinary('22.12.0'), ['node_modules/jato/dist/cli.js', 'serve', 'app.ts'], { cwd: app, env: cleanEnv(), encoding: 'utf8', timeout: 60_000 });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/says "type": "commonjs"/);
     } finally {
       writeFileSync(manifest, original);
     }
