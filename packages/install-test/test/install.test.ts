@@ -7,13 +7,25 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, inject, test } from 'vitest';
-import { cleanEnv, linesWith, makeProject, npm, pathWithoutToolchain, runExample } from './harness.js';
+import { cacheDir } from './cache.js';
+import { cleanEnv, linesWith, makeProject, npm, npmCli, pathWithoutToolchain, runExample } from './harness.js';
 
 const tarballs = inject('tarballs');
 const prebuilt = inject('prebuiltTarball');
 const platform = inject('platformKey');
 const WARNING = '@jato/native-loop: native transport unavailable';
 const ANSWERS = { root: 'Hello world!', user: { id: '42' }, echo: 'ping' };
+
+/** The real binary of a Node from the npm `node` package (installed once into the cache). */
+function nodeFromNpm(version: string): string {
+  const dir = path.join(cacheDir('runtimes'), `node-${version}`);
+  const bin = path.join(dir, 'node_modules', 'node', 'bin', 'node');
+  if (!existsSync(bin)) {
+    const r = npm(cacheDir('runtimes'), ['install', '--prefix', dir, '--no-save', `node@${version}`]);
+    if (r.status !== 0) throw new Error(r.stderr);
+  }
+  return bin;
+}
 
 function status(app: string, pkg: string): Record<string, string> | undefined {
   const file = path.join(app, 'node_modules', '@jato', pkg, 'build', 'install-status.json');
@@ -73,6 +85,20 @@ describe('npm install of the packed packages', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(status(app, 'native-loop')).toEqual({ origin: 'local build', platform });
     const run = await runExample(app, process.execPath, ['example.mjs']);
+    expect([run.transport, run.answers, run.stderr]).toEqual(['native', ANSWERS, '']);
+  });
+});
+
+describe('npm install under Node 24 from the npm `node` package (headers beside its copied binary)', () => {
+  test('no prebuilt: the local build finds the headers without a download; native transport', async () => {
+    const node24 = nodeFromNpm('24.21.0');
+    const app = makeProject();
+    const env = cleanEnv();
+    env['PATH'] = `${path.dirname(node24)}${path.delimiter}${env['PATH'] ?? ''}`;
+    const r = spawnSync(node24, [npmCli(), 'install', ...tarballs], { cwd: app, env, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(status(app, 'native-loop')).toEqual({ origin: 'local build', platform });
+    const run = await runExample(app, node24, ['example.mjs'], env);
     expect([run.transport, run.answers, run.stderr]).toEqual(['native', ANSWERS, '']);
   });
 });

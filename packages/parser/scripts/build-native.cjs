@@ -103,13 +103,16 @@ function findNodeGyp() {
 }
 
 /**
- * `--nodedir=<prefix>` only when the running Node keeps its headers at `<prefix>/include/node`
- * (system packages, the npm `node` package, official tarballs): no download. Otherwise node-gyp's
- * own lookup (its header cache, or a download) decides.
+ * `--nodedir=<dir>` only where the running Node keeps its headers (`<dir>/include/node/common.gypi`):
+ * its install prefix (system packages, official tarballs) or, for the npm `node` package, whose
+ * bin/node is a copy, the `node-<platform>-<arch>` package beside it. Nothing is downloaded then.
+ * Otherwise node-gyp's own header lookup (its cache, or a download) decides.
  */
 function nodedirArgs() {
   const prefix = path.dirname(path.dirname(process.execPath));
-  return fs.existsSync(path.join(prefix, 'include', 'node', 'common.gypi')) ? [`--nodedir=${prefix}`] : [];
+  const dirs = [prefix, path.join(prefix, 'node_modules', `node-${process.platform}-${process.arch}`)];
+  const found = dirs.find((dir) => fs.existsSync(path.join(dir, 'include', 'node', 'common.gypi')));
+  return found ? [`--nodedir=${found}`] : [];
 }
 
 function rebuildCommand() {
