@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { type AddonCandidate, type AddonOrigin, addonCandidates, installFailure, platformKey } from '@jato/parser';
@@ -76,18 +77,23 @@ export function loadAddon(): NativeAddon | Error {
     return cached;
   }
   const require = createRequire(import.meta.url);
-  let lastError: unknown;
-  const list = candidates();
-  for (const candidate of list) {
+  let lastError: Error | undefined;
+  for (const candidate of candidates()) {
+    if (candidate.origin === 'environment' && !existsSync(candidate.file)) {
+      lastError = new Error(`JATO_NATIVE_LOOP_ADDON points at ${candidate.file}, which does not exist`);
+      continue;
+    }
     try {
       cached = require(candidate.file) as NativeAddon;
       cachedOrigin = candidate.origin;
       return cached;
     } catch (err) {
-      lastError = err;
+      // one line: the warning of 'auto' quotes it (a require error carries its require stack)
+      const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+      lastError = new Error(`the ${candidate.origin} addon ${candidate.file} does not load: ${message}`, { cause: err });
     }
   }
-  cached = lastError instanceof Error ? lastError : notFound();
+  cached = lastError ?? notFound();
   return cached;
 }
 
