@@ -7,6 +7,9 @@
 // GLIBCXX_3.4.21 / CXXABI_1.3.9 (GCC 5), so the binary loads wherever Node >= 20 runs.
 //   node scripts/build-prebuilt.mjs [--out DIR] [--cache DIR]
 // --cache DIR reuses a previous build of the same sources (keyed by their hash).
+// Note: the loader prefers a prebuilt package to build/Release, also in this workspace (the binding
+// packages are linked there): remove packages/bindings/*/*.node after publishing, or C++ changes
+// will not be seen by the tests. The packaging tests build into a temp copy (--out).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
