@@ -6,9 +6,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, inject, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { cacheDir } from './cache.js';
-import { cleanEnv, makeProject, npm, npmCli } from './harness.js';
+import { cleanEnv, makeProject, npm, npmCli, removeScratch } from './harness.js';
+
+afterAll(removeScratch);
 
 const APP_TS = `import { App } from 'jato';
 const app = new App();

@@ -4,7 +4,7 @@
  * runtime and asked the README's three routes on a loopback ephemeral port.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -24,9 +24,24 @@ try {
 console.log(JSON.stringify({ port: server.port, transport: server.transport, parserAddon }));
 `;
 
+const scratch: string[] = [];
+
+/** A temp directory removed by `removeScratch()`. */
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+}
+
+/** Removes every temp directory the helpers made (each test file calls it in afterAll). */
+export function removeScratch(): void {
+  for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 /** A new empty project directory (under `parent`, default a fresh temp dir) with the example in it. */
 export function makeProject(name = 'app', parent?: string): string {
-  const base = parent ?? mkdtempSync(path.join(os.tmpdir(), 'jato-install-'));
+  if (parent === 'temp') parent = path.join(tempDir('jato-install-'), 'my projects');
+  const base = parent ?? tempDir('jato-install-');
   const dir = path.join(base, name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }, null, 2));
@@ -49,7 +64,7 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
     if (/^(npm_|pnpm_|PNPM_|INIT_CWD$|NODE_OPTIONS$|NODE_PATH$|VITEST|TURBO_)/i.test(k)) continue;
     env[k] = v;
   }
-  const home = mkdtempSync(path.join(os.tmpdir(), 'jato-npmrc-'));
+  const home = tempDir('jato-npmrc-');
   writeFileSync(path.join(home, '.npmrc'), 'fund=false\naudit=false\nupdate-notifier=false\n');
   env['npm_config_userconfig'] = path.join(home, '.npmrc');
   env['PATH'] = (env['PATH'] ?? '')
@@ -61,7 +76,7 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 
 /** A PATH holding only node, npm and sh: a machine without make, a C++ compiler or python. */
 export function pathWithoutToolchain(): string {
-  const bin = mkdtempSync(path.join(os.tmpdir(), 'jato-bin-'));
+  const bin = tempDir('jato-bin-');
   symlinkSync(process.execPath, path.join(bin, 'node'));
   symlinkSync(npmCli(), path.join(bin, 'npm'));
   symlinkSync('/bin/sh', path.join(bin, 'sh'));

@@ -3,12 +3,13 @@
  * the way a user does, then runs the README example and checks its answers and transport.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, inject, test } from 'vitest';
+import { afterAll, describe, expect, inject, test } from 'vitest';
 import { cacheDir } from './cache.js';
-import { cleanEnv, linesWith, makeProject, npm, npmCli, pathWithoutToolchain, runExample } from './harness.js';
+import { cleanEnv, linesWith, makeProject, npm, npmCli, pathWithoutToolchain, removeScratch, runExample } from './harness.js';
+
+afterAll(removeScratch);
 
 const tarballs = inject('tarballs');
 const prebuilt = inject('prebuiltTarball');
@@ -80,7 +81,7 @@ describe('npm install of the packed packages', () => {
   });
 
   test('a project path with a space, no prebuilt: the local build succeeds and is used', async () => {
-    const app = makeProject('svc', path.join(mkdtempSync(path.join(os.tmpdir(), 'jato-install-')), 'my projects'));
+    const app = makeProject('svc', 'temp');
     const r = npm(app, ['install', ...tarballs]);
     expect(r.status, r.stderr).toBe(0);
     expect(status(app, 'native-loop')).toEqual({ origin: 'local build', platform });

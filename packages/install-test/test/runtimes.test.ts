@@ -7,9 +7,11 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, inject, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { cacheDir } from './cache.js';
-import { cleanEnv, linesWith, makeProject, npm, runExample } from './harness.js';
+import { cleanEnv, linesWith, makeProject, npm, removeScratch, runExample } from './harness.js';
+
+afterAll(removeScratch);
 
 const RUNTIMES = {
   'node 22': { pkg: 'node@22.23.3', bin: 'node', args: ['example.mjs'] },
