@@ -1,7 +1,8 @@
 {
   "variables": {
     "jato_sanitize%": "<!(node -p \"process.env.JATO_SANITIZE === '1' ? 1 : 0\")",
-    "jato_parser_include%": "<!(node -p \"require('path').join(require('path').dirname(require.resolve('@jato/parser/package.json')), 'include')\")",
+    "jato_parser_include%": "<!(node -p \"require('path').relative(process.cwd(), require('path').join(require('path').dirname(require.resolve('@jato/parser/package.json')), 'include')).split(require('path').sep).join('/')\")",
+    "jato_prebuilt%": "<!(node -p \"process.env.JATO_PREBUILT === '1' ? 1 : 0\")",
     "jato_napi_include%": "<!(node -p \"require('node-addon-api').include_dir\")"
   },
   "targets": [
@@ -17,7 +18,8 @@
         ["jato_sanitize==1", {
           "cflags_cc": ["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-g", "-O1"],
           "ldflags": ["-fsanitize=address,undefined"]
-        }]
+        }],
+        ["jato_prebuilt==1 and OS=='linux'", { "sources": ["<(jato_parser_include)/../prebuilt/glibcxx_compat.cc"] }]
       ]
     }
   ]

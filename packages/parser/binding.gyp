@@ -1,6 +1,7 @@
 {
   "variables": {
-    "jato_sanitize%": "<!(node -p \"process.env.JATO_SANITIZE === '1' ? 1 : 0\")"
+    "jato_sanitize%": "<!(node -p \"process.env.JATO_SANITIZE === '1' ? 1 : 0\")",
+    "jato_prebuilt%": "<!(node -p \"process.env.JATO_PREBUILT === '1' ? 1 : 0\")"
   },
   "targets": [
     {
@@ -18,7 +19,8 @@
         ["jato_sanitize==1", {
           "cflags_cc": ["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-g", "-O1"],
           "ldflags": ["-fsanitize=address,undefined"]
-        }]
+        }],
+        ["jato_prebuilt==1 and OS=='linux'", { "sources": ["prebuilt/glibcxx_compat.cc"] }]
       ]
     }
   ]

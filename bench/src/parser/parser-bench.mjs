@@ -11,7 +11,8 @@
 // Needs the built package: pnpm --filter @jato/parser run build
 import { createRequire } from 'node:module';
 import { cpuUsage } from 'node:process';
-import { createTsParser, nativeAvailable, nativeFrameHeads } from '@jato/parser';
+import { createTsParser } from '@jato/parser';
+import { nativeAvailable, nativeFrameHeads } from '@jato/parser/native';
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {

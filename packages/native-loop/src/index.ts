@@ -10,6 +10,7 @@ import type { HttpServer, ServerHandlers, ServerOptions } from './types.js';
 
 export * from './types.js';
 export { createNativeServer, nativeAvailable } from './native/server.js';
+export { transportStatus, type TransportStatus } from './native/status.js';
 export { createJsServer, inject, parseResponses, resolveOptions } from './js/index.js';
 export type { RawResponse, ParseResponsesOptions, ResolvedOptions } from './js/index.js';
 

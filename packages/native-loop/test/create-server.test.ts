@@ -33,6 +33,7 @@ describe('createServer transport selection', () => {
     opened.push(a, b);
     expect([a.transport, b.transport]).toEqual(['js', 'js']);
     expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/^@jato\/native-loop: native transport unavailable \(JATO_NATIVE_LOOP_ADDON points at .*; using the JS transport$/);
     expect(() => createServer({ transport: 'native' }, noop)).toThrow();
   });
 

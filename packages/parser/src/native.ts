@@ -1,9 +1,13 @@
 /**
- * The native implementation of the parser contract: the header-only C++ parser through its
- * Node-API binding (`build/Release/jato_parser.node`). Meant for tests, tools and benchmarks; the
- * server's hot path compiles the C++ headers into `@jato/native-loop` instead.
+ * `@jato/parser/native`: the native implementation of the parser contract, the header-only C++ parser
+ * through its Node-API binding (the platform's prebuilt `jato_parser.node`, else
+ * `build/Release/jato_parser.node`). Importing this module loads the addon; the package's main entry
+ * never does. Meant for tests, tools and benchmarks; the server's hot path compiles the C++ headers
+ * into `@jato/native-loop` instead.
  */
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { type AddonOrigin, addonCandidates, installFailure, platformKey } from './binding.js';
 import {
   ERROR_CODES,
   statusOf,
@@ -35,14 +39,35 @@ interface NativeBinding {
 
 let binding: NativeBinding | undefined;
 let loadError: Error | undefined;
-try {
-  // The same relative path works from src/ (tests) and from dist/ (the built package).
-  // JATO_PARSER_ADDON points at another build of the addon (the sanitizer run of test:native).
+let bindingOrigin: AddonOrigin | undefined;
+{
+  // The prebuilt package's addon, else the local build (the same relative path works from src/ in
+  // tests and from dist/ when built). JATO_PARSER_ADDON points at another build (the sanitizer run).
   const override = typeof process !== 'undefined' ? process.env.JATO_PARSER_ADDON : undefined;
-  binding = createRequire(import.meta.url)(override || '../build/Release/jato_parser.node') as NativeBinding;
-} catch (err) {
-  loadError = err instanceof Error ? err : new Error(String(err));
+  const local = fileURLToPath(new URL('../build/Release/jato_parser.node', import.meta.url));
+  const candidates = addonCandidates('jato_parser.node', [local], override);
+  for (const candidate of candidates) {
+    try {
+      binding = createRequire(import.meta.url)(candidate.file) as NativeBinding;
+      bindingOrigin = candidate.origin;
+      loadError = undefined;
+      break;
+    } catch (err) {
+      loadError = err instanceof Error ? err : new Error(String(err));
+    }
+  }
+  if (candidates.length === 0) {
+    const failure = installFailure(fileURLToPath(new URL('..', import.meta.url)));
+    loadError = new Error(
+      failure
+        ? `${failure.reason} (to build it: ${failure.rebuild})`
+        : `no prebuilt addon for ${platformKey()} and no local build (to build it: npm rebuild @jato/parser --foreground-scripts)`,
+    );
+  }
 }
+
+/** Where the loaded addon came from (`'prebuilt'`, `'local build'`, `'environment'`), when it loaded. */
+export const nativeOrigin: AddonOrigin | undefined = bindingOrigin;
 
 /** True when the native addon loaded (it is built by the package's install/build scripts). */
 export const nativeAvailable: boolean = binding !== undefined;
@@ -52,7 +77,7 @@ export const nativeLoadError: Error | undefined = loadError;
 
 function native(): NativeBinding {
   if (binding === undefined) {
-    throw new Error('@jato/parser: the native addon is not built (run `pnpm --filter @jato/parser run build`)', {
+    throw new Error(`@jato/parser: the native addon is unavailable (${loadError?.message ?? 'not loaded'})`, {
       cause: loadError,
     });
   }

@@ -4,6 +4,7 @@ import { CliError } from './cli-error.js';
 /** What the command line asks for. */
 export type Command =
   | { kind: 'help' }
+  | { kind: 'info' }
   | { kind: 'serve' | 'dev'; entry: string; port: number; host: string; workers: number | 'auto'; watch: string[] };
 
 function parsePort(value: string): number {
@@ -41,8 +42,12 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = p
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0 || positionals[0] === 'help') return { kind: 'help' };
   const [name, entry, ...rest] = positionals;
+  if (name === 'info') {
+    if (entry !== undefined) throw new CliError(`unexpected argument '${entry}'`);
+    return { kind: 'info' };
+  }
   if (name !== 'serve' && name !== 'dev') {
-    throw new CliError(`unknown command '${name}'; expected 'serve' or 'dev'. Run 'jato --help' for usage.`);
+    throw new CliError(`unknown command '${name}'; expected 'serve', 'dev' or 'info'. Run 'jato --help' for usage.`);
   }
   if (entry === undefined) throw new CliError(`'jato ${name}' needs an entry file, e.g. 'jato ${name} ./app.js'`);
   if (rest.length > 0) throw new CliError(`unexpected argument '${rest[0]}'`);

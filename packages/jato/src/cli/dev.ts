@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { CliError } from './cli-error.js';
 import { resolveEntry } from './load-app.js';
-import { findTsx, isTypeScript } from './typescript.js';
+import { planTypeScript } from './typescript.js';
 import { watchTree } from './watch.js';
 
 /** Options of `jato dev`. */
@@ -30,17 +29,13 @@ const STOP_GRACE_MS = 5_000;
  */
 export function dev(options: DevOptions): Promise<number> {
   const file = resolveEntry(options.entry);
-  if (isTypeScript(file) && findTsx(file) === undefined && !process.execArgv.some((a) => /tsx|strip-types/.test(a))) {
-    throw new CliError(
-      `${options.entry} is TypeScript, and Node ${process.version} cannot run TypeScript by itself.\n` +
-        `Install tsx next to your app (npm i -D tsx), or build to JavaScript and run 'jato dev' on the .js file.`,
-    );
-  }
+  const plan = planTypeScript(file); // throws a clear CliError when TypeScript cannot run here
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const roots = (options.watch.length > 0 ? options.watch : [path.dirname(file)]).map((d) => path.resolve(d));
   const debounceMs = options.debounceMs ?? 100;
   const cli = process.argv[1]!;
-  const args = [...process.execArgv, cli, 'serve', file, '--port', String(options.port), '--host', options.host, '--workers', '1'];
+  const flags = plan.kind === 'reexec' ? [plan.flag, '--disable-warning=ExperimentalWarning'] : [];
+  const args = [...flags, ...process.execArgv, cli, 'serve', file, '--port', String(options.port), '--host', options.host, '--workers', '1'];
 
   return new Promise((resolve) => {
     let child: ChildProcess | undefined;
@@ -53,7 +48,7 @@ export function dev(options: DevOptions): Promise<number> {
     const start = (): void => {
       const c = spawn(process.execPath, args, {
         stdio: 'inherit',
-        env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development' },
+        env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development', JATO_WATCH_PARENT: '1' },
       });
       child = c;
       childExited = new Promise((done) => {

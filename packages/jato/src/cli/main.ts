@@ -1,7 +1,11 @@
 import { parseCommand } from './args.js';
 import { CliError } from './cli-error.js';
+import { runNodeChild } from './child.js';
 import { dev } from './dev.js';
+import { info } from './info.js';
+import { resolveEntry } from './load-app.js';
 import { serve } from './serve.js';
+import { planTypeScript } from './typescript.js';
 import { USAGE } from './usage.js';
 
 /**
@@ -15,7 +19,13 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
       process.stdout.write(USAGE);
       return 0;
     }
+    if (command.kind === 'info') return await info();
     if (command.kind === 'dev') return await dev(command);
+    const plan = planTypeScript(resolveEntry(command.entry));
+    if (plan.kind === 'reexec') {
+      // Node 22.6–22.17 strips types only with a flag: run this same command in a child that has it.
+      return await runNodeChild([plan.flag, '--disable-warning=ExperimentalWarning', ...process.execArgv, process.argv[1]!, ...argv]);
+    }
     await serve(command);
     return undefined;
   } catch (error) {

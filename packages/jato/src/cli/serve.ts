@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import type { ListeningApp } from '@jato/core';
 import { CliError } from './cli-error.js';
 import { loadApp, resolveEntry } from './load-app.js';
+import { startedByPackageManager, watchParent } from './parent-watch.js';
 
 /** Options of `jato serve`. */
 export interface ServeOptions {
@@ -22,7 +23,8 @@ export function urlOf(address: string, port: number): string {
  * `jato serve`: loads the app and calls `app.listen({ port, host, workers })`. The primary prints
  * `jato listening on http://HOST:PORT`; with several workers, the workers re-run this same command.
  * SIGTERM/SIGINT are the app's: `listen()` drains gracefully and exits 0 (the supervisor does the
- * same for all workers).
+ * same for all workers). Started by a package manager or by jato itself, it also stops that way when
+ * its parent process exits (parent-watch.ts), so `npx jato serve` never leaves an orphan.
  */
 export async function serve(options: ServeOptions): Promise<ListeningApp> {
   const file = resolveEntry(options.entry);
@@ -36,6 +38,10 @@ export async function serve(options: ServeOptions): Promise<ListeningApp> {
       throw new CliError(`cannot listen on ${options.host}:${options.port}: ${err.code}`);
     }
     throw error;
+  }
+  if (cluster.isPrimary && (process.env['JATO_WATCH_PARENT'] === '1' || startedByPackageManager())) {
+    // never outlive the process that started us (npx, npm start, jato dev): stop as on SIGTERM
+    watchParent(() => process.kill(process.pid, 'SIGTERM'));
   }
   if (cluster.isPrimary) {
     (options.print ?? ((line) => process.stdout.write(`${line}\n`)))(`jato listening on ${urlOf(handle.address, handle.port)}`);

@@ -2,6 +2,7 @@
 export const USAGE = `Usage:
   jato serve <entry> [--port N] [--host H] [--workers N|auto]
   jato dev <entry> [--port N] [--host H] [--watch DIR]...
+  jato info
   jato --help
 
 Commands:
@@ -9,6 +10,8 @@ Commands:
           app.listen({ port, host, workers }). Prints "jato listening on http://HOST:PORT".
   dev     Reload mode: run \`jato serve <entry>\` in a child process, restart it when a file under
           the watched directories changes (default: the entry's directory).
+  info    What to paste into a bug report: runtime and platform, the transport 'auto' picks here
+          and why, where the native addon comes from (prebuilt package / local build), SIMD level.
 
 Options:
   -p, --port N       TCP port (default: $PORT or 8080; 0 picks a free one)
@@ -18,6 +21,6 @@ Options:
   -h, --help         show this help
 
 TypeScript entries (.ts, .mts, .cts) run through tsx when it can be resolved from the entry's
-directory (npm i -D tsx); Node 20 cannot run TypeScript by itself. Otherwise build to JavaScript
-and point jato at the .js file.
+directory (npm i -D tsx@4), else through Node's own type stripping (Node 22.6+; a .ts file's module
+format is what the nearest package.json's "type" says, .mts is always ESM). Node 20 needs tsx.
 `;

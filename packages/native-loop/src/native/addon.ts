@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { type AddonCandidate, type AddonOrigin, addonCandidates, installFailure, platformKey } from '@jato/parser';
 import type { ResolvedOptions } from '../js/options.js';
+import { runtimeUnsupported } from './runtime-support.js';
 
 /** Options object the addon's constructor reads (flattened ServerOptions with defaults applied). */
 export interface NativeOptions extends ResolvedOptions {
@@ -41,37 +43,61 @@ export interface NativeAddon {
 
 const ADDON_FILE = 'jato_native_loop.node';
 let cached: NativeAddon | Error | undefined;
+let cachedOrigin: AddonOrigin | undefined;
 
-/** Where the compiled addon is looked for: $JATO_NATIVE_LOOP_ADDON alone, else build/Release from src/ or dist/. */
-function candidates(): string[] {
-  const list: string[] = [];
-  const env = process.env['JATO_NATIVE_LOOP_ADDON'];
-  if (env) return [env]; // an explicit build (e.g. the sanitizer run) or nothing
-  for (const rel of ['../build/Release/', '../../build/Release/']) {
-    list.push(fileURLToPath(new URL(rel + ADDON_FILE, import.meta.url)));
-  }
-  return list;
+/** Where the addon is looked for: $JATO_NATIVE_LOOP_ADDON alone, else the prebuilt package, else build/Release from src/ or dist/. */
+function candidates(): AddonCandidate[] {
+  const local = ['../build/Release/', '../../build/Release/'].map((rel) =>
+    fileURLToPath(new URL(rel + ADDON_FILE, import.meta.url)),
+  );
+  return addonCandidates(ADDON_FILE, local, process.env['JATO_NATIVE_LOOP_ADDON']);
+}
+
+/** Why no addon was found: the install step's record, else the rebuild hint. */
+function notFound(): Error {
+  const packageDir = fileURLToPath(new URL(import.meta.url.includes('/src/native/') ? '../../' : '../', import.meta.url));
+  const failure = installFailure(packageDir);
+  if (failure) return new Error(`${failure.reason}; to build it: ${failure.rebuild}`);
+  return new Error(
+    `no prebuilt addon for ${platformKey()} and no local build (install scripts skipped?); to build it: ` +
+      'npm rebuild @jato/native-loop --foreground-scripts (pnpm: pnpm approve-builds, then pnpm rebuild @jato/native-loop)',
+  );
 }
 
 /**
  * Loads the native addon once. Returns the addon or the Error that explains why it is unavailable
- * (never throws).
+ * (never throws). On a runtime that cannot run the native transport (see runtime-support.ts) the addon
+ * is not even loaded.
  */
 export function loadAddon(): NativeAddon | Error {
   if (cached) return cached;
+  const unsupported = runtimeUnsupported();
+  if (unsupported !== undefined) {
+    cached = new Error(unsupported);
+    return cached;
+  }
   const require = createRequire(import.meta.url);
-  let lastError: unknown;
-  for (const file of candidates()) {
-    if (!existsSync(file)) continue;
+  let lastError: Error | undefined;
+  for (const candidate of candidates()) {
+    if (candidate.origin === 'environment' && !existsSync(candidate.file)) {
+      lastError = new Error(`JATO_NATIVE_LOOP_ADDON points at ${candidate.file}, which does not exist`);
+      continue;
+    }
     try {
-      cached = require(file) as NativeAddon;
+      cached = require(candidate.file) as NativeAddon;
+      cachedOrigin = candidate.origin;
       return cached;
     } catch (err) {
-      lastError = err;
+      // one line: the warning of 'auto' quotes it (a require error carries its require stack)
+      const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+      lastError = new Error(`the ${candidate.origin} addon ${candidate.file} does not load: ${message}`, { cause: err });
     }
   }
-  cached = lastError instanceof Error
-    ? lastError
-    : new Error(`@jato/native-loop: ${ADDON_FILE} not found (run the package build)`);
+  cached = lastError ?? notFound();
   return cached;
+}
+
+/** Where the loaded addon came from, once `loadAddon()` succeeded. */
+export function addonOrigin(): AddonOrigin | undefined {
+  return cachedOrigin;
 }

@@ -49,6 +49,7 @@ try {
   const gyp = JSON.parse(fs.readFileSync(path.join(root, 'binding.gyp'), 'utf8'));
   gyp.variables = {
     jato_sanitize: 1,
+    jato_prebuilt: 0,
     jato_parser_include: path.join(path.dirname(require.resolve('@jato/parser/package.json')), 'include'),
     // include_dir is relative to the current directory
     jato_napi_include: path.resolve(require('node-addon-api').include_dir),
