@@ -37,11 +37,11 @@ function sources(pkg) {
   const out = [];
   const walk = (rel) => {
     const abs = path.join(dir, rel);
-    if (!fs.existsSync(abs)) return;
+    if (!fs.existsSync(abs) || path.basename(rel) === 'build') return; // native/build: a local build's output
     if (fs.statSync(abs).isDirectory()) for (const e of fs.readdirSync(abs).sort()) walk(path.join(rel, e));
     else out.push(rel);
   };
-  for (const rel of ['package.json', 'binding.gyp', 'native', 'include', 'prebuilt', 'scripts']) walk(rel);
+  for (const rel of ['package.json', 'native', 'include', 'prebuilt', 'scripts']) walk(rel);
   return out;
 }
 
@@ -95,7 +95,7 @@ function build(outDir) {
     const gyp = createRequire(path.join(root, 'package.json')).resolve('node-gyp/bin/node-gyp.js');
     for (const [pkg, file] of [['parser', 'jato_parser.node'], ['native-loop', 'jato_native_loop.node']]) {
       const cwd = path.join(nm, '@jato', pkg);
-      execFileSync(process.execPath, [script], { cwd, env: { ...env, npm_config_node_gyp: gyp }, stdio: ['ignore', 'ignore', 'inherit'] });
+      execFileSync(process.execPath, [script, '--dev'], { cwd, env: { ...env, npm_config_node_gyp: gyp }, stdio: ['ignore', 'ignore', 'inherit'] });
       fs.mkdirSync(outDir, { recursive: true });
       fs.copyFileSync(path.join(cwd, 'build', 'Release', file), path.join(outDir, file));
     }

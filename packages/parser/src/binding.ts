@@ -1,10 +1,10 @@
 /**
  * Where jato's Node-API addons come from, in order: an explicit file (an environment variable), the
  * platform's prebuilt package (`@jato/binding-<platform>`, an optional dependency), then the local
- * build (`build/Release`). Shared by `@jato/parser/native` and `@jato/native-loop`; it only finds
+ * build (`build/Release`, made by `jato build-native`). Shared by `@jato/parser/native` and `@jato/native-loop`; it only finds
  * files, it never loads an addon.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -52,17 +52,12 @@ export function addonCandidates(addonFile: string, localFiles: string[], envFile
   return list.filter((c) => c.origin === 'environment' || existsSync(c.file));
 }
 
-/** What a package's install step recorded (build/install-status.json), when it recorded a failure. */
-export function installFailure(packageDir: string): { reason: string; rebuild: string } | undefined {
-  try {
-    const status = JSON.parse(readFileSync(join(packageDir, 'build', 'install-status.json'), 'utf8')) as {
-      origin?: string;
-      reason?: string;
-      rebuild?: string;
-    };
-    if (status.origin === 'none' && status.reason && status.rebuild) return { reason: status.reason, rebuild: status.rebuild };
-  } catch {
-    // no record: the install script did not run (--ignore-scripts, pnpm without approval) or succeeded
-  }
-  return undefined;
+/**
+ * The command that builds an addon locally where no prebuilt matches (the packages have no install
+ * script): `jato build-native` for the server's addon (the jato CLI), `jato-build-native @jato/parser`
+ * (@jato/parser's bin) for the parser's; run through pnpm when `moduleUrl` lies in pnpm's store.
+ */
+export function buildCommand(addon: 'native-loop' | 'parser', moduleUrl: string): string {
+  const runner = /[\\/]node_modules[\\/]\.pnpm[\\/]/.test(decodeURIComponent(moduleUrl)) ? 'pnpm exec' : 'npx';
+  return addon === 'parser' ? `${runner} jato-build-native @jato/parser` : `${runner} jato build-native`;
 }

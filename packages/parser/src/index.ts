@@ -7,5 +7,5 @@
 export * from './types.js';
 export { createTsParser } from './ts/index.js';
 export * from './protocol/index.js';
-export { addonCandidates, bindingPackage, installFailure, platformKey } from './binding.js';
+export { addonCandidates, bindingPackage, buildCommand, platformKey } from './binding.js';
 export type { AddonCandidate, AddonOrigin } from './binding.js';

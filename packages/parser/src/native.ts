@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { type AddonOrigin, addonCandidates, installFailure, platformKey } from './binding.js';
+import { type AddonOrigin, addonCandidates, buildCommand, platformKey } from './binding.js';
 import {
   ERROR_CODES,
   statusOf,
@@ -57,11 +57,8 @@ let bindingOrigin: AddonOrigin | undefined;
     }
   }
   if (candidates.length === 0) {
-    const failure = installFailure(fileURLToPath(new URL('..', import.meta.url)));
     loadError = new Error(
-      failure
-        ? `${failure.reason} (to build it: ${failure.rebuild})`
-        : `no prebuilt addon for ${platformKey()} and no local build (to build it: npm rebuild @jato/parser --foreground-scripts)`,
+      `no prebuilt addon for ${platformKey()} and no local build (to build it: ${buildCommand('parser', import.meta.url)})`,
     );
   }
 }
@@ -69,7 +66,7 @@ let bindingOrigin: AddonOrigin | undefined;
 /** Where the loaded addon came from (`'prebuilt'`, `'local build'`, `'environment'`), when it loaded. */
 export const nativeOrigin: AddonOrigin | undefined = bindingOrigin;
 
-/** True when the native addon loaded (it is built by the package's install/build scripts). */
+/** True when the native addon loaded (the prebuilt package's, or one built by `jato-build-native`). */
 export const nativeAvailable: boolean = binding !== undefined;
 
 /** Why the addon did not load, when `nativeAvailable` is false. */

@@ -5,6 +5,7 @@ import { CliError } from './cli-error.js';
 export type Command =
   | { kind: 'help' }
   | { kind: 'info' }
+  | { kind: 'build-native'; parser: boolean }
   | { kind: 'serve' | 'dev'; entry: string; port: number; host: string; workers: number | 'auto'; watch: string[] };
 
 function parsePort(value: string): number {
@@ -34,6 +35,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = p
         workers: { type: 'string', short: 'w' },
         watch: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
+        parser: { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -46,8 +48,13 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = p
     if (entry !== undefined) throw new CliError(`unexpected argument '${entry}'`);
     return { kind: 'info' };
   }
+  if (name === 'build-native') {
+    if (entry !== undefined) throw new CliError(`unexpected argument '${entry}'`);
+    return { kind: 'build-native', parser: values.parser === true };
+  }
+  if (values.parser !== undefined) throw new CliError(`--parser is for 'jato build-native'`);
   if (name !== 'serve' && name !== 'dev') {
-    throw new CliError(`unknown command '${name}'; expected 'serve', 'dev' or 'info'. Run 'jato --help' for usage.`);
+    throw new CliError(`unknown command '${name}'; expected 'serve', 'dev', 'info' or 'build-native'. Run 'jato --help' for usage.`);
   }
   if (entry === undefined) throw new CliError(`'jato ${name}' needs an entry file, e.g. 'jato ${name} ./app.js'`);
   if (rest.length > 0) throw new CliError(`unexpected argument '${rest[0]}'`);

@@ -1,4 +1,5 @@
 import { parseCommand } from './args.js';
+import { buildNative } from './build-native.js';
 import { CliError } from './cli-error.js';
 import { runNodeChild } from './child.js';
 import { dev } from './dev.js';
@@ -20,6 +21,7 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
       return 0;
     }
     if (command.kind === 'info') return await info();
+    if (command.kind === 'build-native') return buildNative(command);
     if (command.kind === 'dev') return await dev(command);
     const plan = planTypeScript(resolveEntry(command.entry));
     if (plan.kind === 'reexec') {

@@ -3,6 +3,7 @@ export const USAGE = `Usage:
   jato serve <entry> [--port N] [--host H] [--workers N|auto]
   jato dev <entry> [--port N] [--host H] [--watch DIR]...
   jato info
+  jato build-native [--parser]
   jato --help
 
 Commands:
@@ -12,6 +13,9 @@ Commands:
           the watched directories changes (default: the entry's directory).
   info    What to paste into a bug report: runtime and platform, the transport 'auto' picks here
           and why, where the native addon comes from (prebuilt package / local build), SIMD level.
+  build-native
+          Build the native server addon on this machine, where no prebuilt package matches
+          (needs make, a C++ compiler and python3; --parser also builds @jato/parser's addon).
 
 Options:
   -p, --port N       TCP port (default: $PORT or 8080; 0 picks a free one)

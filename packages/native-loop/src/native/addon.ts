@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { type AddonCandidate, type AddonOrigin, addonCandidates, installFailure, platformKey } from '@jato/parser';
+import { type AddonCandidate, type AddonOrigin, addonCandidates, buildCommand, platformKey } from '@jato/parser';
 import type { ResolvedOptions } from '../js/options.js';
 import { runtimeUnsupported } from './runtime-support.js';
 
@@ -53,15 +53,9 @@ function candidates(): AddonCandidate[] {
   return addonCandidates(ADDON_FILE, local, process.env['JATO_NATIVE_LOOP_ADDON']);
 }
 
-/** Why no addon was found: the install step's record, else the rebuild hint. */
+/** Why no addon was found, with the command that builds it. */
 function notFound(): Error {
-  const packageDir = fileURLToPath(new URL(import.meta.url.includes('/src/native/') ? '../../' : '../', import.meta.url));
-  const failure = installFailure(packageDir);
-  if (failure) return new Error(`${failure.reason}; to build it: ${failure.rebuild}`);
-  return new Error(
-    `no prebuilt addon for ${platformKey()} and no local build (install scripts skipped?); to build it: ` +
-      'npm rebuild @jato/native-loop --foreground-scripts (pnpm: pnpm approve-builds, then pnpm rebuild @jato/native-loop)',
-  );
+  return new Error(`no prebuilt addon for ${platformKey()} and no local build; to build it: ${buildCommand('native-loop', import.meta.url)}`);
 }
 
 /**

@@ -46,7 +46,7 @@ try {
   if (unit.status !== 0 || !unitResult) fail(`C++ unit tests failed (exit ${unit.status})`);
   const unitPassed = Number(unitResult[1]);
 
-  const gyp = JSON.parse(fs.readFileSync(path.join(root, 'binding.gyp'), 'utf8'));
+  const gyp = JSON.parse(fs.readFileSync(path.join(root, 'native', 'binding.gyp'), 'utf8'));
   gyp.variables = {
     jato_sanitize: 1,
     jato_prebuilt: 0,
@@ -54,16 +54,17 @@ try {
     // include_dir is relative to the current directory
     jato_napi_include: path.resolve(require('node-addon-api').include_dir),
   };
-  fs.writeFileSync(path.join(scratch, 'binding.gyp'), JSON.stringify(gyp, null, 2));
-  fs.cpSync(path.join(root, 'native'), path.join(scratch, 'native'), { recursive: true });
+  // the gyp file's paths are relative to native/, where it lives in the package and in the scratch copy
+  fs.cpSync(path.join(root, 'native'), path.join(scratch, 'native'), { recursive: true, filter: (src) => path.basename(src) !== 'build' });
+  fs.writeFileSync(path.join(scratch, 'native', 'binding.gyp'), JSON.stringify(gyp, null, 2));
   const nodeGyp = require.resolve('node-gyp/bin/node-gyp.js');
   const nodedir = path.dirname(path.dirname(process.execPath));
   const build = spawnSync(process.execPath, [nodeGyp, 'rebuild', `--nodedir=${nodedir}`, '--jobs=2'], {
-    cwd: scratch,
+    cwd: path.join(scratch, 'native'),
     stdio: 'inherit',
   });
   if (build.status !== 0) fail('sanitizer build failed');
-  const addon = path.join(scratch, 'build', 'Release', 'jato_native_loop.node');
+  const addon = path.join(scratch, 'native', 'build', 'Release', 'jato_native_loop.node');
 
   // 2. the native integration tests against that addon
   const vitest = path.join(path.dirname(require.resolve('vitest/package.json')), 'vitest.mjs');

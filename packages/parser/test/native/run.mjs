@@ -127,18 +127,20 @@ if (addon) await asanVitest(addon);
 async function buildAsanAddon() {
   const dir = path.join(work, 'asan-addon');
   fs.mkdirSync(dir);
-  for (const p of ['binding.gyp', 'include', 'native']) fs.cpSync(path.join(root, p), path.join(dir, p), { recursive: true });
+  for (const p of ['include', 'native']) {
+    fs.cpSync(path.join(root, p), path.join(dir, p), { recursive: true, filter: (src) => path.basename(src) !== 'build' });
+  }
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
   const gyp = path.join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
   const nodedir = path.dirname(path.dirname(process.execPath));
   const b = await run(process.execPath, [gyp, 'rebuild', `--nodedir=${nodedir}`, '--jobs=1'],
-    { cwd: dir, env: { ...process.env, JATO_SANITIZE: '1' } });
+    { cwd: path.join(dir, 'native'), env: { ...process.env, JATO_SANITIZE: '1' } });
   if (b.status !== 0) {
     record('ASan/UBSan addon builds', false, b.stderr.slice(-3000));
     return null;
   }
   console.log(`built the ASan/UBSan addon in ${b.secs.toFixed(1)} s`);
-  return path.join(dir, 'build', 'Release', 'jato_parser.node');
+  return path.join(dir, 'native', 'build', 'Release', 'jato_parser.node');
 }
 
 async function asanVitest(addonPath) {

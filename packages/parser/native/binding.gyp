@@ -6,11 +6,11 @@
   "targets": [
     {
       "target_name": "jato_parser",
-      "sources": ["native/addon.cc"],
+      "sources": ["addon.cc"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
-        "include",
-        "native"
+        "../include",
+        "."
       ],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags_cc!": ["-std=gnu++17", "-std=gnu++14"],
@@ -20,7 +20,7 @@
           "cflags_cc": ["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-g", "-O1"],
           "ldflags": ["-fsanitize=address,undefined"]
         }],
-        ["jato_prebuilt==1 and OS=='linux'", { "sources": ["prebuilt/glibcxx_compat.cc"] }]
+        ["jato_prebuilt==1 and OS=='linux'", { "sources": ["../prebuilt/glibcxx_compat.cc"] }]
       ]
     }
   ]

@@ -8,8 +8,8 @@
   "targets": [
     {
       "target_name": "jato_native_loop",
-      "sources": ["native/addon.cc", "native/napi_bridge.cc", "native/listener.cc", "native/input_batch.cc", "native/writer.cc", "native/sweep_shutdown.cc"],
-      "include_dirs": ["<(jato_napi_include)", "<(jato_parser_include)", "native"],
+      "sources": ["addon.cc", "napi_bridge.cc", "listener.cc", "input_batch.cc", "writer.cc", "sweep_shutdown.cc"],
+      "include_dirs": ["<(jato_napi_include)", "<(jato_parser_include)", "."],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-std=gnu++20"],
