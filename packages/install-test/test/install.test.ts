@@ -28,18 +28,31 @@ function nodeFromNpm(version: string): string {
   return bin;
 }
 
-function status(app: string, pkg: string): Record<string, string> | undefined {
-  const file = path.join(app, 'node_modules', '@jato', pkg, 'build', 'install-status.json');
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : undefined;
+/** True when no package of the install has a gyp file at its root (npm and pnpm build those implicitly). */
+function noRootGypFile(app: string): boolean {
+  return ['parser', 'native-loop'].every((pkg) => !existsSync(path.join(app, 'node_modules', '@jato', pkg, 'binding.gyp')));
 }
 
-describe('npm install of the packed packages', () => {
+/** Whether the install compiled anything (a node-gyp build leaves build/ or native/build/ behind). */
+function compiled(app: string): boolean {
+  return ['parser', 'native-loop'].some((pkg) =>
+    ['build', 'native/build'].some((dir) => existsSync(path.join(app, 'node_modules', '@jato', pkg, dir))),
+  );
+}
+
+/** `npx jato build-native` in `app`, as a user runs it (npm exec). */
+function buildNative(app: string, env?: NodeJS.ProcessEnv) {
+  return npm(app, ['exec', '--', 'jato', 'build-native'], env);
+}
+
+describe('npm install of the packed packages (no install script: nothing runs at install)', () => {
   test('with the prebuilt package: no compile, native transport from the prebuilt, parser addon never loaded', async () => {
     const app = makeProject();
-    const r = npm(app, ['install', ...tarballs, prebuilt]);
+    const r = npm(app, ['install', '--foreground-scripts', ...tarballs, prebuilt]);
     expect(r.status, r.stderr).toBe(0);
-    expect(status(app, 'native-loop')).toEqual({ origin: 'prebuilt', package: `@jato/binding-${platform}` });
-    expect(existsSync(path.join(app, 'node_modules/@jato/native-loop/build/Release'))).toBe(false);
+    expect(r.stdout + r.stderr).not.toMatch(/gyp/i);
+    expect(compiled(app)).toBe(false);
+    expect(noRootGypFile(app)).toBe(true);
     const run = await runExample(app, process.execPath, ['example.mjs']);
     expect(run.answers).toEqual(ANSWERS);
     expect(run.transport).toBe('native');
@@ -47,26 +60,36 @@ describe('npm install of the packed packages', () => {
     expect(run.stderr).toBe('');
   });
 
-  test('no prebuilt and no toolchain: install exits 0 with one line per addon, JS transport, one warning', async () => {
+  test('npm --strict-allow-scripts: installs (no script to approve), native from the prebuilt', async () => {
+    const app = makeProject();
+    const r = npm(app, ['install', '--strict-allow-scripts', ...tarballs, prebuilt]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).not.toMatch(/ESTRICTALLOWSCRIPTS|allowScripts/);
+    const run = await runExample(app, process.execPath, ['example.mjs']);
+    expect([run.transport, run.answers, run.stderr]).toEqual(['native', ANSWERS, '']);
+  });
+
+  test('no prebuilt and no toolchain: install exits 0 silently, JS transport with one warning naming `npx jato build-native`, which then says what is missing', async () => {
     const app = makeProject();
     const env = cleanEnv({ PATH: pathWithoutToolchain() });
     const r = npm(app, ['install', '--foreground-scripts', ...tarballs], env);
     expect(r.status, r.stderr).toBe(0);
-    const out = r.stdout + r.stderr;
-    const lines = linesWith(out, 'no prebuilt addon for');
-    expect(lines).toHaveLength(2); // @jato/native-loop and @jato/parser, one line each
-    expect(linesWith(out, '@jato/native-loop: no prebuilt addon')[0]).toMatch(
-      /missing: make, a C\+\+ compiler.*the JS transport will be used\. To build it: npm rebuild @jato\/native-loop/,
-    );
-    expect(out).not.toMatch(/gyp ERR|npm error/);
-    const run = await runExample(app, process.execPath, ['example.mjs']);
+    expect(r.stdout + r.stderr).not.toMatch(/gyp|no prebuilt|npm error/);
+    expect(compiled(app)).toBe(false);
+    const run = await runExample(app, process.execPath, ['example.mjs'], env);
     expect(run.answers).toEqual(ANSWERS);
     expect(run.transport).toBe('js');
-    expect(linesWith(run.stderr, WARNING)).toHaveLength(1);
-    expect(run.stderr).toContain('npm rebuild @jato/native-loop');
+    expect(linesWith(run.stderr, WARNING)).toEqual([
+      expect.stringMatching(new RegExp(`no prebuilt addon for ${platform} and no local build; to build it: npx jato build-native`)),
+    ]);
+    const b = buildNative(app, env);
+    expect(b.status).toBe(1);
+    expect(linesWith(b.stdout, '@jato/native-loop')).toEqual([
+      'jato: @jato/native-loop: the local build failed: no toolchain to build it (missing: make, a C++ compiler, python3); the JS transport stays in use',
+    ]);
   });
 
-  test('--ignore-scripts: the prebuilt still gives the native transport; without it, JS and the rebuild command', async () => {
+  test('--ignore-scripts: the prebuilt still gives the native transport; without it, JS and the build command', async () => {
     const withPrebuilt = makeProject();
     expect(npm(withPrebuilt, ['install', '--ignore-scripts', ...tarballs, prebuilt]).status).toBe(0);
     const a = await runExample(withPrebuilt, process.execPath, ['example.mjs']);
@@ -77,28 +100,34 @@ describe('npm install of the packed packages', () => {
     const b = await runExample(without, process.execPath, ['example.mjs']);
     expect([b.transport, b.answers]).toEqual(['js', ANSWERS]);
     expect(linesWith(b.stderr, WARNING)).toHaveLength(1);
-    expect(b.stderr).toContain('npm rebuild @jato/native-loop');
+    expect(b.stderr).toContain('npx jato build-native');
   });
 
-  test('a project path with a space, no prebuilt: the local build succeeds and is used', async () => {
+  test('a project path with a space, no prebuilt, a toolchain: no build at install; `npx jato build-native` builds, then native', async () => {
     const app = makeProject('svc', 'temp');
     const r = npm(app, ['install', ...tarballs]);
     expect(r.status, r.stderr).toBe(0);
-    expect(status(app, 'native-loop')).toEqual({ origin: 'local build', platform });
+    expect(compiled(app)).toBe(false);
+    const before = await runExample(app, process.execPath, ['example.mjs']);
+    expect([before.transport, before.answers]).toEqual(['js', ANSWERS]);
+    const b = buildNative(app);
+    expect(b.status, b.stdout + b.stderr).toBe(0);
+    expect(b.stdout).toMatch(new RegExp(`jato: @jato/native-loop: built \\S*jato_native_loop\\.node for ${platform} \\(local build\\)`));
     const run = await runExample(app, process.execPath, ['example.mjs']);
     expect([run.transport, run.answers, run.stderr]).toEqual(['native', ANSWERS, '']);
   });
 });
 
 describe('npm install under Node 24 from the npm `node` package (headers beside its copied binary)', () => {
-  test('no prebuilt: the local build finds the headers without a download; native transport', async () => {
+  test('no prebuilt: `npx jato build-native` finds the headers without a download; native transport', async () => {
     const node24 = nodeFromNpm('24.21.0');
     const app = makeProject();
     const env = cleanEnv();
     env['PATH'] = `${path.dirname(node24)}${path.delimiter}${env['PATH'] ?? ''}`;
     const r = spawnSync(node24, [npmCli(), 'install', ...tarballs], { cwd: app, env, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    expect(status(app, 'native-loop')).toEqual({ origin: 'local build', platform });
+    const b = spawnSync(node24, [npmCli(), 'exec', '--', 'jato', 'build-native'], { cwd: app, env, encoding: 'utf8' });
+    expect(b.status, b.stdout + b.stderr).toBe(0);
     const run = await runExample(app, node24, ['example.mjs'], env);
     expect([run.transport, run.answers, run.stderr]).toEqual(['native', ANSWERS, '']);
   });
@@ -120,22 +149,21 @@ describe('pnpm install of the packed packages', () => {
     return app;
   }
 
-  test('builds not approved: everything is installed, the example serves on JS with the pnpm rebuild command', async () => {
+  test('nothing to approve: pnpm 12 (strictDepBuilds) exits 0, no build runs, JS with one warning naming `pnpm exec jato build-native`', async () => {
     const app = pnpmProject();
     const r = spawnSync('pnpm', ['install'], { cwd: app, env: cleanEnv(), encoding: 'utf8' });
-    // pnpm 12's own policy (strictDepBuilds, default true) reports unapproved build scripts with a
-    // non-zero exit; the packages are linked all the same and work without their scripts.
-    expect(r.stdout + r.stderr).toContain('@jato/native-loop');
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).not.toMatch(/ERR_PNPM|Ignored build|approve-builds|gyp/);
     const run = await runExample(app, process.execPath, ['example.mjs']);
     expect([run.transport, run.answers]).toEqual(['js', ANSWERS]);
     expect(linesWith(run.stderr, WARNING)).toHaveLength(1);
-    expect(run.stderr).toContain('pnpm approve-builds');
+    expect(run.stderr).toContain('to build it: pnpm exec jato build-native');
   });
 
-  test('builds approved afterwards (`pnpm approve-builds --all`): node-gyp found the pnpm way, local build, native', async () => {
+  test('`pnpm exec jato build-native`: node-gyp found without npm\'s environment, local build, native', async () => {
     const app = pnpmProject();
-    spawnSync('pnpm', ['install'], { cwd: app, env: cleanEnv(), encoding: 'utf8' });
-    const r = spawnSync('pnpm', ['approve-builds', '--all'], { cwd: app, env: cleanEnv(), encoding: 'utf8' });
+    expect(spawnSync('pnpm', ['install'], { cwd: app, env: cleanEnv(), encoding: 'utf8' }).status).toBe(0);
+    const r = spawnSync('pnpm', ['exec', 'jato', 'build-native'], { cwd: app, env: cleanEnv(), encoding: 'utf8' });
     expect(r.status, r.stdout + r.stderr).toBe(0);
     const run = await runExample(app, process.execPath, ['example.mjs']);
     expect([run.transport, run.answers, run.stderr]).toEqual(['native', ANSWERS, '']);
