@@ -29,6 +29,13 @@ describe('jato CLI arguments', () => {
     });
   });
 
+  it('parses build-native, with --parser for the parser addon too', () => {
+    expect(parseCommand(['build-native'], {})).toEqual({ kind: 'build-native', parser: false });
+    expect(parseCommand(['build-native', '--parser'], {})).toEqual({ kind: 'build-native', parser: true });
+    expect(() => parseCommand(['build-native', 'x'], {})).toThrow(/unexpected argument 'x'/);
+    expect(() => parseCommand(['serve', 'a.js', '--parser'], {})).toThrow(/--parser is for 'jato build-native'/);
+  });
+
   it('shows help for --help, help or nothing', () => {
     expect(parseCommand(['--help'], {})).toEqual({ kind: 'help' });
     expect(parseCommand(['-h'], {})).toEqual({ kind: 'help' });
