@@ -7,7 +7,7 @@
   "targets": [
     {
       "target_name": "jato_native_loop",
-      "sources": ["native/addon.cc", "native/napi_bridge.cc", "native/listener.cc", "native/input_batch.cc", "native/writer.cc", "native/sweep_shutdown.cc"],
+      "sources": ["native/addon.cc", "native/napi_bridge.cc", "native/listener.cc", "native/input_batch.cc", "native/writer.cc", "native/sweep_shutdown.cc", "native/stream_writer.cc"],
       "include_dirs": ["<(jato_napi_include)", "<(jato_parser_include)", "native"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],

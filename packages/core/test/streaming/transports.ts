@@ -1,2 +1,2 @@
 /** The transports the streamed-response suites run over. */
-export const STREAM_TRANSPORTS = ['js'] as const;
+export const STREAM_TRANSPORTS = ['native', 'js'] as const;
