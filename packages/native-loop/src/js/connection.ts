@@ -204,6 +204,15 @@ export class Connection implements StreamOwner {
     if (!this.timed) return; // inject: the half-close only marks the end of its input
     this.endedAt = Date.now();
     if (this.inFlight > 0) this.set.peerEnded(this);
+    if (this.streams !== undefined && this.streams.size > 0) {
+      // the client left: its streamed responses stop (what they wrote still goes out), then we close
+      const streams = this.streams;
+      this.streams = undefined;
+      for (const s of streams) s.lost();
+      this.active = undefined;
+      this.closeAfterOutput();
+      return;
+    }
     this.arm(this.endedAt);
   }
 
