@@ -110,7 +110,7 @@ describe.each(TRANSPORTS)('streamed responses, transport contract ($name)', ({ c
     expect(ev.closes).toBe(0);
   });
 
-  it('a client FIN (half-close) during a stream calls onClose at once', async () => {
+  it('a client FIN (half-close) during a stream calls onClose at once and the connection closes', async () => {
     const ev = events();
     const opened = signal<ResponseStream>();
     const { port } = await h.start(collect((req, out) => opened.resolve(out.stream!(req.conn, req.seq, HEAD, false, ev))), {
@@ -124,6 +124,8 @@ describe.each(TRANSPORTS)('streamed responses, transport contract ($name)', ({ c
     c.end();
     await ev.closed; // long before the 60 s keep-alive
     expect(s.closed).toBe(true);
+    // and the connection is closed now, not held until the keep-alive timeout
+    await c.waitFor('the server closes', () => (c.ended ? true : undefined), 10_000);
   });
 
   it('the client leaving calls onClose; abort closes the connection after what was written', async () => {

@@ -118,7 +118,7 @@ export function sse(source: AsyncIterable<SseEvent | string>, options: SseOption
     },
   }, { highWaterMark: 0 });
   const res = new Response(body, { ...init, type: 'text/event-stream', charset: 'utf-8', headers });
-  res.headers.set('Cache-Control', 'no-cache');
-  res.headers.set('X-Accel-Buffering', 'no');
+  if (!res.headers.has('cache-control')) res.headers.set('Cache-Control', 'no-cache');
+  if (!res.headers.has('x-accel-buffering')) res.headers.set('X-Accel-Buffering', 'no');
   return res;
 }

@@ -61,10 +61,12 @@ export class NativeOutStream implements ResponseStream {
     }
   }
 
-  /** @internal the connection went away */
+  /** @internal the connection went away (or its client half-closed) */
   lost(): void {
     if (this.closed) return;
     this.closed = true;
+    // a half-closed connection is kept for its answers: this one never ends, so let the loop close it
+    this.rows.streamRow(this, null, OutFlag.StreamAbort | OutFlag.Close);
     try {
       this.events.onClose();
     } catch (error) {
