@@ -62,9 +62,10 @@ const BEAT = Symbol('beat');
 /**
  * A server-sent events response (`text/event-stream`, `Cache-Control: no-cache`,
  * `X-Accel-Buffering: no`): each event the source yields is framed and sent at once; a `:` comment
- * goes out after `heartbeat` ms without one. When the client leaves, the source's `return()` is
- * called (an `async function*`'s `finally` runs) and `req.signal` fires. Read the client's
- * `Last-Event-ID` with `req.header('last-event-id')`.
+ * goes out after `heartbeat` ms without one. When the client leaves, `req.signal` fires, the signal
+ * given to a `source` function aborts (a producer waiting for its next event can stop at once), and
+ * the source's `return()` is called (an `async function*`'s `finally` runs when it next resumes).
+ * Read the client's `Last-Event-ID` with `req.header('last-event-id')`.
  *
  * @example
  * app.get('/tokens', (req) => sse(async function* () {
@@ -72,9 +73,14 @@ const BEAT = Symbol('beat');
  *   yield { event: 'done', data: '' };
  * }()));
  */
-export function sse(source: AsyncIterable<SseEvent | string>, options: SseOptions = {}): Response {
+export function sse(
+  source: AsyncIterable<SseEvent | string> | ((signal: AbortSignal) => AsyncIterable<SseEvent | string>),
+  options: SseOptions = {},
+): Response {
   const { heartbeat = 15_000, headers, ...init } = options;
-  const it = source[Symbol.asyncIterator]();
+  const stop = new AbortController();
+  const events = typeof source === 'function' ? source(stop.signal) : source;
+  const it = events[Symbol.asyncIterator]();
   let timer: NodeJS.Timeout | undefined;
   let pending: Promise<IteratorResult<SseEvent | string>> | null = null;
   const body = new ReadableStream<string>({
@@ -109,6 +115,7 @@ export function sse(source: AsyncIterable<SseEvent | string>, options: SseOption
     },
     cancel() {
       clearTimeout(timer);
+      stop.abort(new DOMException('The client closed the connection', 'AbortError'));
       try {
         const r = it.return?.();
         if (r !== undefined) Promise.resolve(r).catch(() => {});

@@ -346,16 +346,21 @@ describe.each(STREAM_TRANSPORTS)('streamed responses (%s transport)', (transport
     for (const t of all) expect(t.split('event: tick\n').length - 1).toBe(eventCount);
   });
 
-  it('SSE sends heartbeats while the source is idle; the client leaving cancels the event stream', async () => {
+  it('SSE sends heartbeats while the source is idle; the client leaving aborts the producer signal and stops it', async () => {
     const { sse } = await import('../../src/index.js');
     const aborted = deferred<string>();
+    const stopped = deferred<string>();
     const app = new App({ transport, logger: false });
     app.get('/idle', (req) => {
       req.signal.addEventListener('abort', () => aborted.resolve('aborted'));
-      return sse((async function* () {
-        yield { data: 'start' };
-        await new Promise((r) => setTimeout(r, 60_000).unref());
-      })(), { heartbeat: 20 });
+      return sse(async function* (signal) {
+        try {
+          yield { data: 'start' };
+          await new Promise((r) => signal.addEventListener('abort', r)); // idle until the client leaves
+        } finally {
+          stopped.resolve('stopped');
+        }
+      }, { heartbeat: 20 });
     });
     server = await startTestServer(app);
     const c = await connect();
@@ -365,5 +370,6 @@ describe.each(STREAM_TRANSPORTS)('streamed responses (%s transport)', (transport
     expect(c.text()).toContain('Content-Type: text/event-stream; charset=utf-8\r\n');
     c.destroy();
     expect(await aborted.promise).toBe('aborted');
+    expect(await stopped.promise).toBe('stopped'); // the producer's signal fired and its finally ran
   });
 });
