@@ -27,14 +27,17 @@ export function streamKind(v: unknown): 'web' | 'node' | 'iterable' | null {
 
 /**
  * Whether `v` looks like a stream, iterator or callback jato does not know how to send (a sync
- * iterator or generator, an event emitter, an observable, a function, a symbol): such a value is a
- * 500 naming what it is, never serialised as JSON.
+ * iterator or generator, an event emitter, an observable — an object of a class with such a method —,
+ * a function, a symbol): such a value is a 500 naming what it is, never serialised as JSON.
  */
 export function unsendableKind(v: unknown): string | null {
   if (typeof v === 'function') return 'a function';
   if (typeof v === 'symbol') return 'a symbol';
   if (typeof v === 'bigint') return 'a bigint';
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
+  // plain data (an object literal) is JSON: only class instances are checked (JSON stays cheap)
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) return null;
   const o = v as Record<string | symbol, unknown>;
   for (const key of ['getReader', 'pipe', 'read', 'next', 'subscribe', 'on'] as const) {
     if (typeof o[key] === 'function') {

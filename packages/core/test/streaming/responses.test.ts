@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App, Response } from '../../src/index.js';
@@ -268,7 +269,7 @@ describe.each(STREAM_TRANSPORTS)('streamed responses (%s transport)', (transport
     app.get('/fn', () => (() => 1) as unknown as string);
     app.get('/sym', () => Symbol('s') as unknown as string);
     app.get('/syncgen', () => (function* () { yield 1; })() as unknown as string);
-    app.get('/emitter', () => ({ on() {}, emit() {} }) as unknown as string);
+    app.get('/emitter', () => new EventEmitter() as unknown as string);
     server = await startTestServer(app);
     for (const p of ['/fn', '/sym', '/syncgen', '/emitter']) {
       const res = await fetch(`${server.url}${p}`);
