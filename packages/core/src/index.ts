@@ -12,6 +12,8 @@ export { Request } from './request/request.js';
 export { Form, type FormLimits, type FormValue, type UploadedFile } from './request/form.js';
 export { parseCookies } from './request/cookies.js';
 export { Response, type ResponseBody, type ResponseInit } from './response/response.js';
+export { sse, formatSseEvent, type SseEvent, type SseOptions } from './response/sse.js';
+export type { StreamBody } from './response/stream-source.js';
 export { ResponseHeaders, type HeadersInit } from './response/headers.js';
 export { serializeCookie, type CookieOptions } from './response/cookie.js';
 export { STATUS_TEXT } from './response/status.js';

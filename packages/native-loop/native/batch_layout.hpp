@@ -19,6 +19,11 @@ enum OutCol : uint32_t { kOutConn = 0, kOutSeq, kOutOff, kOutLen, kOutFlags, kOu
 
 /** Output row flags. */
 constexpr uint32_t kOutClose = 1;
+/** Streamed-response rows (see stream_writer.cc): open (head), data, end, abort; want a drain notice. */
+constexpr uint32_t kOutStreamOpen = 2, kOutStreamData = 4, kOutStreamEnd = 8, kOutStreamAbort = 16,
+                   kOutWantDrain = 32;
+/** In the closed list, an id with this bit is a drain notice (unsent output went under the mark). */
+constexpr uint32_t kDrainBit = 0x80000000u;
 
 /** Request flags (RequestFlag in src/types.ts). */
 constexpr uint32_t kFlagKeepAlive = 1, kFlagHttp10 = 2, kFlagExpectContinue = 4, kFlagUpgrade = 8,

@@ -61,6 +61,7 @@ struct Connection {
   bool draining = false;     // server is closing: finish in-flight work, then close
   bool pump_queued = false;  // framing of buffered input deferred to the check phase
   bool had_request = false;  // at least one request was framed
+  bool drain_wanted = false; // a streamed response waits for its unsent output to go under the mark
 
   size_t unsent() const { return out_pending.size() + out_writing.size() + order.held_bytes(); }
   bool output_idle() const { return !writing && out_pending.empty() && gather.empty(); }

@@ -106,6 +106,9 @@ class Server {
   struct OrderOut;
   void ProcessRows(uint32_t rows);
   void Deliver(Connection* c, uint32_t seq, const char* p, size_t len, bool close, bool from_js, bool stable);
+  // stream_writer.cc: a streamed-response row; the drain notice once unsent output is under the mark
+  void DeliverStream(Connection* c, uint32_t seq, const char* p, size_t len, uint32_t flags);
+  void MaybeDrain(Connection* c);
   void Gather(Connection* c, const char* p, size_t len);
   void FlushConn(Connection* c);
   void FlushTouched();

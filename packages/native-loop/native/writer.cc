@@ -69,8 +69,12 @@ void Server::ProcessRows(uint32_t rows) {
     last = c;
     size_t off = r[kOutOff], len = r[kOutLen];
     if (off > out_arena_len_ || len > out_arena_len_ - off) continue;  // never trust offsets
-    Deliver(c, r[kOutSeq], reinterpret_cast<const char*>(out_arena_) + off, len, (r[kOutFlags] & kOutClose) != 0,
-            true, true);
+    uint32_t flags = r[kOutFlags];
+    if (flags <= kOutClose) {
+      Deliver(c, r[kOutSeq], reinterpret_cast<const char*>(out_arena_) + off, len, flags != 0, true, true);
+    } else {
+      DeliverStream(c, r[kOutSeq], reinterpret_cast<const char*>(out_arena_) + off, len, flags);
+    }
     // every connection that got a row is flushed once after all rows (its in_flight changed)
     if (!c->touched) {
       c->touched = true;
@@ -146,6 +150,7 @@ void Server::FlushConn(Connection* c) {
     if (!c->writing && !c->out_pending.empty()) StartWrite(c);
     if (c->closing) return;
   }
+  if (c->drain_wanted) MaybeDrain(c);
   AfterOutput(c);
 }
 
@@ -176,6 +181,7 @@ void Server::OnWrite(uv_write_t* req, int status) {
   c->out_writing.clear();
   if (c->out_writing.capacity() > kKeepCapacity) c->out_writing.release();  // memory stays bounded
   if (c->closing) return;
+  if (c->drain_wanted) s->MaybeDrain(c);
   if (!c->out_pending.empty()) {
     s->StartWrite(c);
     return;

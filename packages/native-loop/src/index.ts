@@ -9,6 +9,7 @@ import { loadAddon } from './native/addon.js';
 import type { HttpServer, ServerHandlers, ServerOptions } from './types.js';
 
 export * from './types.js';
+export { CLOSED_STREAM } from './stream-output.js';
 export { createNativeServer, nativeAvailable } from './native/server.js';
 export { transportStatus, type TransportStatus } from './native/status.js';
 export { createJsServer, inject, parseResponses, resolveOptions } from './js/index.js';

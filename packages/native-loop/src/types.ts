@@ -8,6 +8,9 @@
  */
 
 import type { MethodId } from '@jato/parser';
+import type { StreamingResponder } from './stream-output.js';
+
+export type { ResponseStream, ResponseStreamEvents, StreamingResponder } from './stream-output.js';
 
 // The shared vocabulary (method ids, request flags, reason phrases, default limits) is defined once
 // in @jato/parser and re-exported here, as values, for @jato/core and other users of the transport.
@@ -59,6 +62,8 @@ export interface Responder {
    * A response for a connection that has gone away is dropped silently.
    */
   respond(conn: number, seq: number, head: string, body: string | Uint8Array | null, close: boolean): void;
+  /** Start a streamed response (see `stream-output.ts`); absent on a transport that cannot stream. */
+  stream?: StreamingResponder['stream'];
 }
 
 /** Callbacks from the transport into its user. */

@@ -13,7 +13,9 @@ import type {
   ErrorHandler, MethodNotAllowedHandler, NotFoundHandler, RequestHook, ResponseHook, RouteEntry,
 } from '../app/types.js';
 import { currentDate } from './date.js';
-import { FLAG_KEEP_ALIVE, HeadEncoder } from './encoder.js';
+import { FLAG_HTTP10, FLAG_KEEP_ALIVE, HeadEncoder } from './encoder.js';
+import { StreamSender, type StreamFraming, type StreamHost } from './stream-sender.js';
+import { openSource, streamKind, unsendableKind } from '../response/stream-source.js';
 
 // module-level copies: the per-request code reads a local binding, not an import's property (CJS)
 const METHOD_HEAD = MethodId.Head;
@@ -63,6 +65,12 @@ export class Dispatcher implements ServerHandlers, RequestHost {
   private lastText = '';
   private lastTextLen = 0;
   readonly formLimits: FormLimits;
+  /** What streamed responses call back into. */
+  private readonly streamHost: StreamHost = {
+    logError: (req, err) => this.logError(req, err),
+    sendError: (req, err, out) => this.sendError(req, err, out),
+    answered: (req) => this.answered(req),
+  };
 
   constructor(private readonly cfg: DispatchConfig) {
     this.encoder = new HeadEncoder(cfg.serverName);
@@ -267,19 +275,15 @@ export class Dispatcher implements ServerHandlers, RequestHost {
   private finish(req: Request, result: unknown, out: Responder, isError: boolean): boolean {
     const head = req.method === 'HEAD';
     if (this.cfg.responseHooks.length !== 0) {
-      if (isWebResponse(result)) {
-        this.fromWeb(req, result, out, isError);
-        return false;
-      }
-      this.sendResponse(req, this.applyResponseHooks(req, toResponse(result), isError), out, head);
-      return true;
+      if (isWebResponse(result)) return this.fromWeb(req, result, out, isError);
+      return this.sendResponse(req, this.applyResponseHooks(req, toResponse(result), isError), out, head);
     }
     const flags = req.flags;
     const close = (flags & FLAG_KEEP_ALIVE) === 0;
     if (typeof result === 'string') {
       this.sendText(req, result, out, head);
     } else if (result instanceof Response) {
-      this.sendResponse(req, result, out, head);
+      return this.sendResponse(req, result, out, head);
     } else if (result === null || result === undefined) {
       out.respond(req.conn, req.seq, this.encoder.head(STATUS_LINE[204]!, null, -1, '', flags), null, close);
     } else if (result instanceof Uint8Array) {
@@ -288,9 +292,12 @@ export class Dispatcher implements ServerHandlers, RequestHost {
     } else if (result instanceof ArrayBuffer) {
       return this.finish(req, new Uint8Array(result), out, isError);
     } else if (isWebResponse(result)) {
-      this.fromWeb(req, result, out, isError);
-      return false;
+      return this.fromWeb(req, result, out, isError);
+    } else if (streamKind(result) !== null) {
+      return this.sendResponse(req, new Response(result as object), out, head);
     } else {
+      const bad = unsendableKind(result);
+      if (bad !== null) throw new TypeError(`A handler returned ${bad}: jato cannot send it`);
       const json = JSON.stringify(result);
       if (typeof json !== 'string') {
         throw new TypeError(`A handler returned a value that cannot be sent (${typeof result})`);
@@ -301,23 +308,13 @@ export class Dispatcher implements ServerHandlers, RequestHost {
     return true;
   }
 
-  /** A Web-standard Response: read its body, then send it as a jato Response (and pool the request). */
-  private fromWeb(req: Request, web: globalThis.Response, out: Responder, isError: boolean): void {
-    if (req.batch !== null) req.detach();
-    const done = (send: () => void): void => {
-      try {
-        this.refreshDate();
-        send();
-      } catch (err) {
-        this.sendError(req, err, out);
-      }
-      this.answered(req);
-    };
-    // a throwing arrayBuffer() (body already used) rejects the adopting promise
-    new Promise<ArrayBuffer>((resolve) => resolve(web.arrayBuffer())).then(
-      (buf) => done(() => this.finish(req, fromWebResponse(web, buf), out, isError)),
-      (err: unknown) => done(() => this.sendError(req, err, out)),
-    );
+  /**
+   * A Web-standard Response: sent as a jato Response whose body streams from the Web body (a body
+   * that ends within its first turn still goes out as one response with a Content-Length).
+   * @returns false when its body is being streamed (that path answers later)
+   */
+  private fromWeb(req: Request, web: globalThis.Response, out: Responder, isError: boolean): boolean {
+    return this.finish(req, fromWebResponse(web), out, isError);
   }
 
   private applyResponseHooks(req: Request, res: Response, isError: boolean): Response {
@@ -340,7 +337,7 @@ export class Dispatcher implements ServerHandlers, RequestHost {
    * Encode a jato Response. Every value that goes into the head is checked here, where it is
    * written (its fields are writable from plain JS): a bad one throws and the request gets a 500.
    */
-  private sendResponse(req: Request, res: Response, out: Responder, head: boolean): void {
+  private sendResponse(req: Request, res: Response, out: Responder, head: boolean): boolean {
     if (!(res instanceof Response)) throw new TypeError('Not a jato Response');
     const status = res.status;
     if (!isStatus(status)) throw new RangeError(`Invalid response status ${describe(status)}: expected a registered 200-599 code`);
@@ -359,6 +356,7 @@ export class Dispatcher implements ServerHandlers, RequestHost {
     let hasType = false;
     let ownServer = false;
     let ownDate = false;
+    let declared = '';
     const h = res.headers;
     if (!(h instanceof ResponseHeaders)) throw new TypeError('Invalid response headers: not a ResponseHeaders');
     // read through ResponseHeaders' own methods: a subclass cannot make names, keys and values disagree
@@ -372,6 +370,8 @@ export class Dispatcher implements ServerHandlers, RequestHost {
       const key = keyAt.call(h, i);
       switch (key) {
         case 'content-length':
+          declared = value;
+          continue;
         case 'transfer-encoding':
         case 'keep-alive':
           continue; // framing is jato's
@@ -390,9 +390,15 @@ export class Dispatcher implements ServerHandlers, RequestHost {
       }
       lines += `${name}: ${value}\r\n`;
     }
-    if (isBodyless(status)) body = null;
+    const stream = res.stream;
+    const kind = stream === null ? null : streamKind(stream);
+    if (stream !== null && kind === null) throw new TypeError(`Invalid response stream (${describe(stream)})`);
+    if (isBodyless(status)) {
+      body = null;
+      if (kind !== null) openSource(stream!, kind).cancel();
+    }
     const statusLine = reason === STATUS_TEXT[status] ? STATUS_LINE[status]! : `HTTP/1.1 ${status} ${reason}\r\n`;
-    const type = hasType || body === null ? null : defaultType;
+    const type = hasType || (body === null && kind === null) ? null : defaultType;
     const len = body === null ? (isBodyless(status) ? -1 : 0) : typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.byteLength;
     let common = this.encoder.common;
     if (ownServer || ownDate) {
@@ -400,8 +406,44 @@ export class Dispatcher implements ServerHandlers, RequestHost {
       if (!ownServer && this.cfg.serverName !== '') common += `Server: ${this.cfg.serverName}\r\n`;
       if (!ownDate) common += `Date: ${(this.transportInfo?.dateHeader() ?? currentDate())}\r\n`;
     }
+    if (kind !== null && !isBodyless(status)) {
+      return this.sendStream(req, out, stream!, kind, declared, statusLine, type, lines, flags, common);
+    }
     const headStr = this.encoder.head(statusLine, type, len, lines, flags, common);
     out.respond(req.conn, req.seq, headStr, head ? null : body, (flags & FLAG_KEEP_ALIVE) === 0);
+    return true;
+  }
+
+  /**
+   * A streamed body (checked head parts given): chunked, or against the handler's Content-Length,
+   * or close-delimited for HTTP/1.0. HEAD: the StreamSender sends the head only and cancels the source.
+   * @returns false when the body is being streamed (the StreamSender answers the request)
+   */
+  private sendStream(
+    req: Request, out: Responder, stream: object, kind: 'web' | 'node' | 'iterable', declaredText: string,
+    statusLine: string, type: string | null, lines: string, flags: number, common: string,
+  ): boolean {
+    let declared = -1;
+    if (declaredText !== '') {
+      if (!/^\d{1,15}$/.test(declaredText)) {
+        openSource(stream, kind).cancel();
+        throw new TypeError(`Invalid Content-Length ${describe(declaredText)} for a streamed body`);
+      }
+      declared = Number(declaredText);
+    }
+    const chunked = declared < 0 && (flags & FLAG_HTTP10) === 0;
+    if (declared < 0 && !chunked) flags &= ~FLAG_KEEP_ALIVE; // HTTP/1.0: the close ends the body
+    const encoder = this.encoder;
+    const streamLines = chunked ? `${lines}Transfer-Encoding: chunked\r\n` : lines;
+    const framing: StreamFraming = {
+      declared,
+      chunked,
+      close: (flags & FLAG_KEEP_ALIVE) === 0,
+      head: (len) => (len >= 0 ? encoder.head(statusLine, type, len, lines, flags, common) : encoder.head(statusLine, type, -1, streamLines, flags, common)),
+    };
+    if (req.batch !== null) req.detach();
+    new StreamSender(this.streamHost, req, out, framing, stream, kind).start();
+    return false;
   }
 
   // ---- misses, hooks, errors ------------------------------------------------------------------
@@ -619,18 +661,22 @@ export function toResponse(result: unknown): Response {
   if (typeof result === 'string') return new Response(result);
   if (result === null || result === undefined) return new Response(null, { status: 204 });
   if (result instanceof Uint8Array || result instanceof ArrayBuffer) return new Response(result);
+  if (streamKind(result) !== null) return new Response(result as object);
+  const bad = unsendableKind(result);
+  if (bad !== null) throw new TypeError(`A handler returned ${bad}: jato cannot send it`);
   const json = JSON.stringify(result);
   if (typeof json !== 'string') throw new TypeError(`A handler returned a value that cannot be sent (${typeof result})`);
   return new Response(json, { type: APPLICATION_JSON });
 }
 
-/** Convert a Web-standard Response whose body was read into `buf`. */
-function fromWebResponse(web: globalThis.Response, buf: ArrayBuffer): Response {
+/** Convert a Web-standard Response (its body, if any, becomes a streamed body). */
+function fromWebResponse(web: globalThis.Response): Response {
+  if (web.bodyUsed) throw new TypeError('The Web Response body was already read');
   const headers = new ResponseHeaders();
   web.headers.forEach((value, name) => {
     if (name !== 'set-cookie') headers.append(name, value);
   });
   for (const cookie of web.headers.getSetCookie()) headers.append('set-cookie', cookie);
   const init = { status: web.status, headers, ...(web.statusText !== '' ? { statusText: web.statusText } : {}) };
-  return new Response(buf.byteLength === 0 && web.body === null ? null : new Uint8Array(buf), init);
+  return new Response(web.body, init);
 }

@@ -2,9 +2,13 @@ import { serializeCookie, type CookieOptions } from './cookie.js';
 import { ResponseHeaders, checkHeaderValue, type HeadersInit } from './headers.js';
 import { checkMediaType, checkParameterValue } from './media-type.js';
 import { STATUS_TEXT, checkStatus } from './status.js';
+import { streamKind, type StreamBody } from './stream-source.js';
 
-/** What a `Response` body may be: text (UTF-8), bytes, or a value sent as JSON. */
-export type ResponseBody = string | Uint8Array | ArrayBuffer | null | undefined | object | number | boolean;
+/**
+ * What a `Response` body may be: text (UTF-8), bytes, a stream (Web `ReadableStream`, Node
+ * `Readable`, `AsyncIterable` of bytes or strings: sent as it is produced), or a value sent as JSON.
+ */
+export type ResponseBody = string | Uint8Array | ArrayBuffer | StreamBody | null | undefined | object | number | boolean;
 
 /** Options of a `Response`, shaped like the Fetch API's `ResponseInit`. */
 export interface ResponseInit {
@@ -54,8 +58,13 @@ export class Response {
   readonly statusText: string;
   /** Response header lines (multi-valued); `Content-Length`, `Date` framing is added by jato. */
   readonly headers: ResponseHeaders;
-  /** The body: a UTF-8 string, bytes, or null for none. */
+  /** The body: a UTF-8 string, bytes, or null for none (and for a streamed body). */
   readonly body: string | Uint8Array | null;
+  /**
+   * A streamed body (then `body` is null): sent chunked, or checked against a `content-length`
+   * header the handler set; pulled only while the client keeps up; cancelled when the client leaves.
+   */
+  readonly stream: StreamBody | null = null;
   /** The media type sent when no `content-type` header was set (null: none). */
   readonly defaultType: string | null;
 
@@ -81,6 +90,10 @@ export class Response {
     } else if (body instanceof ArrayBuffer) {
       this.body = new Uint8Array(body);
       type = OCTET_STREAM;
+    } else if (streamKind(body) !== null) {
+      this.body = null;
+      this.stream = body as StreamBody;
+      type = OCTET_STREAM;
     } else {
       this.body = JSON.stringify(body) ?? 'null';
       type = APPLICATION_JSON;
@@ -99,7 +112,7 @@ export class Response {
 
   /** The `Content-Type` this response will carry (header, else the default for its body), or null. */
   get contentType(): string | null {
-    return this.headers.get('content-type') ?? (this.body === null ? null : this.defaultType);
+    return this.headers.get('content-type') ?? (this.body === null && this.stream === null ? null : this.defaultType);
   }
 
   /** Append a `Set-Cookie` header; see `CookieOptions` for the attributes. */

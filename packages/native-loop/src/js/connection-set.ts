@@ -1,5 +1,6 @@
 import type { ParsedRequest } from '@jato/parser';
 import type { Responder, ServerHandlers } from '../types.js';
+import { CLOSED_STREAM, type ResponseStream, type ResponseStreamEvents } from '../stream-output.js';
 import { ParsedRequestBatch } from './batch.js';
 import type { Connection } from './connection.js';
 import type { ResolvedOptions } from './options.js';
@@ -60,6 +61,10 @@ export class ConnectionSet implements Responder {
 
   respond(conn: number, seq: number, head: string, body: string | Uint8Array | null, close: boolean): void {
     this.conns.get(conn)?.complete(seq, head, body, close);
+  }
+
+  stream(conn: number, seq: number, head: string, close: boolean, events: ResponseStreamEvents): ResponseStream {
+    return this.conns.get(conn)?.stream(seq, head, close, events) ?? CLOSED_STREAM;
   }
 
   /** Runs `onBatch` over requests `first…` of `conn`, then flushes what it answered. */

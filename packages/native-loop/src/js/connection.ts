@@ -1,7 +1,9 @@
 import type { ParsedRequest, StreamParser } from '@jato/parser';
 import type { ConnectionSet } from './connection-set.js';
 import { CONTINUE_RESPONSE, renderErrorResponse } from './error-response.js';
+import { OutStream, type StreamOwner } from './out-stream.js';
 import type { ConnectionSink } from './sink.js';
+import { CLOSED_STREAM, type ResponseStream, type ResponseStreamEvents } from '../stream-output.js';
 
 /** How long a connection that we have ended keeps discarding input before it is destroyed. */
 const LINGER_MS = 2_000;
@@ -11,6 +13,8 @@ interface HeldResponse {
   head: string;
   body: string | Uint8Array | null;
   close: boolean;
+  /** A streamed response waiting for its turn. */
+  stream?: OutStream;
 }
 
 type Deadline = 'none' | 'write' | 'linger' | 'head' | 'body' | 'idle' | 'ended';
@@ -27,12 +31,18 @@ const NON_ASCII = /[^\x00-\x7f]/;
  * during one batch or tick into one write, and enforces keep-alive, error, backpressure and timeout
  * rules. The bytes go to a ConnectionSink: a socket, or memory for `inject`.
  */
-export class Connection {
+export class Connection implements StreamOwner {
   /** Next sequence number to give a request. */
   private nextSeq = 0;
   /** Sequence number of the next response to write. */
   private nextWriteSeq = 0;
   private held: Map<number, HeldResponse> | undefined;
+  /** The streamed response being written (its seq is nextWriteSeq): later responses are held. */
+  private active: OutStream | undefined;
+  /** Every open streamed response of this connection (told when the connection goes away). */
+  private streams: Set<OutStream> | undefined;
+  /** Bytes of streamed output gathered since the last flush. */
+  private gathered = 0;
   /** Parsed requests not yet handed to JS (backpressure), in order. */
   private backlog: ParsedRequest[] = [];
   /** Status to answer once the backlog is handed out (a parse error after those requests). */
@@ -194,6 +204,15 @@ export class Connection {
     if (!this.timed) return; // inject: the half-close only marks the end of its input
     this.endedAt = Date.now();
     if (this.inFlight > 0) this.set.peerEnded(this);
+    if (this.streams !== undefined && this.streams.size > 0) {
+      // the client left: its streamed responses stop (what they wrote still goes out), then we close
+      const streams = this.streams;
+      this.streams = undefined;
+      for (const s of streams) s.lost();
+      this.active = undefined;
+      this.closeAfterOutput();
+      return;
+    }
     this.arm(this.endedAt);
   }
 
@@ -202,6 +221,10 @@ export class Connection {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.held = undefined;
+    this.active = undefined;
+    const streams = this.streams;
+    this.streams = undefined;
+    if (streams !== undefined) for (const s of streams) s.lost();
     this.backlog = [];
     clearTimeout(this.timer);
     this.timer = undefined;
@@ -227,20 +250,104 @@ export class Connection {
    */
   complete(seq: number, head: string, body: string | Uint8Array | null, close: boolean): void {
     if (this.state !== 'open' || seq < this.nextWriteSeq || seq >= this.nextSeq) return;
-    if (seq !== this.nextWriteSeq) {
+    if (seq !== this.nextWriteSeq || this.active !== undefined) {
+      if (seq === this.nextWriteSeq) return; // the streamed response in progress has this seq
       this.held ??= new Map();
       if (!this.held.has(seq)) this.held.set(seq, { head, body, close });
       return;
     }
     this.emit(head, body, close);
+    if (this.held !== undefined) this.releaseHeld();
+  }
+
+  /** Writes the held responses whose turn has come (up to a streamed one that is not finished). */
+  private releaseHeld(): void {
     const held = this.held;
-    if (held !== undefined) {
-      let next: HeldResponse | undefined;
-      while (this.state === 'open' && (next = held.get(this.nextWriteSeq)) !== undefined) {
-        held.delete(this.nextWriteSeq);
-        this.emit(next.head, next.body, next.close);
-      }
+    if (held === undefined) return;
+    let next: HeldResponse | undefined;
+    while (this.state === 'open' && this.active === undefined && (next = held.get(this.nextWriteSeq)) !== undefined) {
+      held.delete(this.nextWriteSeq);
+      if (next.stream !== undefined) this.activate(next.stream);
+      else this.emit(next.head, next.body, next.close);
     }
+  }
+
+  /** A streamed response to request `seq` (see `StreamingResponder.stream`). */
+  stream(seq: number, head: string, close: boolean, events: ResponseStreamEvents): ResponseStream {
+    if (this.state !== 'open' || seq < this.nextWriteSeq || seq >= this.nextSeq) return CLOSED_STREAM;
+    if (this.active?.seq === seq || this.held?.has(seq)) return CLOSED_STREAM;
+    const s = new OutStream(this, seq, head, close, events);
+    (this.streams ??= new Set()).add(s);
+    if (seq === this.nextWriteSeq) {
+      this.activate(s);
+    } else {
+      this.held ??= new Map();
+      this.held.set(seq, { head, body: null, close, stream: s });
+    }
+    return s;
+  }
+
+  /** `s` has its turn: its head and what it wrote so far go out; it ends now if it already did. */
+  private activate(s: OutStream): void {
+    this.writeHead(s.head);
+    const pending = s.pending!;
+    s.pending = null;
+    for (const piece of pending) this.appendPiece(piece);
+    this.gathered += s.pendingBytes;
+    s.pendingBytes = 0;
+    if (s.aborted) {
+      this.streams?.delete(s);
+      this.closeAfterOutput();
+    } else if (s.ended) {
+      this.streams?.delete(s);
+      this.advance(s.close);
+    } else {
+      this.active = s;
+      this.markDirty();
+    }
+  }
+
+  streamWrite(s: OutStream, chunk: string | Uint8Array): boolean {
+    if (this.state !== 'open') return false;
+    const hwm = this.set.options.highWaterMark;
+    const size = typeof chunk === 'string' ? chunk.length : chunk.byteLength;
+    if (s.pending !== null) {
+      s.pending.push(chunk);
+      s.pendingBytes += size;
+      if (s.pendingBytes < hwm) return true;
+      s.wantsDrain = true;
+      return false;
+    }
+    this.appendPiece(chunk);
+    this.gathered += size;
+    this.markDirty();
+    if (this.sink.pendingBytes + this.gathered < hwm) return true;
+    s.wantsDrain = true;
+    return false;
+  }
+
+  streamEnd(s: OutStream): void {
+    this.streams?.delete(s);
+    if (this.active !== s) return; // held: finishes when its turn comes
+    this.active = undefined;
+    this.advance(s.close);
+    this.releaseHeld();
+  }
+
+  streamAbort(s: OutStream): void {
+    this.streams?.delete(s);
+    if (this.active !== s) return; // held: closes when its turn comes
+    this.active = undefined;
+    this.closeAfterOutput();
+  }
+
+  /** Sends what is gathered, then closes (FIN) with nothing more: an aborted streamed response. */
+  private closeAfterOutput(): void {
+    if (this.state !== 'open') return;
+    this.state = 'closing';
+    this.closingSince = Date.now();
+    this.held = undefined;
+    this.markDirty();
   }
 
   /** Answers `status` (with Connection: close) after every earlier response, then closes. */
@@ -286,6 +393,11 @@ export class Connection {
       if (this.timed && this.sink.pendingBytes === 0) this.writeProgressAt = Date.now();
       this.sink.write(pieces);
       this.lastQueued = this.sink.queuedBytes;
+      this.gathered = 0;
+    }
+    const active = this.active;
+    if (active !== undefined && active.wantsDrain && this.sink.pendingBytes < this.set.options.highWaterMark) {
+      active.drained();
     }
     if (this.state === 'closing') {
       this.endOnce();
@@ -309,6 +421,7 @@ export class Connection {
   /** The sink sent all pending output. */
   onDrain(): void {
     if (this.backlog.length > 0) this.set.wantsPump(this);
+    this.active?.drained();
     if (!this.timed) return;
     this.writeProgressAt = Date.now();
     this.checkBackpressure();
@@ -316,13 +429,27 @@ export class Connection {
   }
 
   private emit(head: string, body: string | Uint8Array | null, close: boolean): void {
-    const seq = this.nextWriteSeq++;
-    if (NON_ASCII.test(head)) this.appendBytes(Buffer.from(head, 'latin1'));
-    else this.outText += head;
+    this.writeHead(head);
     if (body !== null) {
       if (typeof body === 'string') this.outText += body;
       else if (body.length > 0) this.appendBytes(body);
     }
+    this.advance(close);
+  }
+
+  private writeHead(head: string): void {
+    if (NON_ASCII.test(head)) this.appendBytes(Buffer.from(head, 'latin1'));
+    else this.outText += head;
+  }
+
+  private appendPiece(piece: string | Uint8Array): void {
+    if (typeof piece === 'string') this.outText += piece;
+    else if (piece.byteLength > 0) this.appendBytes(piece);
+  }
+
+  /** The response at nextWriteSeq is complete: the connection moves on (or finishes). */
+  private advance(close: boolean): void {
+    const seq = this.nextWriteSeq++;
     if (close || seq === this.finalSeq) {
       this.state = 'closing';
       this.closingSince = Date.now();

@@ -12,4 +12,10 @@ export const enum Col {
 export const enum OutCol { Conn = 0, Seq, Off, Len, Flags, Count }
 
 /** Output row flags. */
-export const enum OutFlag { Close = 1 }
+export const enum OutFlag {
+  Close = 1,
+  // streamed responses (native/stream_writer.cc)
+  StreamOpen = 2, StreamData = 4, StreamEnd = 8, StreamAbort = 16, WantDrain = 32,
+}
+/** In the closed list, an id with this bit set is a drain notice for the connection. */
+export const DRAIN_BIT = 0x80000000;

@@ -1,4 +1,6 @@
 import type { Responder } from '../types.js';
+import type { ResponseStream, ResponseStreamEvents } from '../stream-output.js';
+import { NativeOutStream } from './native-out-stream.js';
 import { type FastBuffer, allocFast } from './buffer-internals.js';
 import { OutCol, OutFlag } from './layout.js';
 
@@ -22,6 +24,10 @@ const TEXT_CHUNK = 16 * 1024;
 export class OutputWriter implements Responder {
   /** True while the loop is inside a batch call (rows are returned to it, not flushed). */
   inBatch = false;
+  /** Unsent bytes per connection above which a stream's `write` returns false. */
+  highWaterMark = 1 << 20;
+  /** Open streamed responses by connection. */
+  private streams: Map<number, Set<NativeOutStream>> | undefined;
   private arena: FastBuffer = allocFast(INITIAL_ARENA);
   private table = new Uint32Array(INITIAL_ROWS * OutCol.Count);
   private rows = 0;
@@ -44,12 +50,47 @@ export class OutputWriter implements Responder {
   }
 
   respond(conn: number, seq: number, head: string, body: string | Uint8Array | null, close: boolean): void {
+    this.put(conn, seq, head, body, close ? OutFlag.Close : 0);
+  }
+
+  /** A streamed response (rows flagged as stream rows; see native/stream_writer.cc). */
+  stream(conn: number, seq: number, head: string, close: boolean, events: ResponseStreamEvents): ResponseStream {
+    const s = new NativeOutStream(this, conn, seq, close, events, this.highWaterMark);
+    this.streams ??= new Map();
+    let set = this.streams.get(conn);
+    if (set === undefined) this.streams.set(conn, (set = new Set()));
+    set.add(s);
+    this.put(conn, seq, head, null, OutFlag.StreamOpen | (close ? OutFlag.Close : 0));
+    return s;
+  }
+
+  /** @internal a row of stream `s` */
+  streamRow(s: NativeOutStream, body: string | Uint8Array | null, flags: number): void {
+    this.put(s.conn, s.seq, '', body, flags);
+    if ((flags & (OutFlag.StreamEnd | OutFlag.StreamAbort)) !== 0) this.streams?.get(s.conn)?.delete(s);
+  }
+
+  /** The loop says the connection's unsent output went under the mark. */
+  drained(conn: number): void {
+    const set = this.streams?.get(conn);
+    if (set !== undefined) for (const s of set) s.drained();
+  }
+
+  /** The connection closed (or its client half-closed): its streams stop. */
+  connectionClosed(conn: number): void {
+    const set = this.streams?.get(conn);
+    if (set === undefined) return;
+    this.streams!.delete(conn);
+    for (const s of set) s.lost();
+  }
+
+  private put(conn: number, seq: number, head: string, body: string | Uint8Array | null, flags: number): void {
     if ((this.rows + 1) * OutCol.Count > this.table.length) this.growTable();
     const r = this.rows * OutCol.Count;
     const t = this.table;
     t[r + OutCol.Conn] = conn;
     t[r + OutCol.Seq] = seq;
-    t[r + OutCol.Flags] = close ? OutFlag.Close : 0;
+    t[r + OutCol.Flags] = flags;
     if (body === null || typeof body === 'string') {
       if (head === this.lastHead && body === this.lastBody) {
         // the same bytes as the previous response (e.g. a fixed answer): point at them, copy nothing

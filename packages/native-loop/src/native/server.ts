@@ -5,6 +5,7 @@ import { renderErrorResponse } from '../js/error-response.js';
 import { resolveOptions, type ResolvedOptions } from '../js/options.js';
 import { type NativeAddon, type NativeServerHandle, loadAddon } from './addon.js';
 import { type FastBuffer, fastBuffer } from './buffer-internals.js';
+import { DRAIN_BIT } from './layout.js';
 import { OutputWriter } from './output-writer.js';
 import { NativeRequestBatch } from './request-batch.js';
 
@@ -86,7 +87,7 @@ class NativeHttpServer implements HttpServer {
         maxHeaders: o.maxHeaders,
         maxBodyBytes: o.maxBodyBytes,
         maxInFlight: o.maxInFlight,
-        highWaterMark: o.highWaterMark,
+        highWaterMark: (this.out.highWaterMark = o.highWaterMark),
         headersTimeout: o.headersTimeout,
         bodyGrace: o.bodyGrace,
         bodyMinRate: o.bodyMinRate,
@@ -126,21 +127,32 @@ class NativeHttpServer implements HttpServer {
         }
         batch.count = 0;
       }
-      if (closed > 0 && this.handlers.onConnectionClose) {
-        const ids = this.closedIds!;
-        for (let i = 0; i < closed; i++) {
-          try {
-            this.handlers.onConnectionClose(ids[i]!);
-          } catch (error) {
-            process.emitWarning(`jato: onConnectionClose threw: ${String(error)}`);
-          }
-        }
-      }
+      if (closed > 0) this.closedOrDrained(closed);
     } finally {
       out.inBatch = false;
     }
     return out.finish();
   };
+
+  /** The closed list: closed connections (onConnectionClose) and drain notices (DRAIN_BIT). */
+  private closedOrDrained(closed: number): void {
+    const ids = this.closedIds!;
+    const onClose = this.handlers.onConnectionClose;
+    for (let i = 0; i < closed; i++) {
+      const id = ids[i]!;
+      if (id >= DRAIN_BIT) {
+        this.out.drained(id - DRAIN_BIT);
+        continue;
+      }
+      this.out.connectionClosed(id);
+      if (onClose === undefined) continue;
+      try {
+        this.handlers.onConnectionClose!(id);
+      } catch (error) {
+        process.emitWarning(`jato: onConnectionClose threw: ${String(error)}`);
+      }
+    }
+  }
 
   /** `onBatch` threw: report it and answer what it left unanswered. Never throws. */
   private batchFailed(error: unknown, count: number): void {

@@ -1,0 +1,231 @@
+import type { Responder, ResponseStream } from '@jato/native-loop';
+import type { Request } from '../request/request.js';
+import { openSource, type PullSource } from '../response/stream-source.js';
+
+/** What a StreamSender needs from the dispatcher. @internal */
+export interface StreamHost {
+  /** Log a failure of this request's response. */
+  logError(req: Request, err: unknown): void;
+  /** Answer with a logged 500 (the head is not sent yet). */
+  sendError(req: Request, err: unknown, out: Responder): void;
+  /** The request is answered: stop watching it and pool it. */
+  answered(req: Request): void;
+}
+
+/** How the body of a streamed response is framed. */
+export interface StreamFraming {
+  /** The head for a body of `len` bytes (`Content-Length`), or for a streamed body with -1. */
+  head(len: number): string;
+  /** Content-Length the handler set (-1: none). */
+  declared: number;
+  /** Chunked transfer coding (false: the declared length, or HTTP/1.0 close-delimited). */
+  chunked: boolean;
+  /** Close the connection after the response. */
+  close: boolean;
+}
+
+/** What the first turn may gather before the head goes out (a small source becomes one write). */
+const FIRST_TURN_MAX = 64 * 1024;
+const TURN = Symbol('turn');
+const FINAL_CHUNK = '0\r\n\r\n';
+
+/**
+ * Sends one streamed body. What the source produces within its first event-loop turn is gathered:
+ * a source that ends by then is sent as one response with a `Content-Length`; otherwise the head goes
+ * out and each chunk follows as it comes (HEAD: the head alone, and the source is cancelled), pulled only while the transport takes more (`write` true
+ * or after `onDrain`). The client leaving (transport `onClose`, or `req.signal`) cancels the source.
+ * A source error or bad chunk: before the head a logged 500; after it a log and an abort (the client
+ * sees a truncated message). A body longer or shorter than a declared `Content-Length` is an error.
+ * @internal
+ */
+export class StreamSender {
+  private stream: ResponseStream | null = null;
+  private done = false;
+  private sent = 0;
+  private wake: (() => void) | null = null;
+  private readonly src: PullSource;
+
+  constructor(
+    private readonly host: StreamHost,
+    private readonly req: Request,
+    private readonly out: Responder,
+    private readonly framing: StreamFraming,
+    body: object,
+    kind: 'web' | 'node' | 'iterable',
+  ) {
+    this.src = openSource(body, kind);
+  }
+
+  /** Starts sending (never throws; the request is answered when it finishes). */
+  start(): void {
+    let signal: AbortSignal;
+    try {
+      signal = this.req.signal;
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    if (signal.aborted) {
+      this.clientLeft();
+      return;
+    }
+    signal.addEventListener('abort', this.clientLeft, { once: true });
+    this.run().then(
+      () => this.finish(),
+      (err: unknown) => this.fail(err),
+    );
+  }
+
+  private async run(): Promise<void> {
+    const req = this.req;
+    const framing = this.framing;
+    const gathered: Uint8Array[] = [];
+    let size = 0;
+    let pending = this.src.next();
+    const turn = new Promise<typeof TURN>((resolve) => setImmediate(resolve, TURN));
+    for (;;) {
+      const r = await Promise.race([pending, turn]);
+      if (this.done) return;
+      if (r === TURN) break;
+      if (r.done === true) {
+        if (framing.declared >= 0 && framing.declared !== size) {
+          throw new Error(`The streamed body has ${size} bytes but its Content-Length says ${framing.declared}`);
+        }
+        const bytes = gathered.length === 1 ? gathered[0]! : Buffer.concat(gathered, size);
+        this.out.respond(req.conn, req.seq, framing.head(size), req.method === 'HEAD' ? null : bytes, framing.close);
+        return;
+      }
+      const chunk = toBytes(r.value);
+      if (chunk.byteLength > 0) {
+        gathered.push(chunk);
+        size += chunk.byteLength;
+      }
+      pending = this.src.next();
+      if (size >= FIRST_TURN_MAX) break;
+    }
+    if (req.method === 'HEAD') {
+      // the head a GET would get (chunked or the declared length), no body; the source is cancelled
+      this.out.respond(req.conn, req.seq, framing.head(framing.declared), null, framing.close);
+      this.done = true;
+      this.src.cancel();
+      return;
+    }
+    const stream = this.out.stream?.(req.conn, req.seq, framing.head(framing.declared), framing.close, {
+      onDrain: this.onDrain,
+      onClose: this.clientLeft,
+    });
+    if (stream === undefined) {
+      await this.gatherAll(gathered, size, pending);
+      return;
+    }
+    this.stream = stream;
+    if (stream.closed) {
+      this.clientLeft();
+      return;
+    }
+    let ok = true;
+    for (const chunk of gathered) ok = this.write(chunk);
+    for (;;) {
+      if (!ok) {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        if (this.done) return;
+      }
+      const r = await pending;
+      if (this.done) return;
+      if (r.done === true) break;
+      const chunk = toBytes(r.value);
+      ok = chunk.byteLength === 0 ? true : this.write(chunk);
+      pending = this.src.next();
+    }
+    if (framing.declared >= 0 && this.sent !== framing.declared) {
+      throw new Error(`The streamed body has ${this.sent} bytes but its Content-Length says ${framing.declared}`);
+    }
+    if (framing.chunked) stream.write(FINAL_CHUNK);
+    this.done = true;
+    stream.end();
+  }
+
+  /** A transport that cannot stream: read the whole body, then send it as one response. */
+  private async gatherAll(gathered: Uint8Array[], size: number, pending: Promise<IteratorResult<unknown>>): Promise<void> {
+    for (;;) {
+      const r = await pending;
+      if (this.done) return;
+      if (r.done === true) break;
+      const chunk = toBytes(r.value);
+      gathered.push(chunk);
+      size += chunk.byteLength;
+      pending = this.src.next();
+    }
+    const framing = this.framing;
+    if (framing.declared >= 0 && framing.declared !== size) {
+      throw new Error(`The streamed body has ${size} bytes but its Content-Length says ${framing.declared}`);
+    }
+    const req = this.req;
+    this.out.respond(req.conn, req.seq, framing.head(size), Buffer.concat(gathered, size), framing.close);
+  }
+
+  private write(chunk: Uint8Array): boolean {
+    const framing = this.framing;
+    const stream = this.stream!;
+    this.sent += chunk.byteLength;
+    if (framing.declared >= 0 && this.sent > framing.declared) {
+      throw new Error(`The streamed body is longer than its Content-Length (${framing.declared})`);
+    }
+    if (!framing.chunked) return stream.write(chunk);
+    stream.write(`${chunk.byteLength.toString(16)}\r\n`);
+    stream.write(chunk);
+    return stream.write('\r\n');
+  }
+
+  private readonly onDrain = (): void => {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  };
+
+  /** The client went away (or was gone already): cancel the source, fire the signal, stop. */
+  private readonly clientLeft = (): void => {
+    if (this.done) return;
+    this.done = true;
+    this.req.abortNow();
+    this.src.cancel(new DOMException('The client closed the connection', 'AbortError'));
+    this.stream?.abort();
+    this.onDrain();
+    this.finish();
+  };
+
+  private fail(err: unknown): void {
+    const first = !this.done;
+    this.done = true;
+    this.src.cancel(err);
+    if (this.stream === null) {
+      if (first) this.host.sendError(this.req, err, this.out);
+    } else {
+      if (first) this.host.logError(this.req, new Error('A streamed response failed after its head was sent', { cause: err }));
+      this.stream.abort();
+    }
+    this.finish();
+  }
+
+  private finished = false;
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.done = true;
+    try {
+      this.req.signal.removeEventListener('abort', this.clientLeft);
+    } catch {
+      /* nothing to remove */
+    }
+    this.host.answered(this.req);
+  }
+}
+
+/** A chunk as bytes; throws for a value that is neither bytes nor a string. */
+function toBytes(value: unknown): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  if (typeof value === 'string') return Buffer.from(value, 'utf8');
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  throw new TypeError(`A response stream produced ${value === null ? 'null' : typeof value}: expected a Uint8Array or a string`);
+}
