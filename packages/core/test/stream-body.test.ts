@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
@@ -75,6 +77,65 @@ class Raw {
 
 /** Count of complete `HTTP/1.1 NNN` status lines other than 100 in `text`. */
 const finals = (text: string): string[] => [...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]!).filter((s) => s !== '100');
+
+/** POSTs `size` bytes (seeded 1 MiB pieces, each stamped with its offset) chunked; resolves to the answer and the client's hash. */
+function upload(port: number, size: number): Promise<{ answer: string; hash: string }> {
+  const piece = bytes(MiB, 1);
+  const clientHash = createHash('sha256');
+  return new Promise((resolve, reject) => {
+    const req = http.request({ port, host: '127.0.0.1', method: 'POST', path: '/upload' }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ answer: text, hash: clientHash.digest('hex') }));
+    });
+    req.on('error', reject);
+    let sent = 0;
+    const pump = (): void => {
+      while (sent < size) {
+        const p = Buffer.from(piece);
+        p.writeDoubleLE(sent, 0); // a lost or repeated piece changes the hash
+        clientHash.update(p);
+        sent += p.length;
+        if (!req.write(p)) {
+          req.once('drain', pump);
+          return;
+        }
+      }
+      req.end();
+    };
+    pump();
+  });
+}
+
+describe.runIf(process.platform === 'linux')('streamed upload memory, server in its own process', () => {
+  it(`a ${BIG / MiB} MiB chunked upload hashed by the handler: server peak RSS grows by at most 32 MiB`, async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@jato/source', 'test/fixtures/upload-server.ts'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const [line] = (await once(child.stdout, 'data')) as [Buffer];
+      const { port, transport } = JSON.parse(line.toString()) as { port: number; transport: string };
+      expect(transport).toBe('js');
+      const memory = async (): Promise<{ rss: number; peak: number }> =>
+        (await (await fetch(`http://127.0.0.1:${port}/memory`)).json()) as { rss: number; peak: number };
+      // warm up (JIT, buffers) with 32 MiB, then measure the peak over the big upload
+      const warm = await upload(port, 32 * MiB);
+      expect(warm.answer).toBe(`${32 * MiB} ${warm.hash}`);
+      const before = await memory();
+      const big = await upload(port, BIG);
+      const after = await memory();
+      expect(big.answer).toBe(`${BIG} ${big.hash}`);
+      const growth = after.peak - Math.max(before.rss, 0);
+      if (process.env['JATO_STREAM_REPORT'] === '1') {
+        console.log(`server: RSS before ${(before.rss / MiB).toFixed(1)} MiB, peak after ${(after.peak / MiB).toFixed(1)} MiB, growth ${(growth / MiB).toFixed(1)} MiB`);
+      }
+      expect(growth).toBeLessThanOrEqual(32 * MiB);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  }, 600_000);
+});
 
 describe('streamed request bodies over real sockets (js transport)', () => {
   let server: TestServer | undefined;

@@ -38,6 +38,13 @@ export async function listenApp(app: App<object>, options: ListenOptions): Promi
   // streamed request bodies are implemented by the JS transport only so far: 'auto' picks it when a
   // route streams (apps without a bodyLimit route keep the native transport)
   const streams = (limits?.maxStreamBodyBytes ?? 0) > 0;
+  if (streams && o.transport === 'native') {
+    try {
+      app.config.logger.warn('jato: the native transport does not stream request bodies yet: bodies over maxBodyBytes get 413 (use transport "auto" or "js")');
+    } catch {
+      /* a broken logger does not stop the server */
+    }
+  }
   const server = createServer(
     {
       host,
