@@ -218,6 +218,35 @@ describe('streamed request bodies (js transport)', () => {
     expect(server.stats().connections).toBe(0);
   });
 
+  it('a consumer that never reads is cut by the body timeout (408 from the transport, 408 ending the stream), not by memory', async () => {
+    const ends: number[] = [];
+    let delivered = 0;
+    const handlers: ServerHandlers = {
+      onBatch() {},
+      onBodyChunks(chunks) {
+        for (let k = 0; k < chunks.count; k++) {
+          delivered += chunks.data(k).length;
+          if (chunks.end(k) !== BODY_MORE) ends.push(chunks.end(k));
+        }
+      },
+    };
+    const { port } = await h.start(handlers, {
+      limits: streaming.limits,
+      timeouts: { bodyGrace: 300, bodyMinRate: 1024 * 1024 },
+    });
+    const c = await h.connect(port);
+    const started = Date.now();
+    await c.write(`POST /never HTTP/1.1\r\nHost: t\r\nContent-Length: ${64 * MiB}\r\n\r\n`);
+    const body = bytes(MiB, 13);
+    // queued without waiting for the callbacks: the server stops reading once its window is full
+    for (let i = 0; i < 64; i++) c.socket.write(body);
+    const responses = await c.untilEnd();
+    expect(responses.map((r) => r.status)).toEqual([408]);
+    expect(ends).toEqual([408]);
+    expect(delivered).toBeLessThanOrEqual(WINDOW + 2 * READ);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+  });
+
   it('streaming off (the default): a body over maxBodyBytes is 413 before it is read, as before', async () => {
     const { handlers, state } = hashingHandlers({ ack: 'sync' });
     const { port } = await h.start(handlers, { limits: { maxBodyBytes: 1000 } });
