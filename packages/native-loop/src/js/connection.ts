@@ -616,7 +616,8 @@ export class Connection {
       if (this.busy && this.sink.pendingBytes === 0) return [this.endedAt + opts.keepAliveTimeout, 'ended'];
       return [at, kind];
     }
-    if ((this.paused && this.streams === undefined) || this.discardInput) return [at, kind];
+    // paused, the read timeouts stop, except for a streamed body waiting on its reader (cut by time)
+    if ((this.paused && (this.streams === undefined || this.receiving() === undefined)) || this.discardInput) return [at, kind];
     let readAt = Infinity;
     let readKind: Deadline = 'none';
     switch (this.parser.state) {
