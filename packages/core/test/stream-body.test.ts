@@ -248,7 +248,7 @@ describe('streamed request bodies over real sockets (js transport)', () => {
     server = await startTestServer(app);
     const rnd = prng(7);
     const body = bytes(2 * MiB, 9);
-    const cycles = 200;
+    const cycles = 1000;
     const rssBefore = process.memoryUsage.rss();
     for (let i = 0; i < cycles; i++) {
       const done = new Promise<void>((r) => (notify = r));
