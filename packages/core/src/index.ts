@@ -6,9 +6,10 @@ export { App, type Method } from './app/app.js';
 export type { AppOptions, AppLimits, ListenOptions, ListeningApp } from './app/options.js';
 export type {
   ErrorHandler, Handler, HandlerResult, LazyExtension, MethodExtension, MethodNotAllowedHandler,
-  NotFoundHandler, RequestHook, RequestOf, ResponseHook,
+  NotFoundHandler, RequestHook, RequestOf, ResponseHook, RouteOptions,
 } from './app/types.js';
 export { Request } from './request/request.js';
+export type { MultipartPart } from './request/multipart-stream.js';
 export { Form, type FormLimits, type FormValue, type UploadedFile } from './request/form.js';
 export { parseCookies } from './request/cookies.js';
 export { Response, type ResponseBody, type ResponseInit } from './response/response.js';

@@ -11,6 +11,8 @@ import type { MethodId } from '@jato/parser';
 import type { StreamingResponder } from './stream-output.js';
 
 export type { ResponseStream, ResponseStreamEvents, StreamingResponder } from './stream-output.js';
+import type { BodyStreamControl, BodyStreamHandlers, BodyStreamLimits } from './stream-input.js';
+export * from './stream-input.js';
 
 // The shared vocabulary (method ids, request flags, reason phrases, default limits) is defined once
 // in @jato/parser and re-exported here, as values, for @jato/core and other users of the transport.
@@ -52,7 +54,7 @@ export interface RequestBatch {
 }
 
 /** Where responses go. Calls during `onBatch` are gathered into one write per connection. */
-export interface Responder {
+export interface Responder extends Partial<BodyStreamControl> {
   /**
    * Send the complete response to request (conn, seq).
    * @param head status line + header block, ASCII, ending with `\r\n\r\n`
@@ -67,7 +69,7 @@ export interface Responder {
 }
 
 /** Callbacks from the transport into its user. */
-export interface ServerHandlers {
+export interface ServerHandlers extends BodyStreamHandlers {
   /** All complete requests of one read / loop turn. Respond synchronously through `out` or later. */
   onBatch(batch: RequestBatch, out: Responder): void;
   /**
@@ -80,7 +82,7 @@ export interface ServerHandlers {
 }
 
 /** Limits enforced by the transport (defaults in parentheses). */
-export interface TransportLimits {
+export interface TransportLimits extends BodyStreamLimits {
   /** Request line + header section (16 KiB): 431 (414 for the target). */
   maxHeadBytes?: number;
   /**

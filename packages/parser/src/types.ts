@@ -83,6 +83,13 @@ export interface PushResult {
    * `requests` yet): lets a server answer `100 Continue` or reject early (413 from Content-Length).
    */
   awaitingBody?: { expectContinue: boolean; contentLength: number | undefined };
+  /**
+   * Body bytes of the request being streamed (see `StreamParser.streamBody`) decoded by this push,
+   * in order; they precede every request in `requests`. Views valid until the next push.
+   */
+  bodyChunks?: Uint8Array[];
+  /** The streamed body ended in this push (before the first request of `requests`). */
+  bodyEnd?: boolean;
 }
 
 /**
@@ -94,6 +101,14 @@ export interface StreamParser {
   push(chunk: Uint8Array): PushResult;
   /** Where the stream is: between requests, inside a head, inside a body, or failed/closed. */
   readonly state: 'idle' | 'head' | 'body' | 'done';
+  /**
+   * Switches the request whose body is coming (the last push returned `awaitingBody`) to streaming:
+   * returns that request (its `body` empty) and the body bytes received so far; the rest of its body
+   * comes as `bodyChunks` of later pushes, its end as `bodyEnd`, and it never appears in `requests`.
+   * Optional: implemented by the TS parser (the JS transport's); the limit on a streamed body is the
+   * `streamLimit` the parser was created with.
+   */
+  streamBody?(): { request: ParsedRequest; received: Uint8Array[] };
 }
 
 /** Creates a StreamParser; implemented by `createNativeParser` and `createTsParser`. */

@@ -8,10 +8,12 @@ import { Request } from '../request/request.js';
 import { checkHeaderValue } from '../response/headers.js';
 import type { RequestHost } from '../request/request-host.js';
 import { listenApp } from './listen.js';
-import type { AppOptions, ListenOptions, ListeningApp } from './options.js';
+import type { AppLimits, AppOptions, ListenOptions, ListeningApp } from './options.js';
+
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 import type {
   ErrorHandler, Handler, LazyExtension, MethodExtension, MethodNotAllowedHandler, NotFoundHandler,
-  RequestHook, ResponseHook, RouteEntry,
+  RequestHook, ResponseHook, RouteEntry, RouteOptions,
 } from './types.js';
 
 /** HTTP methods `app.route()` accepts: a method token, or '*' for any. */
@@ -65,17 +67,40 @@ export class App<Ext extends object = {}> {
       // written into every head: checked once here
       serverName: checkHeaderValue('Server', options.serverName ?? 'jato'),
       formLimits,
+      maxBodyBytes: options.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       RequestClass: this.requestClass,
     };
+  }
+
+  /**
+   * @internal the largest `bodyLimit` of a route when it is above `maxBodyBytes` (the transport then
+   * streams bodies up to it), else 0.
+   */
+  streamBodyLimit = 0;
+
+  /** @internal the transport limits for this app: the app's, with streaming on when a route needs it. */
+  transportLimits(): AppLimits | undefined {
+    const limits = this.settings.limits;
+    if (this.streamBodyLimit === 0) return limits;
+    return { ...limits, maxStreamBodyBytes: Math.max(limits?.maxStreamBodyBytes ?? 0, this.streamBodyLimit) };
   }
 
   /**
    * Register `handler` for `methods` on `path`. Params are typed from the path literal:
    * `'/users/:id'` gives `req.params.id: string`. Throws on an invalid or duplicate route.
    */
-  route<Path extends string>(methods: Method | readonly Method[], path: Path, handler: Handler<Path, Ext>): this {
+  route<Path extends string>(
+    methods: Method | readonly Method[], path: Path, handler: Handler<Path, Ext>, options?: RouteOptions,
+  ): this {
     if (typeof handler !== 'function') throw new TypeError(`The handler of ${path} must be a function`);
-    this.router.add(methods as string | readonly string[], path, { handler } as never);
+    const bodyLimit = options?.bodyLimit;
+    if (bodyLimit !== undefined && !(bodyLimit === Infinity || (Number.isSafeInteger(bodyLimit) && bodyLimit >= 0))) {
+      throw new RangeError(`The bodyLimit of ${path} must be a safe integer >= 0 or Infinity, got ${String(bodyLimit)}`);
+    }
+    this.router.add(methods as string | readonly string[], path, (bodyLimit === undefined ? { handler } : { handler, bodyLimit }) as never);
+    if (bodyLimit !== undefined && bodyLimit > this.config.maxBodyBytes) {
+      this.streamBodyLimit = Math.max(this.streamBodyLimit, bodyLimit);
+    }
     return this;
   }
 
@@ -84,20 +109,20 @@ export class App<Ext extends object = {}> {
     return this.route('GET', path, handler);
   }
   /** `POST` on `path`. */
-  post<Path extends string>(path: Path, handler: Handler<Path, Ext>): this {
-    return this.route('POST', path, handler);
+  post<Path extends string>(path: Path, handler: Handler<Path, Ext>, options?: RouteOptions): this {
+    return this.route('POST', path, handler, options);
   }
   /** `PUT` on `path`. */
-  put<Path extends string>(path: Path, handler: Handler<Path, Ext>): this {
-    return this.route('PUT', path, handler);
+  put<Path extends string>(path: Path, handler: Handler<Path, Ext>, options?: RouteOptions): this {
+    return this.route('PUT', path, handler, options);
   }
   /** `PATCH` on `path`. */
-  patch<Path extends string>(path: Path, handler: Handler<Path, Ext>): this {
-    return this.route('PATCH', path, handler);
+  patch<Path extends string>(path: Path, handler: Handler<Path, Ext>, options?: RouteOptions): this {
+    return this.route('PATCH', path, handler, options);
   }
   /** `DELETE` on `path`. */
-  delete<Path extends string>(path: Path, handler: Handler<Path, Ext>): this {
-    return this.route('DELETE', path, handler);
+  delete<Path extends string>(path: Path, handler: Handler<Path, Ext>, options?: RouteOptions): this {
+    return this.route('DELETE', path, handler, options);
   }
   /** An explicit `HEAD` route (otherwise HEAD uses the GET route). */
   head<Path extends string>(path: Path, handler: Handler<Path, Ext>): this {
@@ -108,8 +133,8 @@ export class App<Ext extends object = {}> {
     return this.route('OPTIONS', path, handler);
   }
   /** Every method (routes naming a method win over it). */
-  all<Path extends string>(path: Path, handler: Handler<Path, Ext>): this {
-    return this.route('*', path, handler);
+  all<Path extends string>(path: Path, handler: Handler<Path, Ext>, options?: RouteOptions): this {
+    return this.route('*', path, handler, options);
   }
 
   /**
@@ -211,7 +236,7 @@ export class App<Ext extends object = {}> {
    */
   handler(): ServerHandlers & { readonly dispatcher: Dispatcher } {
     const d = new Dispatcher(this.config);
-    return { onBatch: d.onBatch, onConnectionClose: d.onConnectionClose, dispatcher: d };
+    return { onBatch: d.onBatch, onConnectionClose: d.onConnectionClose, onBodyChunks: d.onBodyChunks, dispatcher: d };
   }
 
   /**

@@ -71,4 +71,18 @@ export type MethodExtension<A extends unknown[], R, Ext = unknown> = (req: Reque
 export interface RouteEntry {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly handler: (req: any) => unknown;
+  /** The route's largest streamed body (RouteOptions.bodyLimit), if set. */
+  readonly bodyLimit?: number;
+}
+
+/** Per-route options (`app.post(path, handler, { bodyLimit })`). */
+export interface RouteOptions {
+  /**
+   * Largest request body this route accepts, in bytes (`Infinity` allowed). Above the app's
+   * `maxBodyBytes` (1 MiB) the body is streamed: read it with `req.body`, `req.stream()` or
+   * `req.multipart()` (`bytes()`, `text()`, `json()` and `form()` still stop at `maxBodyBytes`).
+   * Without it the route's limit is `maxBodyBytes`. A declared length over the limit is answered 413
+   * before the body is read; a chunked body that grows over it errors its stream with a 413.
+   */
+  bodyLimit?: number;
 }

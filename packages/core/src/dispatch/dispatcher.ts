@@ -1,9 +1,12 @@
-import { METHOD_NAMES, MethodId, type RequestBatch, type Responder, type ServerHandlers } from '@jato/native-loop';
+import {
+  BODY_STREAM, METHOD_NAMES, MethodId, type BodyChunks, type RequestBatch, type Responder, type ServerHandlers,
+} from '@jato/native-loop';
 import type { Router } from '@jato/router';
 import type { ErrorHandlers } from '../errors/error-handlers.js';
 import { HttpError } from '../errors/http-error.js';
 import type { Logger } from '../logger.js';
 import type { FormLimits } from '../request/form.js';
+import { BodyStreams } from './body-streams.js';
 import type { Request } from '../request/request.js';
 import type { AbortTarget, RequestHost } from '../request/request-host.js';
 import { ResponseHeaders, isHeaderName, isHeaderValue } from '../response/headers.js';
@@ -19,6 +22,7 @@ import { openSource, streamKind, unsendableKind } from '../response/stream-sourc
 
 // module-level copies: the per-request code reads a local binding, not an import's property (CJS)
 const METHOD_HEAD = MethodId.Head;
+const FLAG_BODY_STREAM = BODY_STREAM;
 const NAMES: readonly string[] = METHOD_NAMES;
 
 /** Everything the dispatcher reads from its app (live: routes and hooks added later apply). @internal */
@@ -33,6 +37,8 @@ export interface DispatchConfig {
   readonly development: boolean;
   readonly serverName: string;
   readonly formLimits: FormLimits;
+  /** The app's `maxBodyBytes` (buffered reads of a streamed body stop there). */
+  readonly maxBodyBytes: number;
   /** The app's Request class (a subclass carrying the app's extensions). */
   readonly RequestClass: new (host: RequestHost) => Request;
 }
@@ -71,12 +77,17 @@ export class Dispatcher implements ServerHandlers, RequestHost {
     sendError: (req, err, out) => this.sendError(req, err, out),
     answered: (req) => this.answered(req),
   };
+  readonly maxBodyBytes: number;
+  /** Streamed request bodies by connection and sequence number. */
+  private readonly bodies = new BodyStreams();
 
   constructor(private readonly cfg: DispatchConfig) {
     this.encoder = new HeadEncoder(cfg.serverName);
     this.formLimits = cfg.formLimits;
+    this.maxBodyBytes = cfg.maxBodyBytes;
     this.onBatch = this.onBatch.bind(this);
     this.onConnectionClose = this.onConnectionClose.bind(this);
+    this.onBodyChunks = this.onBodyChunks.bind(this);
   }
 
   /** Use a listening transport's cached Date and remote addresses. */
@@ -115,7 +126,8 @@ export class Dispatcher implements ServerHandlers, RequestHost {
         if (m.kind === 'found') {
           req.params = m.params;
           req.route = m.pattern;
-          result = hooked ? this.runHooked(req, m.value) : m.value.handler(req);
+          if ((req.flags & FLAG_BODY_STREAM) !== 0) result = this.streamed(req, m.value, out, hooked);
+          else result = hooked ? this.runHooked(req, m.value) : m.value.handler(req);
         } else {
           req.route = '';
           req.params = EMPTY_PARAMS;
@@ -134,6 +146,7 @@ export class Dispatcher implements ServerHandlers, RequestHost {
       if (req.batch === null) {
         pool[i] = undefined; // detached for async use: reused once answered (see settled)
       } else {
+        if (req.bodySource !== null) this.bodies.drop(req);
         if (req.abortController !== null) this.unwatch(req);
         // Objects a pooled request keeps alive survive young-generation GCs, which makes V8 grow
         // the young generation (RSS): drop them now rather than when the slot is reused.
@@ -142,7 +155,13 @@ export class Dispatcher implements ServerHandlers, RequestHost {
     }
   }
 
+  /** Chunks of streamed request bodies (see `BodySource`). */
+  onBodyChunks(chunks: BodyChunks): void {
+    this.bodies.deliver(chunks);
+  }
+
   onConnectionClose(conn: number): void {
+    this.bodies.abortConnection(conn);
     const set = this.watched.get(conn);
     if (set === undefined) return;
     this.watched.delete(conn);
@@ -255,6 +274,7 @@ export class Dispatcher implements ServerHandlers, RequestHost {
 
   /** An async request was answered: stop watching its connection and pool the object. */
   private answered(req: Request): void {
+    if (req.bodySource !== null) this.bodies.drop(req);
     if (req.abortController !== null) this.unwatch(req);
     // Answered: its response is sent and the handler's promise settled, so the object is free.
     if (this.spare.length < SPARE_MAX) {
@@ -467,6 +487,21 @@ export class Dispatcher implements ServerHandlers, RequestHost {
     } catch (err) {
       return this.errorResult(req, err);
     }
+  }
+
+  /**
+   * A request whose body is streamed (transport flag `BODY_STREAM`): the route's `bodyLimit` decides
+   * (the app's `maxBodyBytes` without one). A declared length over it is a 413 without calling the
+   * handler; otherwise the body is readable through `req.body` and friends.
+   */
+  private streamed(req: Request, route: RouteEntry, out: Responder, hooked: boolean): unknown {
+    const limit = route.bodyLimit ?? this.maxBodyBytes;
+    const declared = req.header('content-length');
+    if (declared !== undefined && Number(declared) > limit) {
+      return new Response(`Payload Too Large: the body is larger than ${limit} bytes`, { status: 413 });
+    }
+    this.bodies.open(req, out, limit);
+    return hooked ? this.runHooked(req, route) : route.handler(req);
   }
 
   /** Hooks registered: run onRequest hooks, then the handler (sync as long as everything is). */

@@ -12,6 +12,8 @@ export interface RequestHost {
   watch(req: AbortTarget): void;
   /** Stop delivering them (the response was sent). */
   unwatch(req: AbortTarget): void;
+  /** The app's `maxBodyBytes`: the most `bytes()`/`text()`/`json()`/`form()` read of a streamed body. */
+  readonly maxBodyBytes: number;
   /** Form limits of the app. */
   readonly formLimits: import('./form.js').FormLimits;
 }

@@ -1,8 +1,10 @@
 import { RequestFlag, type RequestBatch } from '@jato/native-loop';
 import { BadRequestError } from '../errors/http-error.js';
+import type { BodySource } from './body-source.js';
 import { parseCookies } from './cookies.js';
 import { parseForm, type Form } from './form.js';
 import { parseHost, type HostParts } from './host.js';
+import { multipartOf, type MultipartPart } from './multipart-stream.js';
 import type { AbortTarget, RequestHost } from './request-host.js';
 
 const EMPTY_BODY = new Uint8Array(0);
@@ -67,6 +69,10 @@ export class Request<P = Record<string, string>> implements AbortTarget {
   rawLines: readonly string[] | null = null;
   /** @internal body copy once detached */
   bodyCopy: Uint8Array | null = null;
+  /** @internal the streamed body (transport flag BODY_STREAM), null for a whole one */
+  bodySource: BodySource | null = null;
+  /** @internal the Web stream over a whole body, once `body` was read */
+  private bodyStream: ReadableStream<Uint8Array> | null = null;
   /** @internal lazily computed caches */
   private headerMap: Record<string, string> | null = null;
   private queryCache: URLSearchParams | null = null;
@@ -120,6 +126,8 @@ export class Request<P = Record<string, string>> implements AbortTarget {
     if (this.remoteCache !== null) this.remoteCache = null;
     if (this.extCache !== null) this.extCache = null;
     if (this.bodyCopy !== null) this.bodyCopy = null;
+    if (this.bodySource !== null) this.bodySource = null;
+    if (this.bodyStream !== null) this.bodyStream = null;
   }
 
   /** @internal copy everything still in batch memory, so the request outlives the batch. */
@@ -133,7 +141,7 @@ export class Request<P = Record<string, string>> implements AbortTarget {
       const name = lines[j]!;
       framed = name.length === 14 && name.toLowerCase() === 'content-length';
     }
-    if (framed) {
+    if (framed && this.bodySource === null) {
       const body = batch.body(this.index);
       this.bodyCopy = body.byteLength === 0 ? EMPTY_BODY : body.slice();
     } else {
@@ -280,31 +288,95 @@ export class Request<P = Record<string, string>> implements AbortTarget {
     return this.batch === null ? EMPTY_BODY : this.batch.body(this.index);
   }
 
-  /** Body length in bytes. */
+  /**
+   * Body length in bytes. For a streamed body (`req.streamed`) the declared Content-Length, or -1
+   * when the body is chunked (its length is known once it was read).
+   */
   get bodyLength(): number {
+    if (this.bodySource !== null) {
+      const declared = this.header('content-length');
+      return declared === undefined ? -1 : Number(declared);
+    }
     return this.bodyView().byteLength;
+  }
+
+  /**
+   * Whether the body arrives as a stream (it was larger than the app's `maxBodyBytes`, or chunked and
+   * not complete with its head, on a route that allows it with `bodyLimit`). Every way of reading
+   * works either way; `bytes()`, `text()`, `json()` and `form()` still stop at `maxBodyBytes` (413).
+   */
+  get streamed(): boolean {
+    return this.bodySource !== null;
+  }
+
+  /**
+   * The body as a Web `ReadableStream` of bytes (readable once). A streamed body is pulled from the
+   * connection as it is read: the transport reads the socket only while the reader keeps up, and
+   * `Expect: 100-continue` is answered on the first read. It errors with a 413 `PayloadTooLargeError`
+   * over the route's `bodyLimit`, with an `AbortError` when the client leaves (`req.signal` fires too).
+   * The body can be read until the response is sent; what is unread then is discarded.
+   */
+  get body(): ReadableStream<Uint8Array> {
+    const src = this.bodySource;
+    if (src !== null) return src.stream();
+    if (this.bodyStream === null) {
+      const view = this.bodyView();
+      const copy = view === this.bodyCopy ? view : view.slice();
+      this.bodyStream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          if (copy.byteLength > 0) controller.enqueue(copy);
+          controller.close();
+        },
+      });
+    }
+    return this.bodyStream;
+  }
+
+  /**
+   * The body as an async iterable of byte chunks: `for await (const chunk of req.stream()) …`
+   * (the same data and rules as `req.body`).
+   */
+  async *stream(): AsyncGenerator<Uint8Array, void, undefined> {
+    const reader = this.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        yield value;
+      }
+    } finally {
+      reader.releaseLock();
+    }
+  }
+
+  /**
+   * The parts of a `multipart/form-data` body as they arrive, each with its content as a stream:
+   * `for await (const part of req.multipart()) await pipeline(part.stream(), createWriteStream(p))`.
+   * Read (or skip) each part before the next one comes. The app's form limits apply (`maxParts`,
+   * `maxFiles`, `maxFieldBytes` for fields, `maxFileBytes` for files, `maxPartHeaderBytes`): over one
+   * the iteration throws a 413; a malformed body a 400; another content type a 415.
+   */
+  multipart(): AsyncGenerator<MultipartPart, void, undefined> {
+    return multipartOf(this.header('content-type'), this.stream(), this.host.formLimits);
   }
 
   /** The body as bytes (a copy you may keep). */
   bytes(): Promise<Uint8Array> {
+    if (this.bodySource !== null) return this.bodySource.collect(this.host.maxBodyBytes);
     const view = this.bodyView();
     return Promise.resolve(view === this.bodyCopy ? view : view.slice());
   }
 
   /** The body decoded as UTF-8 (invalid sequences become U+FFFD). */
   text(): Promise<string> {
+    if (this.bodySource !== null) return this.bytes().then((b) => decoder.decode(b));
     return Promise.resolve(decoder.decode(this.bodyView()));
   }
 
   /** The body parsed as JSON; an empty or invalid body rejects with a 400 `BadRequestError`. */
   json<T = unknown>(): Promise<T> {
-    const text = decoder.decode(this.bodyView());
-    if (text.trim() === '') return Promise.reject(new BadRequestError('Invalid JSON body: the body is empty'));
-    try {
-      return Promise.resolve(JSON.parse(text) as T);
-    } catch (err) {
-      return Promise.reject(new BadRequestError(`Invalid JSON body: ${(err as Error).message}`, { cause: err }));
-    }
+    if (this.bodySource !== null) return this.bytes().then((b) => parseJson<T>(decoder.decode(b)));
+    return parseJson<T>(decoder.decode(this.bodyView()));
   }
 
   /**
@@ -313,10 +385,22 @@ export class Request<P = Record<string, string>> implements AbortTarget {
    * 413 above the app's form limits.
    */
   form(): Promise<Form> {
+    if (this.bodySource !== null) {
+      return this.bytes().then((b) => parseForm(this.header('content-type'), b, this.host.formLimits));
+    }
     try {
       return Promise.resolve(parseForm(this.header('content-type'), this.bodyView(), this.host.formLimits));
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+}
+
+function parseJson<T>(text: string): Promise<T> {
+  if (text.trim() === '') return Promise.reject(new BadRequestError('Invalid JSON body: the body is empty'));
+  try {
+    return Promise.resolve(JSON.parse(text) as T);
+  } catch (err) {
+    return Promise.reject(new BadRequestError(`Invalid JSON body: ${(err as Error).message}`, { cause: err }));
   }
 }

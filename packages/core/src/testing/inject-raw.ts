@@ -13,7 +13,7 @@ export interface InjectRawOptions {
  * several pipelined requests in `raw` give several responses. `@jato/testing`'s `inject` builds on it.
  */
 export function injectRaw(app: App<object>, raw: Uint8Array, options: InjectRawOptions = {}): Promise<Uint8Array> {
-  const limits = options.limits ?? app.settings.limits;
+  const limits = options.limits ?? app.transportLimits();
   return inject(app.handler(), raw, {
     serverName: app.settings.serverName ?? 'jato',
     ...(limits !== undefined ? { limits } : {}),

@@ -1,5 +1,7 @@
 import { RequestFlag, methodIdOf, type MethodId, type ParsedRequest } from '@jato/parser';
+import { BODY_STREAM } from '../stream-input.js';
 import type { RequestBatch } from '../types.js';
+import type { InputStream } from './body-stream.js';
 
 const EMPTY = new Uint8Array(0);
 // the flag bits as module constants: the per-request code reads numbers, not properties
@@ -31,6 +33,8 @@ export class ParsedRequestBatch implements RequestBatch {
     private readonly requests: readonly ParsedRequest[],
     private readonly connId: number,
     private readonly firstSeq: number,
+    /** The connection's streamed bodies (their requests get `BODY_STREAM`), if any. */
+    private readonly streamed?: readonly InputStream[],
   ) {
     this.count = requests.length;
   }
@@ -60,7 +64,11 @@ export class ParsedRequestBatch implements RequestBatch {
   }
 
   flags(i: number): number {
-    return flagsOf(this.at(i));
+    const req = this.at(i);
+    const flags = flagsOf(req);
+    if (this.streamed === undefined) return flags;
+    for (const s of this.streamed) if (s.request === req) return flags | BODY_STREAM;
+    return flags;
   }
 
   target(i: number): string {

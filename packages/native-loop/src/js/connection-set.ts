@@ -1,7 +1,9 @@
 import type { ParsedRequest } from '@jato/parser';
 import type { Responder, ServerHandlers } from '../types.js';
 import { CLOSED_STREAM, type ResponseStream, type ResponseStreamEvents } from '../stream-output.js';
+import type { BodyChunks } from '../stream-input.js';
 import { ParsedRequestBatch } from './batch.js';
+import type { InputStream } from './body-stream.js';
 import type { Connection } from './connection.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -67,12 +69,30 @@ export class ConnectionSet implements Responder {
     return this.conns.get(conn)?.stream(seq, head, close, events) ?? CLOSED_STREAM;
   }
 
-  /** Runs `onBatch` over requests `first…` of `conn`, then flushes what it answered. */
-  dispatch(conn: Connection, requests: ParsedRequest[], first: number): void {
+  bodyRead(conn: number, seq: number, bytes: number): void {
+    this.conns.get(conn)?.bodyRead(seq, bytes);
+  }
+
+  /** Hands streamed body chunks to `onBodyChunks` (a throw there is reported, never rethrown). */
+  onBodyChunks(chunks: BodyChunks): void {
     const nested = this.inBatch;
     this.inBatch = true;
     try {
-      this.handlers.onBatch(new ParsedRequestBatch(requests, conn.id, first), this);
+      this.handlers.onBodyChunks?.(chunks);
+    } catch (error) {
+      process.emitWarning(`jato: onBodyChunks threw: ${error instanceof Error ? error.stack : String(error)}`);
+    } finally {
+      this.inBatch = nested;
+    }
+    if (!nested) this.flushAll();
+  }
+
+  /** Runs `onBatch` over requests `first…` of `conn`, then flushes what it answered. */
+  dispatch(conn: Connection, requests: ParsedRequest[], first: number, streamed?: readonly InputStream[]): void {
+    const nested = this.inBatch;
+    this.inBatch = true;
+    try {
+      this.handlers.onBatch(new ParsedRequestBatch(requests, conn.id, first, streamed), this);
     } catch (error) {
       process.emitWarning(`jato: onBatch threw: ${error instanceof Error ? error.stack : String(error)}`);
       conn.batchFailed(first, requests.length);

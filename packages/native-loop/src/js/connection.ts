@@ -1,4 +1,6 @@
-import type { ParsedRequest, StreamParser } from '@jato/parser';
+import type { ParsedRequest, PushResult, StreamParser } from '@jato/parser';
+import { BODY_ABORTED, BODY_DONE, BODY_MORE } from '../stream-input.js';
+import { ChunkList, InputStream } from './body-stream.js';
 import type { ConnectionSet } from './connection-set.js';
 import { CONTINUE_RESPONSE, renderErrorResponse } from './error-response.js';
 import { OutStream, type StreamOwner } from './out-stream.js';
@@ -40,7 +42,7 @@ export class Connection implements StreamOwner {
   /** The streamed response being written (its seq is nextWriteSeq): later responses are held. */
   private active: OutStream | undefined;
   /** Every open streamed response of this connection (told when the connection goes away). */
-  private streams: Set<OutStream> | undefined;
+  private outStreams: Set<OutStream> | undefined;
   /** Bytes of streamed output gathered since the last flush. */
   private gathered = 0;
   /** Parsed requests not yet handed to JS (backpressure), in order. */
@@ -78,6 +80,10 @@ export class Connection implements StreamOwner {
   private lastQueued = 0;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
+  /** Streamed request bodies not finished (see body-stream.ts); the last one may be receiving. */
+  private streams: InputStream[] | undefined;
+  /** Bytes of streamed bodies handed (or queued) to JS and not yet consumed. */
+  private streamUnread = 0;
 
   constructor(
     readonly id: number,
@@ -111,21 +117,36 @@ export class Connection implements StreamOwner {
     if (this.state !== 'open' || this.discardInput) return;
     const before = this.parser.state;
     const result = this.parser.push(chunk);
+    const streams = this.streams;
+    if (streams !== undefined) this.streamInput(streams, result);
     const count = result.requests.length;
     if (count > 0) {
       this.set.requests += count;
       // The parser reads nothing after a request that is not keep-alive.
       if (!result.requests[count - 1]!.keepAlive) this.discardInput = true;
+      if (this.set.options.maxStreamBodyBytes > 0) this.streamWhole(result.requests);
       if (this.backlog.length === 0) this.backlog = result.requests;
       else for (const req of result.requests) this.backlog.push(req);
     }
     if (result.error !== undefined) {
       this.discardInput = true;
-      this.backlogFailure = result.error.status;
+      const s = this.receiving();
+      if (s !== undefined) this.streamFailed(s, result.error.status);
+      else this.backlogFailure = result.error.status;
     }
     this.pump();
     if (this.state !== 'open') return;
-    if (result.error === undefined && result.awaitingBody !== undefined && !this.discardInput) {
+    if (result.error === undefined && result.awaitingBody !== undefined && !this.discardInput && this.receiving() === undefined) {
+      const { contentLength, expectContinue } = result.awaitingBody;
+      const opts = this.set.options;
+      if (opts.maxStreamBodyBytes > 0 && (contentLength === undefined || contentLength > opts.maxBodyBytes) &&
+        (contentLength === undefined || contentLength <= opts.maxStreamBodyBytes)) {
+        this.startStream(expectContinue, contentLength);
+      }
+    }
+    if (this.streams !== undefined) this.deliverStreams();
+    if (this.state !== 'open') return;
+    if (result.error === undefined && result.awaitingBody !== undefined && !this.discardInput && this.receiving() === undefined) {
       const { contentLength, expectContinue } = result.awaitingBody;
       // the sequence number the request whose body is coming will get
       const seq = this.nextSeq + this.backlog.length;
@@ -179,7 +200,9 @@ export class Connection implements StreamOwner {
       this.nextSeq += batch.length;
       const last = batch[batch.length - 1]!;
       if (!last.keepAlive) this.finalSeq = first + batch.length - 1;
-      this.set.dispatch(this, batch, first);
+      if (this.streams !== undefined) this.numberStreams(batch, first);
+      this.set.dispatch(this, batch, first, this.streams);
+      if (this.streams !== undefined) this.deliverStreams();
       if (this.state !== 'open' || this.backlog.length > 0) return;
     }
     if (this.backlogFailure !== 0 && this.backlog.length === 0) {
@@ -197,6 +220,8 @@ export class Connection implements StreamOwner {
   onEnd(): void {
     this.readEnded = true;
     if (this.state !== 'open') return;
+    const s = this.receiving();
+    if (s !== undefined) this.streamCut(s);
     if (!this.busy && !this.dirty) {
       this.closeGracefully();
       return;
@@ -204,10 +229,10 @@ export class Connection implements StreamOwner {
     if (!this.timed) return; // inject: the half-close only marks the end of its input
     this.endedAt = Date.now();
     if (this.inFlight > 0) this.set.peerEnded(this);
-    if (this.streams !== undefined && this.streams.size > 0) {
+    if (this.outStreams !== undefined && this.outStreams.size > 0) {
       // the client left: its streamed responses stop (what they wrote still goes out), then we close
-      const streams = this.streams;
-      this.streams = undefined;
+      const streams = this.outStreams;
+      this.outStreams = undefined;
       for (const s of streams) s.lost();
       this.active = undefined;
       this.closeAfterOutput();
@@ -219,11 +244,20 @@ export class Connection implements StreamOwner {
   /** The transport is gone (socket closed or inject finished). */
   onClose(): void {
     if (this.state === 'closed') return;
+    const s = this.receiving();
+    if (s !== undefined && s.seq >= 0 && !s.discarding) {
+      s.end = BODY_ABORTED;
+      s.queue = [];
+      const chunks = new ChunkList();
+      chunks.take(this.id, s);
+      this.set.onBodyChunks(chunks);
+    }
+    this.streams = undefined;
     this.state = 'closed';
     this.held = undefined;
     this.active = undefined;
-    const streams = this.streams;
-    this.streams = undefined;
+    const streams = this.outStreams;
+    this.outStreams = undefined;
     if (streams !== undefined) for (const s of streams) s.lost();
     this.backlog = [];
     clearTimeout(this.timer);
@@ -277,7 +311,7 @@ export class Connection implements StreamOwner {
     if (this.state !== 'open' || seq < this.nextWriteSeq || seq >= this.nextSeq) return CLOSED_STREAM;
     if (this.active?.seq === seq || this.held?.has(seq)) return CLOSED_STREAM;
     const s = new OutStream(this, seq, head, close, events);
-    (this.streams ??= new Set()).add(s);
+    (this.outStreams ??= new Set()).add(s);
     if (seq === this.nextWriteSeq) {
       this.activate(s);
     } else {
@@ -296,10 +330,10 @@ export class Connection implements StreamOwner {
     this.gathered += s.pendingBytes;
     s.pendingBytes = 0;
     if (s.aborted) {
-      this.streams?.delete(s);
+      this.outStreams?.delete(s);
       this.closeAfterOutput();
     } else if (s.ended) {
-      this.streams?.delete(s);
+      this.outStreams?.delete(s);
       this.advance(s.close);
     } else {
       this.active = s;
@@ -327,7 +361,7 @@ export class Connection implements StreamOwner {
   }
 
   streamEnd(s: OutStream): void {
-    this.streams?.delete(s);
+    this.outStreams?.delete(s);
     if (this.active !== s) return; // held: finishes when its turn comes
     this.active = undefined;
     this.advance(s.close);
@@ -335,7 +369,7 @@ export class Connection implements StreamOwner {
   }
 
   streamAbort(s: OutStream): void {
-    this.streams?.delete(s);
+    this.outStreams?.delete(s);
     if (this.active !== s) return; // held: closes when its turn comes
     this.active = undefined;
     this.closeAfterOutput();
@@ -450,6 +484,7 @@ export class Connection implements StreamOwner {
   /** The response at nextWriteSeq is complete: the connection moves on (or finishes). */
   private advance(close: boolean): void {
     const seq = this.nextWriteSeq++;
+    if (this.streams !== undefined && this.streamAnswered(seq)) close = true;
     if (close || seq === this.finalSeq) {
       this.state = 'closing';
       this.closingSince = Date.now();
@@ -496,10 +531,193 @@ export class Connection implements StreamOwner {
     if (this.timed) this.arm();
   }
 
+  // ---- streamed request bodies (stream-input.ts) ------------------------------------------------
+
+  /** The streamed body still being received, if any (always the last request parsed). */
+  private receiving(): InputStream | undefined {
+    const list = this.streams;
+    if (list === undefined) return undefined;
+    const s = list[list.length - 1];
+    return s !== undefined && s.end === BODY_MORE ? s : undefined;
+  }
+
+  /** The request whose head just arrived streams its body: it joins the backlog now. */
+  private startStream(expectContinue: boolean, contentLength: number | undefined): void {
+    const { request, received } = this.parser.streamBody!();
+    const s = new InputStream(request, expectContinue, contentLength, 0);
+    for (const data of received) this.addData(s, data);
+    (this.streams ??= []).push(s);
+    this.backlog.push(request);
+    this.pump();
+  }
+
+  /** Requests complete in one read whose body is over `maxBodyBytes` are handed out as streamed too. */
+  private streamWhole(requests: ParsedRequest[]): void {
+    const max = this.set.options.maxBodyBytes;
+    for (const req of requests) {
+      if (req.body.length <= max) continue;
+      const s = new InputStream(req, req.expectContinue, undefined, 0);
+      this.addData(s, req.body);
+      s.end = BODY_DONE;
+      req.body = new Uint8Array(0);
+      (this.streams ??= []).push(s);
+    }
+  }
+
+  private addData(s: InputStream, data: Uint8Array): void {
+    const before = s.unread;
+    s.add(data);
+    this.streamUnread += s.unread - before;
+    if (s.discarding && s.discarded > this.set.options.maxDiscardBytes) {
+      // too much to discard: stop reading, the connection closes after what is written
+      this.discardInput = true;
+      this.closeAfterOutput();
+    }
+  }
+
+  /** The body chunks (and end) of the streamed body being received that this read decoded. */
+  private streamInput(streams: InputStream[], result: PushResult): void {
+    const s = streams[streams.length - 1];
+    if (s === undefined || s.end !== BODY_MORE) return;
+    const chunks = result.bodyChunks;
+    if (chunks !== undefined) for (const data of chunks) this.addData(s, data);
+    if (result.bodyEnd === true) s.end = BODY_DONE;
+  }
+
+  /** Gives streamed requests handed out in `batch` their sequence numbers. */
+  private numberStreams(batch: ParsedRequest[], first: number): void {
+    for (const s of this.streams!) {
+      if (s.seq >= 0) continue;
+      const k = batch.indexOf(s.request);
+      if (k >= 0) s.seq = first + k;
+    }
+  }
+
+  /** Hands what the streams have for JS to `onBodyChunks` and forgets the finished ones. */
+  private deliverStreams(): void {
+    const list = this.streams;
+    if (list === undefined) return;
+    let chunks: ChunkList | undefined;
+    for (const s of list) {
+      if (s.seq < 0 || s.discarding) continue;
+      if (s.queue.length > 0 || (s.end !== BODY_MORE && !s.endDelivered)) {
+        chunks ??= new ChunkList();
+        chunks.take(this.id, s);
+      }
+    }
+    let k = 0;
+    for (const s of list) if (!(s.finished && s.seq >= 0 && s.seq < this.nextWriteSeq)) list[k++] = s;
+    list.length = k;
+    if (k === 0) this.streams = undefined;
+    if (chunks !== undefined) this.set.onBodyChunks(chunks);
+  }
+
+  /**
+   * A streamed body failed (over the limit, bad framing, timeout): JS hears the status, the transport
+   * answers it for that request (if JS has not) and closes.
+   */
+  private streamFailed(s: InputStream, status: number): void {
+    s.end = status;
+    s.queue = [];
+    this.discardInput = true;
+    if (s.seq < 0) {
+      // still waiting in the backlog: the failure is answered after the requests before it
+      this.backlog.pop();
+      this.streams!.pop();
+      if (this.streams!.length === 0) this.streams = undefined;
+      this.backlogFailure = status;
+      return;
+    }
+    this.deliverStreams();
+    const opts = this.set.options;
+    if (s.seq >= this.nextWriteSeq && !this.held?.has(s.seq)) {
+      this.complete(s.seq, renderErrorResponse(status, this.set.date(), opts.serverName), null, true);
+    } else this.closeAfterOutput();
+  }
+
+  /**
+   * The response to `seq` is being written: a streamed body not fully read is discarded from now
+   * on. Returns true when the connection must close after it (the rest is larger than
+   * `maxDiscardBytes`, or the client waits for a `100 Continue` that never came).
+   */
+  private streamAnswered(seq: number): boolean {
+    let close = false;
+    for (const s of this.streams!) {
+      if (s.seq !== seq) continue;
+      this.streamUnread -= s.unread;
+      s.unread = 0;
+      s.queue = [];
+      if (s.end === BODY_MORE) {
+        s.discarding = true;
+        const rest = s.contentLength === undefined ? 0 : s.contentLength - s.received;
+        if ((s.expectContinue && !s.started) || rest > this.set.options.maxDiscardBytes) {
+          close = true;
+          this.discardInput = true;
+        }
+      }
+    }
+    if (this.timed) this.checkBackpressure();
+    return close;
+  }
+
+  /** JS consumed `bytes` of the body of `seq` (the first call decides `100 Continue`). */
+  bodyRead(seq: number, bytes: number): void {
+    const list = this.streams;
+    if (list === undefined || this.state !== 'open') return;
+    for (const s of list) {
+      if (s.seq !== seq || s.discarding) continue;
+      const n = Math.min(Math.max(0, bytes), s.unread);
+      s.unread -= n;
+      this.streamUnread -= n;
+      if (!s.started) {
+        s.started = true;
+        if (s.expectContinue && s.end === BODY_MORE && this.continueDecidedSeq !== seq) {
+          this.continueDecidedSeq = seq;
+          if (this.nextWriteSeq === seq) this.append(CONTINUE_RESPONSE);
+          else this.continueSeq = seq;
+        }
+      }
+    }
+    this.checkBackpressure();
+    if (this.timed) this.arm();
+  }
+
+  /**
+   * The client's FIN came in the middle of a streamed body: the message can never complete. JS hears
+   * `BODY_ABORTED`; the connection closes after the responses before that request.
+   */
+  private streamCut(s: InputStream): void {
+    s.end = BODY_ABORTED;
+    s.queue = [];
+    this.discardInput = true;
+    if (s.seq < 0) {
+      this.backlog.pop();
+      this.streams!.pop();
+      if (this.streams!.length === 0) this.streams = undefined;
+      if (this.backlog.length > 0) this.finalSeq = this.nextSeq + this.backlog.length - 1;
+      else if (this.nextSeq === this.nextWriteSeq) this.closeAfterOutput();
+      else this.finalSeq = this.nextSeq - 1;
+      return;
+    }
+    this.deliverStreams();
+    if (s.seq === this.nextWriteSeq) this.closeAfterOutput();
+    else if (s.seq > this.nextWriteSeq) this.finalSeq = s.seq - 1;
+  }
+
+  /** Ends the connection once the output gathered so far is written. */
+  private closeAfterOutput(): void {
+    if (this.state !== 'open') return;
+    this.state = 'closing';
+    this.closingSince = Date.now();
+    this.held = undefined;
+    if (!this.dirty) this.endOnce();
+  }
+
   private checkBackpressure(): void {
     const opts = this.set.options;
     const over =
-      this.inFlight >= opts.maxInFlight || this.backlog.length > 0 || this.sink.pendingBytes >= opts.highWaterMark;
+      this.inFlight >= opts.maxInFlight || this.backlog.length > 0 || this.sink.pendingBytes >= opts.highWaterMark ||
+      this.streamUnread >= opts.bodyWindow;
     if (over && !this.paused && this.state === 'open') {
       this.paused = true;
       this.sink.pause();
@@ -525,7 +743,8 @@ export class Connection implements StreamOwner {
       if (this.busy && this.sink.pendingBytes === 0) return [this.endedAt + opts.keepAliveTimeout, 'ended'];
       return [at, kind];
     }
-    if (this.paused || this.discardInput) return [at, kind];
+    // paused, the read timeouts stop, except for a streamed body waiting on its reader (cut by time)
+    if ((this.paused && (this.streams === undefined || this.receiving() === undefined)) || this.discardInput) return [at, kind];
     let readAt = Infinity;
     let readKind: Deadline = 'none';
     switch (this.parser.state) {
@@ -578,9 +797,14 @@ export class Connection implements StreamOwner {
     }
     switch (kind) {
       case 'head':
-      case 'body':
         this.fail(408);
         break;
+      case 'body': {
+        const s = this.receiving();
+        if (s !== undefined) this.streamFailed(s, 408);
+        else this.fail(408);
+        break;
+      }
       case 'idle':
         this.closeGracefully();
         break;

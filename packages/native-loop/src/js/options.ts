@@ -16,6 +16,10 @@ export interface ResolvedOptions {
   bodyMinRate: number;
   keepAliveTimeout: number;
   writeTimeout: number;
+  /** Streamed bodies (see stream-input.ts): 0 when off. */
+  maxStreamBodyBytes: number;
+  bodyWindow: number;
+  maxDiscardBytes: number;
 }
 
 /** Fills the documented defaults (the same as the native transport's) into `options`. */
@@ -37,5 +41,20 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     bodyMinRate: timeouts.bodyMinRate ?? 240,
     keepAliveTimeout: timeouts.keepAlive ?? 5_000,
     writeTimeout: timeouts.write ?? 10_000,
+    maxStreamBodyBytes: streamLimit(limits.maxStreamBodyBytes),
+    bodyWindow: positive(limits.bodyWindow, 256 * 1024, 'bodyWindow'),
+    maxDiscardBytes: positive(limits.maxDiscardBytes, 1024 * 1024, 'maxDiscardBytes'),
   };
+}
+
+function streamLimit(v: number | undefined): number {
+  if (v === undefined) return 0;
+  if (v === Infinity || (Number.isSafeInteger(v) && v >= 0)) return v;
+  throw new RangeError(`@jato/native-loop: limits.maxStreamBodyBytes must be a safe integer >= 0 or Infinity, got ${String(v)}`);
+}
+
+function positive(v: number | undefined, dflt: number, name: string): number {
+  if (v === undefined) return dflt;
+  if (Number.isSafeInteger(v) && v >= 0) return v;
+  throw new RangeError(`@jato/native-loop: limits.${name} must be a safe integer >= 0, got ${String(v)}`);
 }

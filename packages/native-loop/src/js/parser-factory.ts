@@ -7,5 +7,5 @@ export function createConnectionParser(options: ResolvedOptions): StreamParser {
     maxHeadBytes: options.maxHeadBytes,
     maxHeaders: options.maxHeaders,
     maxBodyBytes: options.maxBodyBytes,
-  });
+  }, options.maxStreamBodyBytes);
 }

@@ -94,6 +94,10 @@ class NativeHttpServer implements HttpServer {
         keepAliveTimeout: o.keepAliveTimeout,
         writeTimeout: o.writeTimeout,
         lingerTimeout: Math.min(LINGER_MS, o.keepAliveTimeout),
+        // streamed request bodies are not implemented natively yet: bodies over maxBodyBytes get 413
+        maxStreamBodyBytes: 0,
+        bodyWindow: o.bodyWindow,
+        maxDiscardBytes: o.maxDiscardBytes,
       },
       this.dispatch,
       this.onClosed,

@@ -51,6 +51,8 @@ export class ChunkedDecoder {
   private data = new Uint8Array(0);
   private fill = 0;
   trailers: Array<[string, string]> = [];
+  /** Set while the body is streamed: data bytes go here (views of the fed buffer) instead of being kept. */
+  sink: ((data: Uint8Array) => void) | null = null;
 
   private state = S_SIZE_START;
   private size = 0;
@@ -65,7 +67,8 @@ export class ChunkedDecoder {
   private nameLen = 0;
 
   constructor(
-    private readonly maxBody: number,
+    /** Decoded body limit (raised for a streamed body by `streamBody`). */
+    public maxBody: number,
     private readonly maxHead: number,
     private readonly maxHeaders: number,
   ) {}
@@ -82,6 +85,7 @@ export class ChunkedDecoder {
     this.data = new Uint8Array(0);
     this.fill = 0;
     this.trailers = [];
+    this.sink = null;
     this.state = S_SIZE_START;
     this.trailerBytes = 0;
   }
@@ -93,6 +97,10 @@ export class ChunkedDecoder {
 
   /** Appends data bytes [start, end) of `buf`. */
   private append(buf: Buffer, start: number, end: number): void {
+    if (this.sink !== null) {
+      this.sink(buf.subarray(start, end));
+      return;
+    }
     const need = this.fill + (end - start);
     if (need > this.data.length) {
       const grown = new Uint8Array(Math.max(need, Math.min(this.data.length * 2, this.maxBody), 1024));

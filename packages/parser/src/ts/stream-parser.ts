@@ -1,7 +1,7 @@
 import {
   statusOf,
   type ParseErrorCode, type ParseFailure, type ParsedRequest, type ParserLimits, type PushResult,
-  type StreamParser, type StreamParserFactory,
+  type StreamParser,
 } from '../types.js';
 import { ChunkedDecoder } from './chunked.js';
 import { frame, type Framing } from './framing.js';
@@ -40,11 +40,40 @@ class TsStreamParser implements StreamParser {
   /** Pieces of a body too large to allocate up front (a limit raised far above the default). */
   private bodyParts: Uint8Array[] | undefined;
   private readonly maxBody: number;
+  /** True while the current body is streamed (its bytes go to `out`, not into `body`). */
+  private streaming = false;
+  /** The streamed body ended during the running push. */
+  private ended = false;
+  /** The streamed body bytes of the running push. */
+  private out: Uint8Array[] | undefined;
+  private readonly toOut = (data: Uint8Array): void => {
+    // bytes in `pend` are overwritten by a later push: those are copied, views of the pushed chunk are not
+    (this.out ??= []).push(data.buffer === this.pend.buffer ? data.slice() : data);
+  };
 
-  constructor(limits: Required<ParserLimits>) {
-    this.maxBody = limits.maxBodyBytes;
+  constructor(limits: Required<ParserLimits>, streamLimit: number) {
+    // a body up to the stream limit is framed; the transport streams what is above maxBodyBytes
+    this.maxBody = Math.max(limits.maxBodyBytes, streamLimit);
     this.head = new HeadScanner(limits.maxHeadBytes, limits.maxHeaders);
-    this.chunked = new ChunkedDecoder(limits.maxBodyBytes, limits.maxHeadBytes, limits.maxHeaders);
+    this.chunked = new ChunkedDecoder(this.maxBody, limits.maxHeadBytes, limits.maxHeaders);
+  }
+
+  streamBody(): { request: ParsedRequest; received: Uint8Array[] } {
+    const req = this.current;
+    if (req === undefined || (this.mode !== M_LENGTH && this.mode !== M_CHUNKED) || this.streaming) {
+      throw new Error('streamBody: no request is waiting for its body');
+    }
+    this.streaming = true;
+    let received: Uint8Array[];
+    if (this.mode === M_LENGTH) {
+      received = this.bodyParts ?? (this.bodyFill > 0 ? [this.body.subarray(0, this.bodyFill)] : []);
+      this.bodyParts = undefined;
+      this.body = EMPTY_BODY;
+    } else {
+      received = this.chunked.total > 0 ? [this.chunked.body()] : [];
+      this.chunked.sink = this.toOut;
+    }
+    return { request: req, received };
   }
 
   get state(): StreamParser['state'] {
@@ -97,7 +126,8 @@ class TsStreamParser implements StreamParser {
         case M_LENGTH: {
           if (pos >= end) break loop;
           const n = Math.min(this.bodyLength - this.bodyFill, end - pos);
-          if (this.bodyParts) this.bodyParts.push(Uint8Array.prototype.slice.call(buf, pos, pos + n));
+          if (this.streaming) this.toOut(buf.subarray(pos, pos + n));
+          else if (this.bodyParts) this.bodyParts.push(Uint8Array.prototype.slice.call(buf, pos, pos + n));
           else this.body.set(buf.subarray(pos, pos + n), this.bodyFill);
           this.bodyFill += n;
           pos += n;
@@ -122,6 +152,14 @@ class TsStreamParser implements StreamParser {
     this.pendLen = 0;
     if (this.pend.length > 65536) this.pend = Buffer.alloc(0); // do not keep a big chunk's copy around
     const result: PushResult = { requests };
+    if (this.out !== undefined) {
+      result.bodyChunks = this.out;
+      this.out = undefined;
+    }
+    if (this.ended) {
+      result.bodyEnd = true;
+      this.ended = false;
+    }
     if (this.failure) result.error = this.failure;
     else if (this.mode === M_LENGTH || this.mode === M_CHUNKED) {
       result.awaitingBody = {
@@ -136,6 +174,7 @@ class TsStreamParser implements StreamParser {
     this.failure = { code, status: statusOf(code) };
     this.mode = M_DONE;
     this.current = undefined;
+    this.streaming = false;
   }
 
   /** After a complete head: decides the framing; false on error. */
@@ -183,6 +222,14 @@ class TsStreamParser implements StreamParser {
   /** Emits the current request; false when the stream ends with it (not keep-alive). */
   private finish(requests: ParsedRequest[]): boolean {
     const req = this.current!;
+    if (this.streaming) {
+      this.streaming = false;
+      this.ended = true;
+      if (this.mode === M_CHUNKED && this.chunked.trailers.length > 0) req.trailers = this.chunked.trailers;
+      this.current = undefined;
+      this.mode = req.keepAlive ? M_IDLE : M_DONE;
+      return req.keepAlive;
+    }
     if (this.mode === M_LENGTH) {
       req.body = this.bodyParts ? Buffer.concat(this.bodyParts, this.bodyLength) : this.body;
       this.body = EMPTY_BODY;
@@ -227,11 +274,12 @@ class TsStreamParser implements StreamParser {
 /**
  * Creates the pure TypeScript stream parser (the fallback transport's parser and the second
  * implementation the native one is tested against). Same contract and strictness as the native
- * parser; limits default to DEFAULT_LIMITS.
+ * parser; limits default to DEFAULT_LIMITS. `streamLimit` (0: none) is the largest body the parser
+ * frames for a transport that streams bodies above `maxBodyBytes` (see `StreamParser.streamBody`).
  *
  * @example
  * const parser = createTsParser();
  * const { requests, error } = parser.push(Buffer.from('GET / HTTP/1.1\r\nHost: a\r\n\r\n'));
  */
-export const createTsParser: StreamParserFactory = (limits?: ParserLimits): StreamParser =>
-  new TsStreamParser(resolveLimits(limits));
+export const createTsParser = (limits?: ParserLimits, streamLimit = 0): StreamParser =>
+  new TsStreamParser(resolveLimits(limits), streamLimit);

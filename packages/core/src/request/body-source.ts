@@ -1,0 +1,152 @@
+import { BODY_ABORTED, BODY_DONE, BODY_MORE, type Responder } from '@jato/native-loop';
+import { BadRequestError, HttpError, PayloadTooLargeError } from '../errors/http-error.js';
+
+/**
+ * The body of one streamed request (transport flag `BODY_STREAM`): chunks the transport delivers are
+ * kept (copied) until the handler reads them, and each read tells the transport how many bytes were
+ * consumed, which reopens its window (the transport stops reading the socket while the window is
+ * full, so what waits here is bounded by the window). The first read sends `100 Continue` when the
+ * client asked for it. Over `limit` bytes the stream errors with a 413 `PayloadTooLargeError`.
+ * @internal
+ */
+export class BodySource {
+  private readonly queue: Uint8Array[] = [];
+  /** `BODY_MORE`, `BODY_DONE` or a failure status. */
+  private end = BODY_MORE;
+  private received = 0;
+  private failure: unknown = null;
+  private waiter: (() => void) | null = null;
+  private started = false;
+  /** The handler answered or the stream was cancelled: chunks are dropped. */
+  private dropped = false;
+  private web: ReadableStream<Uint8Array> | null = null;
+  /** Whether a reader (stream, iterator, bytes()) took the body. */
+  used = false;
+
+  constructor(
+    private readonly out: Responder,
+    readonly conn: number,
+    readonly seq: number,
+    /** Largest body this request may have (the route's `bodyLimit`). */
+    readonly limit: number,
+  ) {}
+
+  /** Chunk bytes from the transport (valid only during the call: copied). */
+  push(data: Uint8Array, end: number): void {
+    if (this.dropped || this.end !== BODY_MORE) return;
+    if (data.length > 0) {
+      this.received += data.length;
+      if (this.received > this.limit) {
+        this.fail(new PayloadTooLargeError(`The request body is larger than ${this.limit} bytes`));
+        return;
+      }
+      this.queue.push(data.slice());
+    }
+    if (end !== BODY_MORE) {
+      if (end === BODY_DONE) this.end = BODY_DONE;
+      else this.fail(failureOf(end));
+    }
+    this.wake();
+  }
+
+  /** The client left (or the transport gave up on the body). */
+  abort(): void {
+    if (this.end === BODY_MORE) this.fail(failureOf(BODY_ABORTED));
+  }
+
+  /** The response is out: forget what is queued and whatever still comes. */
+  drop(): void {
+    this.dropped = true;
+    this.queue.length = 0;
+    if (this.end === BODY_MORE) this.fail(new Error('The response was sent before the request body was read'));
+  }
+
+  private fail(err: unknown): void {
+    this.end = 0x7fffffff;
+    this.failure = err;
+    this.queue.length = 0;
+    this.wake();
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    if (w !== null) {
+      this.waiter = null;
+      w();
+    }
+  }
+
+  /**
+   * The next chunk, or null at the end; rejects when the body failed. Consumed bytes are reported
+   * to the transport as they are handed out.
+   */
+  async next(): Promise<Uint8Array | null> {
+    if (!this.started) {
+      this.started = true;
+      this.ack(0);
+    }
+    for (;;) {
+      const chunk = this.queue.shift();
+      if (chunk !== undefined) {
+        this.ack(chunk.length);
+        return chunk;
+      }
+      if (this.end === BODY_DONE) return null;
+      if (this.end !== BODY_MORE) throw this.failure;
+      await new Promise<void>((resolve) => {
+        this.waiter = resolve;
+      });
+    }
+  }
+
+  private ack(bytes: number): void {
+    if (this.dropped) return;
+    try {
+      this.out.bodyRead?.(this.conn, this.seq, bytes);
+    } catch {
+      /* the connection is gone: nothing to reopen */
+    }
+  }
+
+  /** The body as a Web ReadableStream (one per request). */
+  stream(): ReadableStream<Uint8Array> {
+    if (this.web !== null) return this.web;
+    this.used = true;
+    this.web = new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          const chunk = await this.next();
+          if (chunk === null) controller.close();
+          else controller.enqueue(chunk);
+        },
+        cancel: () => this.drop(),
+      },
+      { highWaterMark: 0 },
+    );
+    return this.web;
+  }
+
+  /** The whole body, at most `max` bytes (else a 413). */
+  async collect(max: number): Promise<Uint8Array> {
+    this.used = true;
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    for (let chunk = await this.next(); chunk !== null; chunk = await this.next()) {
+      size += chunk.length;
+      if (size > max) {
+        this.drop();
+        throw new PayloadTooLargeError(`The request body is larger than ${max} bytes`);
+      }
+      parts.push(chunk);
+    }
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
+  }
+}
+
+/** The error a streamed body fails with for a transport failure status. */
+function failureOf(status: number): unknown {
+  if (status === BODY_ABORTED) return new DOMException('The client closed the connection', 'AbortError');
+  if (status === 413) return new PayloadTooLargeError('The request body is too large');
+  if (status === 400) return new BadRequestError('The request body is malformed');
+  return new HttpError(status, status === 408 ? 'The request body timed out' : `The request body failed (${status})`);
+}
