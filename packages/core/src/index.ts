@@ -19,6 +19,10 @@ export {
   HttpError, BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError, type HttpErrorOptions,
 } from './errors/http-error.js';
 export type { ErrorClass } from './errors/error-handlers.js';
-export { consoleLogger, silentLogger, type Logger } from './logger.js';
+export { consoleLogger, silentLogger, type Logger, type LogFields } from './logger.js';
+export type { Middleware, Next } from './middleware/types.js';
+export { mapResponse } from './middleware/map-response.js';
+export { RouteGroup, type JoinPath } from './app/group.js';
+export type { RouteOptions } from './app/route-options.js';
 export { injectRaw, type InjectRawOptions } from './testing/inject-raw.js';
 export type { PathParams } from '@jato/router';

@@ -26,7 +26,7 @@ export async function listenApp(app: App<object>, options: ListenOptions): Promi
   const inWorker = cluster.isWorker;
   if (reusePort && !inWorker) {
     try {
-      app.config.logger.warn(`jato: reusePort is set: port ${port} may be shared with other processes`);
+      app.config.logger.warn({ port }, `jato: reusePort is set: port ${port} may be shared with other processes`);
     } catch {
       /* a broken logger does not stop the server */
     }

@@ -75,6 +75,8 @@ export class Request<P = Record<string, string>> implements AbortTarget {
   private remoteCache: { address: string; port: number } | null = null;
   /** @internal abort controller, created when `signal` is first read */
   abortController: AbortController | null = null;
+  /** @internal the route entry (or router miss) the app's middleware chain leads to */
+  matched: unknown = null;
   /** @internal cache of lazy extension properties */
   extCache: Record<string, unknown> | null = null;
   /** @internal */
