@@ -10,7 +10,7 @@ import type { RequestHost } from '../request/request-host.js';
 import { errorResult } from '../dispatch/error-result.js';
 import { compose, guard } from '../middleware/compose.js';
 import type { Middleware } from '../middleware/types.js';
-import { checkPrefix, joinPath, RouteGroup, type Method, type RouteSink } from './group.js';
+import { checkPrefix, joinPath, RouteGroup, type Method } from './group.js';
 import { listenApp } from './listen.js';
 import { optionMiddleware, requestHookMiddleware, responseHookMiddleware, type RouteOptions } from './route-options.js';
 import type { AppOptions, ListenOptions, ListeningApp } from './options.js';
@@ -38,7 +38,7 @@ const RESERVED = new Set(Object.getOwnPropertyNames(Request.prototype).concat(
  * `Ext` is the type of the request extensions added with `extend()`.
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export class App<Ext extends object = {}> implements RouteSink {
+export class App<Ext extends object = {}> {
   /** The options the app was created with. */
   readonly settings: Readonly<AppOptions>;
   /** @internal */
@@ -315,9 +315,14 @@ export class App<Ext extends object = {}> implements RouteSink {
    * The transport callbacks serving this app (for `@jato/native-loop`'s `createServer` or `inject`).
    * Each call creates an independent dispatcher.
    */
-  handler(): ServerHandlers & { readonly dispatcher: Dispatcher } {
-    const d = new Dispatcher(this.config);
-    return { onBatch: d.onBatch, onConnectionClose: d.onConnectionClose, dispatcher: d };
+  handler(): ServerHandlers {
+    const d = this.dispatcher();
+    return { onBatch: d.onBatch, onConnectionClose: d.onConnectionClose };
+  }
+
+  /** @internal a new dispatcher serving this app (what `listen()` hands to the transport). */
+  dispatcher(): Dispatcher {
+    return new Dispatcher(this.config);
   }
 
   /**

@@ -32,7 +32,8 @@ export async function listenApp(app: App<object>, options: ListenOptions): Promi
     }
   }
   const listenPort = inWorker ? workerListenPort(port) : port;
-  const handlers = app.handler();
+  const dispatcher = app.dispatcher();
+  const handlers = { onBatch: dispatcher.onBatch, onConnectionClose: dispatcher.onConnectionClose };
   const o = app.settings;
   const server = createServer(
     {
@@ -47,7 +48,7 @@ export async function listenApp(app: App<object>, options: ListenOptions): Promi
     },
     handlers,
   );
-  handlers.dispatcher.setTransport(server);
+  dispatcher.setTransport(server);
   const addr = await server.listen();
   const close = (deadlineMs?: number): Promise<void> => keepAliveUntil(server.close(deadlineMs), deadlineMs);
   const handle: ListeningApp = { address: addr.address, port: addr.port, transport: server.transport, close };

@@ -48,8 +48,9 @@ export type MethodNotAllowedHandler<Ext = unknown> = (
 ) => HandlerResult | Promise<HandlerResult>;
 
 /**
- * Runs before routing handlers (after the route is matched, so `req.params` is set). Return
- * `undefined` to continue, or a `HandlerResult` to answer without calling the handler.
+ * Runs before the handler (after the route is matched, so `req.params` is set), inside the app's
+ * middleware; also for requests no route matches (`req.route` is then ''). Return `undefined` to
+ * continue, or a `HandlerResult` to answer without calling the handler (or the 404/405).
  */
 export type RequestHook<Ext = unknown> = (req: Request & Ext) => HandlerResult | Promise<HandlerResult>;
 

@@ -3,7 +3,7 @@ import { BadRequestError } from '../errors/http-error.js';
 import { parseCookies } from './cookies.js';
 import { parseForm, type Form } from './form.js';
 import { parseHost, type HostParts } from './host.js';
-import type { AbortTarget, RequestHost } from './request-host.js';
+import type { RequestHost } from './request-host.js';
 
 const EMPTY_BODY = new Uint8Array(0);
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze(Object.create(null) as Record<string, string>);
@@ -42,7 +42,7 @@ function absoluteAuthority(target: string): string | undefined {
  *
  * `P` is the params record typed from the route pattern (`'/users/:id'` → `{ id: string }`).
  */
-export class Request<P = Record<string, string>> implements AbortTarget {
+export class Request<P = Record<string, string>> {
   /** The method token as sent (`GET`, `POST`, …). */
   method = '';
   /** The raw request-target as sent (`/search?q=a%20b`). */
@@ -79,14 +79,14 @@ export class Request<P = Record<string, string>> implements AbortTarget {
   matched: unknown = null;
   /** @internal cache of lazy extension properties */
   extCache: Record<string, unknown> | null = null;
-  /** @internal */
-  readonly host: RequestHost;
+  /** @internal the dispatcher that made this request (remote addresses, aborts, limits) */
+  readonly hub: RequestHost;
   /** @internal the dispatcher's settle callbacks for this object, made once and reused when pooled */
   settle: { fulfilled(value: unknown): void; rejected(err: unknown): void; out: unknown } | null = null;
 
   /** @internal Requests are created by jato's dispatcher, not by users. */
   constructor(host: RequestHost) {
-    this.host = host;
+    this.hub = host;
   }
 
   /** @internal attach to request `index` of `batch` (the dispatcher sets method/url/path/params). */
@@ -230,6 +230,15 @@ export class Request<P = Record<string, string>> implements AbortTarget {
     return this.hostParts().hostname;
   }
 
+  /**
+   * The authority the request is for, as sent (`example.com:8080`): the absolute-form target's,
+   * else the `Host` header ('' if none). Like Express's `req.host`; `hostname` and `port` are its
+   * parsed parts.
+   */
+  get host(): string {
+    return absoluteAuthority(this.url) ?? this.header('host') ?? '';
+  }
+
   /** Port the request is for (from an absolute-form target, else from `Host`), or undefined when none is named. */
   get port(): number | undefined {
     return this.hostParts().port;
@@ -241,7 +250,7 @@ export class Request<P = Record<string, string>> implements AbortTarget {
   }
 
   private remoteInfo(): { address: string; port: number } | null {
-    if (this.remoteCache === null) this.remoteCache = this.host.remote(this.conn) ?? null;
+    if (this.remoteCache === null) this.remoteCache = this.hub.remote(this.conn) ?? null;
     return this.remoteCache;
   }
 
@@ -262,7 +271,7 @@ export class Request<P = Record<string, string>> implements AbortTarget {
   get signal(): AbortSignal {
     if (this.abortController === null) {
       this.abortController = new AbortController();
-      if (this.host.isOpen(this.conn)) this.host.watch(this);
+      if (this.hub.isOpen(this.conn)) this.hub.watch(this);
       else this.abortNow();
     }
     return this.abortController.signal;
@@ -316,7 +325,7 @@ export class Request<P = Record<string, string>> implements AbortTarget {
    */
   form(): Promise<Form> {
     try {
-      return Promise.resolve(parseForm(this.header('content-type'), this.bodyView(), this.host.formLimits));
+      return Promise.resolve(parseForm(this.header('content-type'), this.bodyView(), this.hub.formLimits));
     } catch (err) {
       return Promise.reject(err);
     }
