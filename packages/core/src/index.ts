@@ -24,5 +24,14 @@ export type { Middleware, Next } from './middleware/types.js';
 export { mapResponse } from './middleware/map-response.js';
 export { RouteGroup, type JoinPath } from './app/group.js';
 export type { RouteOptions } from './app/route-options.js';
+export { cors, type CorsOptions, type CorsOrigin } from './cors/cors.js';
+export { compress, supportsEncoding, type CompressOptions, type Encoding } from './compress/compress.js';
+export { negotiateEncoding } from './compress/accept-encoding.js';
+export {
+  requestId, requestContext, currentRequestId, type RequestContext, type RequestIdOptions,
+} from './context/request-context.js';
+export { accessLog, type AccessLogFields } from './logging/access-log.js';
+export { Metrics, type MetricsOptions } from './metrics/metrics.js';
+export { readiness } from './metrics/readiness.js';
 export { injectRaw, type InjectRawOptions } from './testing/inject-raw.js';
 export type { PathParams } from '@jato/router';

@@ -46,6 +46,7 @@ export class App<Ext extends object = {}> {
   private readonly router: Router<RouteEntry>;
   private readonly requestClass: new (host: RequestHost) => Request;
   /** Every route as registered (what `mount()` copies into another app). */
+  private draining = false;
   private readonly registered: Array<{ methods: Method | readonly Method[]; path: string; handler: Handler }> = [];
 
   constructor(options: AppOptions = {}) {
@@ -309,6 +310,19 @@ export class App<Ext extends object = {}> {
       throw new TypeError('extend() expects a function (a method) or { get(req) } (a lazy property)');
     }
     return this;
+  }
+
+  /**
+   * True once a graceful shutdown started (`close()` of the listening app, or SIGTERM/SIGINT):
+   * what a readiness probe answers (see `readiness()`).
+   */
+  get shuttingDown(): boolean {
+    return this.draining;
+  }
+
+  /** @internal a graceful shutdown started (called by `close()`) */
+  markShuttingDown(): void {
+    this.draining = true;
   }
 
   /**

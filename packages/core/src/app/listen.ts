@@ -50,7 +50,10 @@ export async function listenApp(app: App<object>, options: ListenOptions): Promi
   );
   dispatcher.setTransport(server);
   const addr = await server.listen();
-  const close = (deadlineMs?: number): Promise<void> => keepAliveUntil(server.close(deadlineMs), deadlineMs);
+  const close = (deadlineMs?: number): Promise<void> => {
+    app.markShuttingDown(); // readiness probes answer 503 from now on
+    return keepAliveUntil(server.close(deadlineMs), deadlineMs);
+  };
   const handle: ListeningApp = { address: addr.address, port: addr.port, transport: server.transport, close };
   // In a worker started by the supervisor: report readiness, drain on its request or on SIGTERM.
   if (inWorker) workerReady({ ...addr, close });
