@@ -12,6 +12,7 @@ import { compose, guard } from '../middleware/compose.js';
 import type { Middleware } from '../middleware/types.js';
 import { checkPrefix, joinPath, RouteGroup, type Method } from './group.js';
 import { listenApp } from './listen.js';
+import { compileTrust } from '../request/trust-proxy.js';
 import { optionMiddleware, requestHookMiddleware, responseHookMiddleware, type RouteOptions } from './route-options.js';
 import type { AppOptions, ListenOptions, ListeningApp } from './options.js';
 import type {
@@ -74,6 +75,7 @@ export class App<Ext extends object = {}> {
       // written into every head: checked once here
       serverName: checkHeaderValue('Server', options.serverName ?? 'jato'),
       formLimits,
+      trustProxy: options.trustProxy === undefined ? null : compileTrust(typeof options.trustProxy === 'string' ? [options.trustProxy] : options.trustProxy),
       RequestClass: this.requestClass,
     };
   }

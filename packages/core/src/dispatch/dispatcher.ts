@@ -3,6 +3,7 @@ import type { MatchResult, Router } from '@jato/router';
 import type { FormLimits } from '../request/form.js';
 import type { Request } from '../request/request.js';
 import type { AbortTarget, RequestHost } from '../request/request-host.js';
+import type { TrustProxy } from '../request/trust-proxy.js';
 import { ResponseHeaders, isHeaderName, isHeaderValue } from '../response/headers.js';
 import { OCTET_STREAM, Response, TEXT_PLAIN } from '../response/response.js';
 import { STATUS_LINE, STATUS_TEXT, isBodyless, isStatus } from '../response/status.js';
@@ -38,6 +39,8 @@ export interface DispatchConfig extends ErrorScope {
   methodNotAllowed: MethodNotAllowedHandler | null;
   readonly serverName: string;
   readonly formLimits: FormLimits;
+  /** Trusted proxies (`trustProxy` option), null for none. */
+  readonly trustProxy: TrustProxy | null;
   /** The app's Request class (a subclass carrying the app's extensions). */
   readonly RequestClass: new (host: RequestHost) => Request;
 }
@@ -73,10 +76,12 @@ export class Dispatcher implements ServerHandlers, RequestHost {
   private chainSize = 0;
   private lastTextLen = 0;
   readonly formLimits: FormLimits;
+  readonly trustProxy: TrustProxy | null;
 
   constructor(private readonly cfg: DispatchConfig) {
     this.encoder = new HeadEncoder(cfg.serverName);
     this.formLimits = cfg.formLimits;
+    this.trustProxy = cfg.trustProxy;
     this.onBatch = this.onBatch.bind(this);
     this.onConnectionClose = this.onConnectionClose.bind(this);
   }

@@ -12,6 +12,8 @@ export interface RequestHost {
   watch(req: AbortTarget): void;
   /** Stop delivering them (the response was sent). */
   unwatch(req: AbortTarget): void;
+  /** Which peers are trusted proxies (null: none, forwarding headers are ignored). */
+  readonly trustProxy: import('./trust-proxy.js').TrustProxy | null;
   /** Form limits of the app. */
   readonly formLimits: import('./form.js').FormLimits;
 }

@@ -4,6 +4,7 @@ import { parseCookies } from './cookies.js';
 import { parseForm, type Form } from './form.js';
 import { parseHost, type HostParts } from './host.js';
 import type { RequestHost } from './request-host.js';
+import { clientAddress, readForwarded, type ForwardedInfo } from './trust-proxy.js';
 
 const EMPTY_BODY = new Uint8Array(0);
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze(Object.create(null) as Record<string, string>);
@@ -236,7 +237,35 @@ export class Request<P = Record<string, string>> {
    * parsed parts.
    */
   get host(): string {
+    const fwd = this.forwarded();
+    if (fwd !== null && fwd.host !== undefined) return fwd.host;
     return absoluteAuthority(this.url) ?? this.header('host') ?? '';
+  }
+
+  /**
+   * The client's address: the peer's, or, when the peer is a trusted proxy (`trustProxy`), the
+   * nearest untrusted address of `Forwarded`/`X-Forwarded-For` ('' if the connection is gone).
+   */
+  get ip(): string {
+    const peer = this.remoteAddress;
+    if (peer === undefined) return '';
+    const trust = this.hub.trustProxy;
+    if (trust === null || !trust(peer)) return peer;
+    return clientAddress(peer, readForwarded((n) => this.header(n)).for, trust);
+  }
+
+  /** 'https' when a trusted proxy says so (`X-Forwarded-Proto`/`Forwarded: proto=`), else 'http'. */
+  get protocol(): 'http' | 'https' {
+    return this.forwarded()?.proto === 'https' ? 'https' : 'http';
+  }
+
+  /** What a trusted proxy forwarded, or null (no trusted proxy in front). */
+  private forwarded(): ForwardedInfo | null {
+    const trust = this.hub.trustProxy;
+    if (trust === null) return null;
+    const peer = this.remoteAddress;
+    if (peer === undefined || !trust(peer)) return null;
+    return readForwarded((n) => this.header(n));
   }
 
   /** Port the request is for (from an absolute-form target, else from `Host`), or undefined when none is named. */
@@ -245,7 +274,7 @@ export class Request<P = Record<string, string>> {
   }
 
   private hostParts(): HostParts {
-    if (this.hostCache === null) this.hostCache = parseHost(absoluteAuthority(this.url) ?? this.header('host'));
+    if (this.hostCache === null) this.hostCache = parseHost(this.hub.trustProxy === null ? absoluteAuthority(this.url) ?? this.header('host') : this.host);
     return this.hostCache;
   }
 
