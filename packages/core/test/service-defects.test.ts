@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { App, Response, serializeCookie, type Logger } from '../src/index.js';
-import { inject } from './support/testing.js';
+import { inject, injectAll } from './support/testing.js';
 
 /** A pino logger writing JSON lines into `lines` (synchronously). */
 function pinoInto(lines: Array<Record<string, unknown>>): Logger {
@@ -90,6 +90,23 @@ describe('req.host', () => {
     expect((await inject(app, { url: 'http://other.test/', headers: { host: 'ignored' } })).json()).toEqual({
       host: 'other.test', hostname: 'other.test', port: null,
     });
+  });
+});
+
+describe('req.header() without building the header map', () => {
+  it('agrees with req.headers for every name, repeated lines and cookies included', async () => {
+    const app = new App({ logger: false });
+    const names = ['x-many', 'X-Many', 'cookie', 'host', 'absent', 'x-one'];
+    app.get('/', (req) => {
+      const scanned = names.map((n) => req.header(n) ?? null); // before req.headers exists
+      const mapped = names.map((n) => req.headers[n.toLowerCase()] ?? null);
+      return { scanned, mapped };
+    });
+    const raw = 'GET / HTTP/1.1\r\nHost: h\r\nX-Many: a\r\nx-one: 1\r\nx-many: b\r\nCookie: a=1\r\ncookie: b=2\r\n\r\n';
+    const [res] = await injectAll(app, raw);
+    const body = res!.json() as { scanned: unknown[]; mapped: unknown[] };
+    expect(body.scanned).toEqual(['a, b', 'a, b', 'a=1; b=2', 'h', null, '1']);
+    expect(body.scanned).toEqual(body.mapped);
   });
 });
 

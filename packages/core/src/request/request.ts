@@ -182,7 +182,18 @@ export class Request<P = Record<string, string>> {
 
   /** The value of header `name` (case-insensitive; repeated lines joined), or undefined. */
   header(name: string): string | undefined {
-    return this.headers[name.toLowerCase()];
+    const key = name.toLowerCase();
+    if (this.headerMap !== null) return this.headerMap[key];
+    // a few lookups (what middleware does) are cheaper as scans than building the whole map
+    const l = this.lines();
+    let found: string | undefined;
+    for (let j = 0; j < l.length; j += 2) {
+      const n = l[j]!;
+      if (n.length === key.length && (n === key || n.toLowerCase() === key)) {
+        found = found === undefined ? l[j + 1]! : `${found}${key === 'cookie' ? '; ' : ', '}${l[j + 1]!}`;
+      }
+    }
+    return found;
   }
 
   /** Every line of header `name` (case-insensitive), in order. */
