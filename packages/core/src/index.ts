@@ -33,5 +33,6 @@ export {
 export { accessLog, type AccessLogFields } from './logging/access-log.js';
 export { Metrics, type MetricsOptions } from './metrics/metrics.js';
 export { readiness } from './metrics/readiness.js';
+export { tracing, type TracingOptions, type OtelApi, type OtelSpan, type OtelContext } from './tracing/tracing.js';
 export { injectRaw, type InjectRawOptions } from './testing/inject-raw.js';
 export type { PathParams } from '@jato/router';
