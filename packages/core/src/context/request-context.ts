@@ -41,6 +41,18 @@ export interface RequestIdOptions {
   generate?: () => string;
 }
 
+/** A request's context; `values` is made on first use. */
+class Context implements RequestContext {
+  private map: Map<string, unknown> | null = null;
+  constructor(
+    readonly id: string,
+    readonly req: Request,
+  ) {}
+  get values(): Map<string, unknown> {
+    return (this.map ??= new Map());
+  }
+}
+
 const SAFE_ID = /^[A-Za-z0-9._:@/+=-]{1,200}$/;
 
 /**
@@ -57,7 +69,7 @@ export function requestId(options: RequestIdOptions = {}): Middleware {
   return (req, next) => {
     const incoming = trust ? req.header(key) : undefined;
     const id = incoming !== undefined && SAFE_ID.test(incoming) ? incoming : generate();
-    const ctx: RequestContext = { id, req, values: new Map() };
+    const ctx = new Context(id, req);
     return mapResponse(als.run(ctx, next), (res) => {
       if (!res.headers.has(key)) res.headers.set(header, id);
     });
