@@ -210,6 +210,24 @@ describe('groups, mounting and route options', () => {
     expect([r.status, r.text(), r.headers['x-api']]).toEqual([400, 'parent handled', 'v1']);
   });
 
+  it("an app written for a prefix (App<Ext, '/users/:uid'>) sees the prefix's params, typed, once mounted", async () => {
+    const posts = new App<{}, '/users/:uid'>({ logger: false });
+    posts.get('/posts/:pid', (req) => {
+      expectTypeOf(req.params).toEqualTypeOf<{ uid: string; pid: string }>();
+      return `${req.params.uid}/${req.params.pid}`;
+    });
+    posts.group('/drafts', (g) =>
+      g.get('/:did', (req) => {
+        expectTypeOf(req.params).toEqualTypeOf<{ uid: string; did: string }>();
+        return `draft ${req.params.uid}/${req.params.did}`;
+      }),
+    );
+    const app = new App({ logger: false });
+    app.mount('/users/:uid', posts);
+    expect((await inject(app, '/users/ann/posts/9')).text()).toBe('ann/9');
+    expect((await inject(app, '/users/bob/drafts/3')).text()).toBe('draft bob/3');
+  });
+
   it('mounting two apps extending the request with the same name throws', () => {
     const a = new App().extend('x', () => 1);
     const b = new App().extend('x', () => 2);

@@ -10,7 +10,7 @@ import type { RequestHost } from '../request/request-host.js';
 import { errorResult } from '../dispatch/error-result.js';
 import { compose, guard } from '../middleware/compose.js';
 import type { Middleware } from '../middleware/types.js';
-import { checkPrefix, joinPath, RouteGroup, type Method } from './group.js';
+import { checkPrefix, joinPath, RouteGroup, type JoinPath, type Method } from './group.js';
 import { listenApp } from './listen.js';
 import { compileTrust } from '../request/trust-proxy.js';
 import { optionMiddleware, requestHookMiddleware, responseHookMiddleware, type RouteOptions } from './route-options.js';
@@ -36,10 +36,13 @@ const RESERVED = new Set(Object.getOwnPropertyNames(Request.prototype).concat(
  * await app.listen({ port: 8080 })
  * ```
  *
- * `Ext` is the type of the request extensions added with `extend()`.
+ * `Ext` is the type of the request extensions added with `extend()`. `Base` (types only) is the
+ * prefix an app is written to be mounted under, so its handlers see the prefix's params:
+ * `new App<{}, '/users/:uid'>().get('/posts', (req) => req.params.uid)`, then
+ * `app.mount('/users/:uid', posts)`.
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export class App<Ext extends object = {}> {
+export class App<Ext extends object = {}, Base extends string = ''> {
   /** The options the app was created with. */
   readonly settings: Readonly<AppOptions>;
   /** @internal */
@@ -88,7 +91,7 @@ export class App<Ext extends object = {}> {
   route<Path extends string>(
     methods: Method | readonly Method[],
     path: Path,
-    handler: Handler<Path, Ext>,
+    handler: Handler<JoinPath<Base, Path>, Ext>,
     options?: RouteOptions<Ext>,
   ): this {
     this.addRoute(methods, path, handler as Handler, [], options as RouteOptions | undefined);
@@ -111,35 +114,35 @@ export class App<Ext extends object = {}> {
   }
 
   /** `GET` (and `HEAD`, answered with the GET handler's headers and no body). */
-  get<Path extends string>(path: Path, handler: Handler<Path, Ext>, options?: RouteOptions<Ext>): this {
+  get<Path extends string>(path: Path, handler: Handler<JoinPath<Base, Path>, Ext>, options?: RouteOptions<Ext>): this {
     return this.route('GET', path, handler, options);
   }
   /** `POST` on `path`. */
-  post<Path extends string>(path: Path, handler: Handler<Path, Ext>, options?: RouteOptions<Ext>): this {
+  post<Path extends string>(path: Path, handler: Handler<JoinPath<Base, Path>, Ext>, options?: RouteOptions<Ext>): this {
     return this.route('POST', path, handler, options);
   }
   /** `PUT` on `path`. */
-  put<Path extends string>(path: Path, handler: Handler<Path, Ext>, options?: RouteOptions<Ext>): this {
+  put<Path extends string>(path: Path, handler: Handler<JoinPath<Base, Path>, Ext>, options?: RouteOptions<Ext>): this {
     return this.route('PUT', path, handler, options);
   }
   /** `PATCH` on `path`. */
-  patch<Path extends string>(path: Path, handler: Handler<Path, Ext>, options?: RouteOptions<Ext>): this {
+  patch<Path extends string>(path: Path, handler: Handler<JoinPath<Base, Path>, Ext>, options?: RouteOptions<Ext>): this {
     return this.route('PATCH', path, handler, options);
   }
   /** `DELETE` on `path`. */
-  delete<Path extends string>(path: Path, handler: Handler<Path, Ext>, options?: RouteOptions<Ext>): this {
+  delete<Path extends string>(path: Path, handler: Handler<JoinPath<Base, Path>, Ext>, options?: RouteOptions<Ext>): this {
     return this.route('DELETE', path, handler, options);
   }
   /** An explicit `HEAD` route (otherwise HEAD uses the GET route). */
-  head<Path extends string>(path: Path, handler: Handler<Path, Ext>, options?: RouteOptions<Ext>): this {
+  head<Path extends string>(path: Path, handler: Handler<JoinPath<Base, Path>, Ext>, options?: RouteOptions<Ext>): this {
     return this.route('HEAD', path, handler, options);
   }
   /** `OPTIONS` on `path`. */
-  options<Path extends string>(path: Path, handler: Handler<Path, Ext>, options?: RouteOptions<Ext>): this {
+  options<Path extends string>(path: Path, handler: Handler<JoinPath<Base, Path>, Ext>, options?: RouteOptions<Ext>): this {
     return this.route('OPTIONS', path, handler, options);
   }
   /** Every method (routes naming a method win over it). */
-  all<Path extends string>(path: Path, handler: Handler<Path, Ext>, options?: RouteOptions<Ext>): this {
+  all<Path extends string>(path: Path, handler: Handler<JoinPath<Base, Path>, Ext>, options?: RouteOptions<Ext>): this {
     return this.route('*', path, handler, options);
   }
 
@@ -168,9 +171,9 @@ export class App<Ext extends object = {}> {
    * The group's middleware applies to the routes registered in it after `use()`; the app's own
    * middleware and hooks run first. Params of the prefix are typed too.
    */
-  group<Prefix extends string>(prefix: Prefix, define: (group: RouteGroup<Ext, Prefix>) => void): this {
+  group<Prefix extends string>(prefix: Prefix, define: (group: RouteGroup<Ext, `${Base}${Prefix}`>) => void): this {
     checkPrefix(prefix);
-    define(new RouteGroup<Ext, Prefix>(this, prefix, []));
+    define(new RouteGroup<Ext, `${Base}${Prefix}`>(this, prefix, []));
     return this;
   }
 
@@ -182,7 +185,8 @@ export class App<Ext extends object = {}> {
    * is the mounted app as it is now: routes or middleware added to it later are not. Its options
    * (logger, limits, notFound) are not used: this app's are.
    */
-  mount(prefix: string, app: App<object>): this {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  mount<Prefix extends string>(prefix: Prefix, app: App<any, '' | Prefix>): this {
     checkPrefix(prefix);
     if (!(app instanceof App) || app === (this as unknown as App<object>)) throw new TypeError('mount() expects another App');
     const sub = app as unknown as App;
@@ -272,11 +276,11 @@ export class App<Ext extends object = {}> {
    * ```
    * Returns the same app with its type widened; use the returned value.
    */
-  extend<K extends string, T>(name: K, ext: LazyExtension<T, Ext>): App<Ext & { readonly [P in K]: T }>;
+  extend<K extends string, T>(name: K, ext: LazyExtension<T, Ext>): App<Ext & { readonly [P in K]: T }, Base>;
   extend<K extends string, A extends unknown[], R>(
     name: K,
     fn: MethodExtension<A, R, Ext>,
-  ): App<Ext & { [P in K]: (...args: A) => R }>;
+  ): App<Ext & { [P in K]: (...args: A) => R }, Base>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   extend(name: string, ext: any): any {
     if (typeof name !== 'string' || name === '' || RESERVED.has(name)) {
