@@ -202,6 +202,35 @@ export const SERVERS = [
       };
     },
   },
+  {
+    // issue 12: three middlewares (request id, CORS, a no-op auth check) on `/`, same in each framework
+    id: 'jato-middleware',
+    label: 'jato + 3 middlewares',
+    jato: true,
+    paths: ['/'],
+    resolve: () =>
+      existsSync(path.join(REPO_DIR, 'packages', 'jato', 'dist', 'index.js'))
+        ? { ok: true, launch: { ...node('jato-middleware.mjs'), env: { HOST: '127.0.0.1' } } }
+        : { ok: false, reason: 'packages/jato is not built', install: 'pnpm install && pnpm build' },
+  },
+  {
+    id: 'fastify-middleware',
+    label: 'fastify + 3 middlewares',
+    jato: false,
+    paths: ['/'],
+    resolve: () =>
+      resolvable('fastify') ? { ok: true, launch: node('fastify-middleware.mjs') } : { ok: false, reason: 'fastify is not installed', install: 'pnpm install' },
+  },
+  {
+    id: 'hono-middleware',
+    label: 'hono + 3 middlewares',
+    jato: false,
+    paths: ['/'],
+    resolve: () =>
+      resolvable('hono') && resolvable('@hono/node-server')
+        ? { ok: true, launch: node('hono-middleware.mjs') }
+        : { ok: false, reason: 'hono or @hono/node-server is not installed', install: 'pnpm install' },
+  },
   { id: 'go-fasthttp', label: 'Go fasthttp', jato: false, paths: ['/'], resolve: () => goServer('go-fasthttp') },
   { id: 'go-nethttp', label: 'Go net/http', jato: false, paths: ['/'], resolve: () => goServer('go-nethttp') },
   { id: 'nginx', label: 'nginx', jato: false, paths: ['/'], resolve: nginxServer },

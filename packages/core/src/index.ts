@@ -6,7 +6,7 @@ export { App, type Method } from './app/app.js';
 export type { AppOptions, AppLimits, ListenOptions, ListeningApp } from './app/options.js';
 export type {
   ErrorHandler, Handler, HandlerResult, LazyExtension, MethodExtension, MethodNotAllowedHandler,
-  NotFoundHandler, RequestHook, RequestOf, ResponseHook, RouteOptions,
+  NotFoundHandler, RequestHook, RequestOf, ResponseHook,
 } from './app/types.js';
 export { Request } from './request/request.js';
 export type { MultipartPart } from './request/multipart-stream.js';
@@ -22,6 +22,20 @@ export {
   HttpError, BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError, type HttpErrorOptions,
 } from './errors/http-error.js';
 export type { ErrorClass } from './errors/error-handlers.js';
-export { consoleLogger, silentLogger, type Logger } from './logger.js';
+export { consoleLogger, silentLogger, type Logger, type LogFields } from './logger.js';
+export type { Middleware, Next } from './middleware/types.js';
+export { mapResponse } from './middleware/map-response.js';
+export { RouteGroup, type JoinPath } from './app/group.js';
+export type { RouteOptions } from './app/route-options.js';
+export { cors, type CorsOptions, type CorsOrigin } from './cors/cors.js';
+export { compress, supportsEncoding, type CompressOptions, type Encoding } from './compress/compress.js';
+export { negotiateEncoding } from './compress/accept-encoding.js';
+export {
+  requestId, requestContext, currentRequestId, type RequestContext, type RequestIdOptions,
+} from './context/request-context.js';
+export { accessLog, type AccessLogFields } from './logging/access-log.js';
+export { Metrics, type MetricsOptions } from './metrics/metrics.js';
+export { readiness } from './metrics/readiness.js';
+export { tracing, type TracingOptions, type OtelApi, type OtelSpan, type OtelContext } from './tracing/tracing.js';
 export { injectRaw, type InjectRawOptions } from './testing/inject-raw.js';
 export type { PathParams } from '@jato/router';

@@ -4,7 +4,7 @@ import { inject, injectAll } from './support/testing.js';
 
 function recorder(): Logger & { errors: unknown[][] } {
   const errors: unknown[][] = [];
-  return { errors, error: (...a: unknown[]) => void errors.push(a), warn: () => {}, info: () => {} };
+  return { errors, error: (o: { err?: unknown }, message: string) => void errors.push([message, o.err]), warn: () => {}, info: () => {} };
 }
 
 class DbError extends Error {}
@@ -110,6 +110,8 @@ describe('errors', () => {
     const b = await inject(app, '/b');
     expect([b.status, b.text()]).toEqual([500, 'Internal Server Error']);
     expect((logger.errors.at(-1)![1] as Error).message).toBe('handler broke');
+    // the original error survives as the cause of the one the handler threw
+    expect(((logger.errors.at(-1)![1] as Error).cause as Error).message).toBe('s');
     expect(() => app.onError('nope' as never, () => null)).toThrow(TypeError);
   });
 

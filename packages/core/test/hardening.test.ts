@@ -10,7 +10,7 @@ import { TRANSPORTS } from './support/transports.js';
 /** A logger that keeps what it is given. */
 function recorder(): Logger & { errors: unknown[][] } {
   const errors: unknown[][] = [];
-  return { errors, error: (...a: unknown[]) => void errors.push(a), warn: () => {}, info: () => {} };
+  return { errors, error: (o: { err?: unknown }, message: string) => void errors.push([message, o.err]), warn: () => {}, info: () => {} };
 }
 
 /** Every error in a logged entry's cause chain, as `name: message`. */

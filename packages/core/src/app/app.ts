@@ -7,17 +7,22 @@ import type { FormLimits } from '../request/form.js';
 import { Request } from '../request/request.js';
 import { checkHeaderValue } from '../response/headers.js';
 import type { RequestHost } from '../request/request-host.js';
+import { errorResult } from '../dispatch/error-result.js';
+import { compose, guard } from '../middleware/compose.js';
+import type { Middleware } from '../middleware/types.js';
+import { checkPrefix, joinPath, RouteGroup, type JoinPath, type Method } from './group.js';
 import { listenApp } from './listen.js';
+import { compileTrust } from '../request/trust-proxy.js';
+import { optionMiddleware, requestHookMiddleware, responseHookMiddleware, type RouteOptions } from './route-options.js';
 import type { AppLimits, AppOptions, ListenOptions, ListeningApp } from './options.js';
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 import type {
   ErrorHandler, Handler, LazyExtension, MethodExtension, MethodNotAllowedHandler, NotFoundHandler,
-  RequestHook, ResponseHook, RouteEntry, RouteOptions,
+  RequestHook, ResponseHook, RouteEntry,
 } from './types.js';
 
-/** HTTP methods `app.route()` accepts: a method token, or '*' for any. */
-export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS' | (string & {});
+export type { Method } from './group.js';
 
 const RESERVED = new Set(Object.getOwnPropertyNames(Request.prototype).concat(
   Object.keys(new Request({} as RequestHost)),
@@ -33,16 +38,22 @@ const RESERVED = new Set(Object.getOwnPropertyNames(Request.prototype).concat(
  * await app.listen({ port: 8080 })
  * ```
  *
- * `Ext` is the type of the request extensions added with `extend()`.
+ * `Ext` is the type of the request extensions added with `extend()`. `Base` (types only) is the
+ * prefix an app is written to be mounted under, so its handlers see the prefix's params:
+ * `new App<{}, '/users/:uid'>().get('/posts', (req) => req.params.uid)`, then
+ * `app.mount('/users/:uid', posts)`.
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export class App<Ext extends object = {}> {
+export class App<Ext extends object = {}, Base extends string = ''> {
   /** The options the app was created with. */
   readonly settings: Readonly<AppOptions>;
   /** @internal */
   readonly config: DispatchConfig;
   private readonly router: Router<RouteEntry>;
   private readonly requestClass: new (host: RequestHost) => Request;
+  /** Every route as registered (what `mount()` copies into another app). */
+  private draining = false;
+  private readonly registered: Array<{ methods: Method | readonly Method[]; path: string; handler: Handler }> = [];
 
   constructor(options: AppOptions = {}) {
     this.settings = Object.freeze({ ...options });
@@ -60,6 +71,8 @@ export class App<Ext extends object = {}> {
       errorHandlers: new ErrorHandlers(),
       requestHooks: [],
       responseHooks: [],
+      middleware: [],
+      parent: null,
       notFound: null,
       methodNotAllowed: null,
       logger,
@@ -68,6 +81,7 @@ export class App<Ext extends object = {}> {
       serverName: checkHeaderValue('Server', options.serverName ?? 'jato'),
       formLimits,
       maxBodyBytes: options.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      trustProxy: options.trustProxy === undefined ? null : compileTrust(typeof options.trustProxy === 'string' ? [options.trustProxy] : options.trustProxy),
       RequestClass: this.requestClass,
     };
   }
@@ -87,55 +101,154 @@ export class App<Ext extends object = {}> {
 
   /**
    * Register `handler` for `methods` on `path`. Params are typed from the path literal:
-   * `'/users/:id'` gives `req.params.id: string`. Throws on an invalid or duplicate route.
+   * `'/users/:id'` gives `req.params.id: string`. `options` adds middleware, hooks or a body limit
+   * to this route only. Throws on an invalid or duplicate route.
    */
   route<Path extends string>(
-    methods: Method | readonly Method[], path: Path, handler: Handler<Path, Ext>, options?: RouteOptions,
+    methods: Method | readonly Method[],
+    path: Path,
+    handler: Handler<JoinPath<Base, Path>, Ext>,
+    options?: RouteOptions<Ext>,
   ): this {
+    this.addRoute(methods, path, handler as Handler, [], options as RouteOptions | undefined);
+    return this;
+  }
+
+  /** @internal register a route inside the scope of a group (its middleware, outermost first). */
+  addRoute(
+    methods: Method | readonly Method[],
+    path: string,
+    handler: Handler,
+    scope: readonly Middleware[],
+    options: RouteOptions | undefined,
+  ): void {
     if (typeof handler !== 'function') throw new TypeError(`The handler of ${path} must be a function`);
     const bodyLimit = options?.bodyLimit;
     if (bodyLimit !== undefined && !(bodyLimit === Infinity || (Number.isSafeInteger(bodyLimit) && bodyLimit >= 0))) {
       throw new RangeError(`The bodyLimit of ${path} must be a safe integer >= 0 or Infinity, got ${String(bodyLimit)}`);
     }
-    this.router.add(methods as string | readonly string[], path, (bodyLimit === undefined ? { handler } : { handler, bodyLimit }) as never);
+    const chain = scope.length === 0 && options === undefined ? [] : [...scope, ...optionMiddleware(options)];
+    const scoped = chain.length === 0 ? handler : (compose(chain, handler as never, this.onScopedError) as Handler);
+    this.router.add(
+      methods as string | readonly string[], path,
+      (bodyLimit === undefined ? { handler: scoped } : { handler: scoped, bodyLimit }) as never,
+    );
     if (bodyLimit !== undefined && bodyLimit > this.config.maxBodyBytes) {
       this.streamBodyLimit = Math.max(this.streamBodyLimit, bodyLimit);
+    }
+    this.registered.push({ methods, path, handler: scoped });
+  }
+
+  /** `GET` (and `HEAD`, answered with the GET handler's headers and no body). */
+  get<Path extends string>(path: Path, handler: Handler<JoinPath<Base, Path>, Ext>, options?: RouteOptions<Ext>): this {
+    return this.route('GET', path, handler, options);
+  }
+  /** `POST` on `path`. */
+  post<Path extends string>(path: Path, handler: Handler<JoinPath<Base, Path>, Ext>, options?: RouteOptions<Ext>): this {
+    return this.route('POST', path, handler, options);
+  }
+  /** `PUT` on `path`. */
+  put<Path extends string>(path: Path, handler: Handler<JoinPath<Base, Path>, Ext>, options?: RouteOptions<Ext>): this {
+    return this.route('PUT', path, handler, options);
+  }
+  /** `PATCH` on `path`. */
+  patch<Path extends string>(path: Path, handler: Handler<JoinPath<Base, Path>, Ext>, options?: RouteOptions<Ext>): this {
+    return this.route('PATCH', path, handler, options);
+  }
+  /** `DELETE` on `path`. */
+  delete<Path extends string>(path: Path, handler: Handler<JoinPath<Base, Path>, Ext>, options?: RouteOptions<Ext>): this {
+    return this.route('DELETE', path, handler, options);
+  }
+  /** An explicit `HEAD` route (otherwise HEAD uses the GET route). */
+  head<Path extends string>(path: Path, handler: Handler<JoinPath<Base, Path>, Ext>, options?: RouteOptions<Ext>): this {
+    return this.route('HEAD', path, handler, options);
+  }
+  /** `OPTIONS` on `path`. */
+  options<Path extends string>(path: Path, handler: Handler<JoinPath<Base, Path>, Ext>, options?: RouteOptions<Ext>): this {
+    return this.route('OPTIONS', path, handler, options);
+  }
+  /** Every method (routes naming a method win over it). */
+  all<Path extends string>(path: Path, handler: Handler<JoinPath<Base, Path>, Ext>, options?: RouteOptions<Ext>): this {
+    return this.route('*', path, handler, options);
+  }
+
+  /**
+   * Add middleware that runs around every request of this app, in registration order (the first is
+   * the outermost), including 404 and 405 answers: see `Middleware`. Sync middleware costs no
+   * promise; an app without middleware pays nothing for the feature.
+   */
+  use(...middleware: Middleware<Ext>[]): this {
+    for (const mw of middleware) {
+      if (typeof mw !== 'function') throw new TypeError('Middleware must be a function');
+      this.config.middleware.push(mw as Middleware);
     }
     return this;
   }
 
-  /** `GET` (and `HEAD`, answered with the GET handler's headers and no body). */
-  get<Path extends string>(path: Path, handler: Handler<Path, Ext>): this {
-    return this.route('GET', path, handler);
+  /**
+   * Routes under `prefix` sharing middleware and hooks:
+   *
+   * ```ts
+   * app.group('/v1', (v1) => {
+   *   v1.use(requireUser)                       // only for the routes below
+   *   v1.get('/users/:id', (req) => req.params.id)
+   * })
+   * ```
+   * The group's middleware applies to the routes registered in it after `use()`; the app's own
+   * middleware and hooks run first. Params of the prefix are typed too.
+   */
+  group<Prefix extends string>(prefix: Prefix, define: (group: RouteGroup<Ext, `${Base}${Prefix}`>) => void): this {
+    checkPrefix(prefix);
+    define(new RouteGroup<Ext, `${Base}${Prefix}`>(this, prefix, []));
+    return this;
   }
-  /** `POST` on `path`. */
-  post<Path extends string>(path: Path, handler: Handler<Path, Ext>, options?: RouteOptions): this {
-    return this.route('POST', path, handler, options);
+
+  /**
+   * Serve the routes of a separately built `app` under `prefix` (`api.mount('/v1', v1)`). The
+   * mounted app's middleware, hooks and error handlers run for its routes only (inside this app's
+   * middleware and hooks); an error it does not handle goes to this app's error handlers. Its
+   * request extensions are added to this app's requests (a name both define throws). What is copied
+   * is the mounted app as it is now: routes or middleware added to it later are not. Its options
+   * (logger, limits, notFound) are not used: this app's are.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  mount<Prefix extends string>(prefix: Prefix, app: App<any, '' | Prefix>): this {
+    checkPrefix(prefix);
+    if (!(app instanceof App) || app === (this as unknown as App<object>)) throw new TypeError('mount() expects another App');
+    const sub = app as unknown as App;
+    const scope: Middleware[] = [
+      ...sub.config.middleware,
+      ...sub.config.requestHooks.map((h) => requestHookMiddleware(h)),
+      ...sub.config.responseHooks.map((h) => responseHookMiddleware(h)),
+    ];
+    this.adoptExtensions(sub);
+    sub.config.parent = this.config;
+    const onError = sub.onScopedError;
+    for (const r of sub.registered) {
+      const handler = compose(scope, guard(r.handler as never, onError), onError) as Handler;
+      this.router.add(r.methods as string | readonly string[], joinPath(prefix, r.path), { handler } as never);
+      this.registered.push({ methods: r.methods, path: joinPath(prefix, r.path), handler });
+    }
+    return this;
   }
-  /** `PUT` on `path`. */
-  put<Path extends string>(path: Path, handler: Handler<Path, Ext>, options?: RouteOptions): this {
-    return this.route('PUT', path, handler, options);
+
+  /** Copy a mounted app's request extensions onto this app's Request class. */
+  private adoptExtensions(sub: App): void {
+    const mine = this.requestClass.prototype as object;
+    const theirs = Object.getOwnPropertyDescriptors(sub.requestClass.prototype);
+    for (const name of Object.keys(theirs)) {
+      if (name === 'constructor') continue;
+      const own = Object.getOwnPropertyDescriptor(mine, name);
+      if (own !== undefined) {
+        if (own.value === theirs[name]!.value && own.get === theirs[name]!.get) continue;
+        throw new TypeError(`Cannot mount: both apps extend the request with ${JSON.stringify(name)}`);
+      }
+      Object.defineProperty(mine, name, theirs[name]!);
+    }
   }
-  /** `PATCH` on `path`. */
-  patch<Path extends string>(path: Path, handler: Handler<Path, Ext>, options?: RouteOptions): this {
-    return this.route('PATCH', path, handler, options);
-  }
-  /** `DELETE` on `path`. */
-  delete<Path extends string>(path: Path, handler: Handler<Path, Ext>, options?: RouteOptions): this {
-    return this.route('DELETE', path, handler, options);
-  }
-  /** An explicit `HEAD` route (otherwise HEAD uses the GET route). */
-  head<Path extends string>(path: Path, handler: Handler<Path, Ext>): this {
-    return this.route('HEAD', path, handler);
-  }
-  /** `OPTIONS` on `path`. */
-  options<Path extends string>(path: Path, handler: Handler<Path, Ext>): this {
-    return this.route('OPTIONS', path, handler);
-  }
-  /** Every method (routes naming a method win over it). */
-  all<Path extends string>(path: Path, handler: Handler<Path, Ext>, options?: RouteOptions): this {
-    return this.route('*', path, handler, options);
-  }
+
+  /** Errors thrown inside a group's or a mounted app's middleware: this app's error handlers. */
+  private readonly onScopedError = (req: Request, err: unknown): unknown => errorResult(this.config, req, err);
 
   /**
    * Handle errors of class `cls` (and its subclasses) thrown or rejected by handlers and hooks. The
@@ -160,8 +273,9 @@ export class App<Ext extends object = {}> {
   }
 
   /**
-   * Run `hook` before each matched route's handler; a result other than `undefined` is sent instead
-   * of calling the handler (e.g. a 401). Apps without hooks pay nothing for this feature.
+   * Run `hook` before each request's handler (after the app's middleware), also for requests no
+   * route matches (then `req.route` is '' and the 404/405 answer follows); a result other than
+   * `undefined` is sent instead (e.g. a 401). Apps without hooks pay nothing for this feature.
    */
   onRequest(hook: RequestHook<Ext>): this {
     this.config.requestHooks.push(hook as RequestHook);
@@ -188,11 +302,11 @@ export class App<Ext extends object = {}> {
    * ```
    * Returns the same app with its type widened; use the returned value.
    */
-  extend<K extends string, T>(name: K, ext: LazyExtension<T, Ext>): App<Ext & { readonly [P in K]: T }>;
+  extend<K extends string, T>(name: K, ext: LazyExtension<T, Ext>): App<Ext & { readonly [P in K]: T }, Base>;
   extend<K extends string, A extends unknown[], R>(
     name: K,
     fn: MethodExtension<A, R, Ext>,
-  ): App<Ext & { [P in K]: (...args: A) => R }>;
+  ): App<Ext & { [P in K]: (...args: A) => R }, Base>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   extend(name: string, ext: any): any {
     if (typeof name !== 'string' || name === '' || RESERVED.has(name)) {
@@ -231,12 +345,30 @@ export class App<Ext extends object = {}> {
   }
 
   /**
+   * True once a graceful shutdown started (`close()` of the listening app, or SIGTERM/SIGINT):
+   * what a readiness probe answers (see `readiness()`).
+   */
+  get shuttingDown(): boolean {
+    return this.draining;
+  }
+
+  /** @internal a graceful shutdown started (called by `close()`) */
+  markShuttingDown(): void {
+    this.draining = true;
+  }
+
+  /**
    * The transport callbacks serving this app (for `@jato/native-loop`'s `createServer` or `inject`).
    * Each call creates an independent dispatcher.
    */
-  handler(): ServerHandlers & { readonly dispatcher: Dispatcher } {
-    const d = new Dispatcher(this.config);
-    return { onBatch: d.onBatch, onConnectionClose: d.onConnectionClose, onBodyChunks: d.onBodyChunks, dispatcher: d };
+  handler(): ServerHandlers {
+    const d = this.dispatcher();
+    return { onBatch: d.onBatch, onConnectionClose: d.onConnectionClose, onBodyChunks: d.onBodyChunks };
+  }
+
+  /** @internal a new dispatcher serving this app (what `listen()` hands to the transport). */
+  dispatcher(): Dispatcher {
+    return new Dispatcher(this.config);
   }
 
   /**

@@ -26,13 +26,16 @@ export async function listenApp(app: App<object>, options: ListenOptions): Promi
   const inWorker = cluster.isWorker;
   if (reusePort && !inWorker) {
     try {
-      app.config.logger.warn(`jato: reusePort is set: port ${port} may be shared with other processes`);
+      app.config.logger.warn({ port }, `jato: reusePort is set: port ${port} may be shared with other processes`);
     } catch {
       /* a broken logger does not stop the server */
     }
   }
   const listenPort = inWorker ? workerListenPort(port) : port;
-  const handlers = app.handler();
+  const dispatcher = app.dispatcher();
+  const handlers = {
+    onBatch: dispatcher.onBatch, onConnectionClose: dispatcher.onConnectionClose, onBodyChunks: dispatcher.onBodyChunks,
+  };
   const o = app.settings;
   const limits = app.transportLimits();
   // streamed request bodies are implemented by the JS transport only so far: 'auto' picks it when a
@@ -40,7 +43,7 @@ export async function listenApp(app: App<object>, options: ListenOptions): Promi
   const streams = (limits?.maxStreamBodyBytes ?? 0) > 0;
   if (streams && o.transport === 'native') {
     try {
-      app.config.logger.warn('jato: the native transport does not stream request bodies yet: bodies over maxBodyBytes get 413 (use transport "auto" or "js")');
+      app.config.logger.warn({}, 'jato: the native transport does not stream request bodies yet: bodies over maxBodyBytes get 413 (use transport "auto" or "js")');
     } catch {
       /* a broken logger does not stop the server */
     }
@@ -58,9 +61,12 @@ export async function listenApp(app: App<object>, options: ListenOptions): Promi
     },
     handlers,
   );
-  handlers.dispatcher.setTransport(server);
+  dispatcher.setTransport(server);
   const addr = await server.listen();
-  const close = (deadlineMs?: number): Promise<void> => keepAliveUntil(server.close(deadlineMs), deadlineMs);
+  const close = (deadlineMs?: number): Promise<void> => {
+    app.markShuttingDown(); // readiness probes answer 503 from now on
+    return keepAliveUntil(server.close(deadlineMs), deadlineMs);
+  };
   const handle: ListeningApp = { address: addr.address, port: addr.port, transport: server.transport, close };
   // In a worker started by the supervisor: report readiness, drain on its request or on SIGTERM.
   if (inWorker) workerReady({ ...addr, close });

@@ -23,6 +23,13 @@ export interface AppOptions {
    * `NODE_ENV === 'development'`.
    */
   development?: boolean;
+  /**
+   * Proxies whose forwarding headers are believed (none): IP addresses, CIDRs (`'10.0.0.0/8'`) or
+   * `'loopback'`, `'linklocal'`, `'uniquelocal'`. From a trusted peer, `Forwarded` (else
+   * `X-Forwarded-For`/`-Proto`/`-Host`) sets `req.ip`, `req.protocol` and `req.host`; from any other
+   * peer they are ignored.
+   */
+  trustProxy?: string | readonly string[];
   /** 'auto' (native, else JS after one warning), 'native' or 'js' ('auto'). */
   transport?: 'auto' | 'native' | 'js';
 }

@@ -48,8 +48,9 @@ export type MethodNotAllowedHandler<Ext = unknown> = (
 ) => HandlerResult | Promise<HandlerResult>;
 
 /**
- * Runs before routing handlers (after the route is matched, so `req.params` is set). Return
- * `undefined` to continue, or a `HandlerResult` to answer without calling the handler.
+ * Runs before the handler (after the route is matched, so `req.params` is set), inside the app's
+ * middleware; also for requests no route matches (`req.route` is then ''). Return `undefined` to
+ * continue, or a `HandlerResult` to answer without calling the handler (or the 404/405).
  */
 export type RequestHook<Ext = unknown> = (req: Request & Ext) => HandlerResult | Promise<HandlerResult>;
 
@@ -75,14 +76,3 @@ export interface RouteEntry {
   readonly bodyLimit?: number;
 }
 
-/** Per-route options (`app.post(path, handler, { bodyLimit })`). */
-export interface RouteOptions {
-  /**
-   * Largest request body this route accepts, in bytes (`Infinity` allowed). Above the app's
-   * `maxBodyBytes` (1 MiB) the body is streamed: read it with `req.body`, `req.stream()` or
-   * `req.multipart()` (`bytes()`, `text()`, `json()` and `form()` still stop at `maxBodyBytes`).
-   * Without it the route's limit is `maxBodyBytes`. A declared length over the limit is answered 413
-   * before the body is read; a chunked body that grows over it errors its stream with a 413.
-   */
-  bodyLimit?: number;
-}

@@ -1,21 +1,23 @@
 import {
   BODY_STREAM, METHOD_NAMES, MethodId, type BodyChunks, type RequestBatch, type Responder, type ServerHandlers,
 } from '@jato/native-loop';
-import type { Router } from '@jato/router';
-import type { ErrorHandlers } from '../errors/error-handlers.js';
-import { HttpError } from '../errors/http-error.js';
-import type { Logger } from '../logger.js';
+import type { MatchResult, Router } from '@jato/router';
 import type { FormLimits } from '../request/form.js';
 import { BodyStreams } from './body-streams.js';
 import type { Request } from '../request/request.js';
 import type { AbortTarget, RequestHost } from '../request/request-host.js';
+import type { TrustProxy } from '../request/trust-proxy.js';
 import { ResponseHeaders, isHeaderName, isHeaderValue } from '../response/headers.js';
-import { APPLICATION_JSON, OCTET_STREAM, Response, TEXT_PLAIN } from '../response/response.js';
+import { OCTET_STREAM, Response, TEXT_PLAIN } from '../response/response.js';
 import { STATUS_LINE, STATUS_TEXT, isBodyless, isStatus } from '../response/status.js';
 import type {
-  ErrorHandler, MethodNotAllowedHandler, NotFoundHandler, RequestHook, ResponseHook, RouteEntry,
+  MethodNotAllowedHandler, NotFoundHandler, RequestHook, ResponseHook, RouteEntry,
 } from '../app/types.js';
+import { compose, type RequestFn } from '../middleware/compose.js';
+import type { Middleware } from '../middleware/types.js';
 import { currentDate } from './date.js';
+import { fromWebResponse, toResponse } from './to-response.js';
+import { errorResult, type ErrorScope, internalErrorBody, logError } from './error-result.js';
 import { FLAG_HTTP10, FLAG_KEEP_ALIVE, HeadEncoder } from './encoder.js';
 import { StreamSender, type StreamFraming, type StreamHost } from './stream-sender.js';
 import { openSource, streamKind, unsendableKind } from '../response/stream-source.js';
@@ -25,20 +27,28 @@ const METHOD_HEAD = MethodId.Head;
 const FLAG_BODY_STREAM = BODY_STREAM;
 const NAMES: readonly string[] = METHOD_NAMES;
 
+/** A router miss, as the chain carries it to the 404/405/400 answer. */
+type Miss = Exclude<MatchResult<RouteEntry>, { kind: 'found' }>;
+
+function isMiss(t: RouteEntry | Miss): t is Miss {
+  return typeof (t as Miss).kind === 'string';
+}
+
 /** Everything the dispatcher reads from its app (live: routes and hooks added later apply). @internal */
-export interface DispatchConfig {
+export interface DispatchConfig extends ErrorScope {
   readonly router: Router<RouteEntry>;
-  readonly errorHandlers: ErrorHandlers<ErrorHandler<unknown>>;
   readonly requestHooks: RequestHook[];
   readonly responseHooks: ResponseHook[];
+  /** The app's own middleware (`app.use`): runs for every request, including 404/405. */
+  readonly middleware: Middleware[];
   notFound: NotFoundHandler | null;
   methodNotAllowed: MethodNotAllowedHandler | null;
-  readonly logger: Logger;
-  readonly development: boolean;
   readonly serverName: string;
   readonly formLimits: FormLimits;
   /** The app's `maxBodyBytes` (buffered reads of a streamed body stop there). */
   readonly maxBodyBytes: number;
+  /** Trusted proxies (`trustProxy` option), null for none. */
+  readonly trustProxy: TrustProxy | null;
   /** The app's Request class (a subclass carrying the app's extensions). */
   readonly RequestClass: new (host: RequestHost) => Request;
 }
@@ -69,6 +79,9 @@ export class Dispatcher implements ServerHandlers, RequestHost {
   private readonly watched = new Map<number, Set<AbortTarget>>();
   private transportInfo: TransportInfo | null = null;
   private lastText = '';
+  /** The app's middleware composed (rebuilt when more is added). */
+  private chain: RequestFn | null = null;
+  private chainSize = 0;
   private lastTextLen = 0;
   readonly formLimits: FormLimits;
   /** What streamed responses call back into. */
@@ -80,11 +93,13 @@ export class Dispatcher implements ServerHandlers, RequestHost {
   readonly maxBodyBytes: number;
   /** Streamed request bodies by connection and sequence number. */
   private readonly bodies = new BodyStreams();
+  readonly trustProxy: TrustProxy | null;
 
   constructor(private readonly cfg: DispatchConfig) {
     this.encoder = new HeadEncoder(cfg.serverName);
     this.formLimits = cfg.formLimits;
     this.maxBodyBytes = cfg.maxBodyBytes;
+    this.trustProxy = cfg.trustProxy;
     this.onBatch = this.onBatch.bind(this);
     this.onConnectionClose = this.onConnectionClose.bind(this);
     this.onBodyChunks = this.onBodyChunks.bind(this);
@@ -103,7 +118,8 @@ export class Dispatcher implements ServerHandlers, RequestHost {
     const n = batch.count;
     const pool = this.pool;
     const router = this.cfg.router;
-    const hooked = this.cfg.requestHooks.length !== 0 || this.cfg.responseHooks.length !== 0;
+    const cfg = this.cfg;
+    const hooked = cfg.requestHooks.length !== 0 || cfg.responseHooks.length !== 0 || cfg.middleware.length !== 0;
     for (let i = 0; i < n; i++) {
       let req = pool[i];
       if (req === undefined) {
@@ -127,11 +143,11 @@ export class Dispatcher implements ServerHandlers, RequestHost {
           req.params = m.params;
           req.route = m.pattern;
           if ((req.flags & FLAG_BODY_STREAM) !== 0) result = this.streamed(req, m.value, out, hooked);
-          else result = hooked ? this.runHooked(req, m.value) : m.value.handler(req);
+          else result = hooked ? this.runChain(req, m.value) : m.value.handler(req);
         } else {
           req.route = '';
           req.params = EMPTY_PARAMS;
-          result = this.missResult(req, m.kind, m.kind === 'method-not-allowed' ? m.allowed : null);
+          result = hooked ? this.runChain(req, m) : this.missResult(req, m.kind, m.kind === 'method-not-allowed' ? m.allowed : null);
         }
       } catch (err) {
         result = this.errorResult(req, err);
@@ -501,11 +517,27 @@ export class Dispatcher implements ServerHandlers, RequestHost {
       return new Response(`Payload Too Large: the body is larger than ${limit} bytes`, { status: 413 });
     }
     this.bodies.open(req, out, limit);
-    return hooked ? this.runHooked(req, route) : route.handler(req);
+    return hooked ? this.runChain(req, route) : route.handler(req);
   }
 
-  /** Hooks registered: run onRequest hooks, then the handler (sync as long as everything is). */
-  private runHooked(req: Request, route: RouteEntry): unknown {
+  /**
+   * Middleware or hooks registered: run the app's middleware around its onRequest hooks and the
+   * route's handler (or the 404/405/400 answer of a miss). Sync as long as everything is.
+   */
+  private runChain(req: Request, target: RouteEntry | Miss): unknown {
+    const mw = this.cfg.middleware;
+    if (mw.length === 0) return this.runHooked(req, target);
+    if (this.chainSize !== mw.length) {
+      // middleware added after the dispatcher was made: compose again (once per change)
+      this.chain = compose(mw, (r) => this.runHooked(r, r.matched as RouteEntry | Miss), (r, err) => this.errorResult(r, err));
+      this.chainSize = mw.length;
+    }
+    req.matched = target;
+    return this.chain!(req);
+  }
+
+  /** Run the onRequest hooks, then the handler (sync as long as everything is). */
+  private runHooked(req: Request, target: RouteEntry | Miss): unknown {
     const hooks = this.cfg.requestHooks;
     for (let k = 0; k < hooks.length; k++) {
       let r: unknown;
@@ -514,17 +546,23 @@ export class Dispatcher implements ServerHandlers, RequestHost {
       } catch (err) {
         return this.errorResult(req, err);
       }
-      if (isThenable(r)) return this.continueHooksAsync(req, route, r, k + 1);
+      if (isThenable(r)) return this.continueHooksAsync(req, target, r, k + 1);
       if (r !== undefined) return r;
     }
     try {
-      return route.handler(req);
+      return this.target(req, target);
     } catch (err) {
       return this.errorResult(req, err);
     }
   }
 
-  private async continueHooksAsync(req: Request, route: RouteEntry, pending: PromiseLike<unknown>, next: number): Promise<unknown> {
+  /** Call the route's handler, or answer the miss. */
+  private target(req: Request, target: RouteEntry | Miss): unknown {
+    if (!isMiss(target)) return target.handler(req);
+    return this.missResult(req, target.kind, target.kind === 'method-not-allowed' ? target.allowed : null);
+  }
+
+  private async continueHooksAsync(req: Request, target: RouteEntry | Miss, pending: PromiseLike<unknown>, next: number): Promise<unknown> {
     try {
       const first = await pending;
       if (first !== undefined) return first;
@@ -533,7 +571,7 @@ export class Dispatcher implements ServerHandlers, RequestHost {
         const r = await hooks[k]!(req);
         if (r !== undefined) return r;
       }
-      return await route.handler(req);
+      return await this.target(req, target);
     } catch (err) {
       return this.errorResult(req, err);
     }
@@ -541,58 +579,19 @@ export class Dispatcher implements ServerHandlers, RequestHost {
 
   /** The result for a thrown error: the app's handler for its class, else the default. Never throws. */
   private errorResult(req: Request, err: unknown): unknown {
-    try {
-      const handler = this.cfg.errorHandlers.find(err);
-      if (handler === undefined) return this.defaultError(req, err);
-      const r = handler(err, req);
-      if (isThenable(r)) {
-        return Promise.resolve(r).catch((second: unknown) => this.defaultError(req, causedBy(second, err)));
-      }
-      return r;
-    } catch (second) {
-      return this.defaultError(req, causedBy(second, err));
-    }
-  }
-
-  /**
-   * 4xx HttpErrors answer their status, message and headers; anything else is a logged 500. Never
-   * throws: an HttpError that cannot be answered as it says (a status outside the registry, a
-   * header value with CR/LF or non-ASCII text, …) is a logged 500 with the HttpError as the cause.
-   */
-  private defaultError(req: Request, err: unknown): Response {
-    try {
-      if (err instanceof HttpError) {
-        const res = new Response(err.message, { status: err.status, headers: err.headers });
-        if (res.status >= 500) this.logError(req, err);
-        return res;
-      }
-    } catch (bad) {
-      err = causedBy(bad, err);
-    }
-    this.logError(req, err);
-    return this.internalError(err);
-  }
-
-  /** A 500 response (in development with the error's stack); cannot fail. */
-  private internalError(err: unknown): Response {
-    const body = this.cfg.development ? `Internal Server Error\n\n${errorText(err)}` : 'Internal Server Error';
-    return new Response(body, { status: 500 });
+    return errorResult(this.cfg, req, err);
   }
 
   /** Log `err` (a broken logger is ignored: it must not break the response). */
   private logError(req: Request, err: unknown): void {
-    try {
-      this.cfg.logger.error(`jato: ${req.method} ${req.url} failed`, err);
-    } catch {
-      /* a broken logger must not break the response */
-    }
+    logError(this.cfg.logger, req, err);
   }
 
   /** Last resort when sending a result failed: a plain 500 from constant parts. Never throws. */
   private sendError(req: Request, err: unknown, out: Responder): void {
     this.logError(req, err);
     try {
-      const body = this.cfg.development ? `Internal Server Error\n\n${errorText(err)}` : 'Internal Server Error';
+      const body = internalErrorBody(this.cfg.development, err);
       const flags = req.flags;
       const h = this.encoder.head(STATUS_LINE[500]!, TEXT_PLAIN, Buffer.byteLength(body), '', flags);
       out.respond(req.conn, req.seq, h, req.method === 'HEAD' ? null : body, (flags & FLAG_KEEP_ALIVE) === 0);
@@ -601,22 +600,6 @@ export class Dispatcher implements ServerHandlers, RequestHost {
       this.logError(req, fatal);
     }
   }
-}
-
-/**
- * `second` (thrown while handling `first`) with `first` as its cause, so the log shows the chain;
- * `second` itself when it already has a cause or is not an Error.
- */
-function causedBy(second: unknown, first: unknown): unknown {
-  if (second === first) return second;
-  try {
-    if (second instanceof Error && second.cause === undefined) {
-      Object.defineProperty(second, 'cause', { value: first, configurable: true, writable: true, enumerable: false });
-    }
-  } catch {
-    /* a frozen error keeps what it has */
-  }
-  return second;
 }
 
 /** A short description of a value for an error message (never throws). */
@@ -673,45 +656,10 @@ function isWebResponse(v: unknown): v is globalThis.Response {
   );
 }
 
-function errorText(err: unknown): string {
-  try {
-    if (err instanceof Error) return String(err.stack ?? `${err.name}: ${err.message}`);
-    return String(err);
-  } catch {
-    return 'unprintable error';
-  }
-}
-
 /** Add `Allow` to a custom 405 result that lacks it. */
 function withAllow(result: unknown, allow: string): unknown {
   if (isThenable(result)) return Promise.resolve(result).then((r) => withAllow(r, allow));
   const res = toResponse(result);
   if (res.status === 405 && !res.headers.has('allow')) res.headers.set('Allow', allow);
   return res;
-}
-
-/** Normalise a settled handler result into a jato Response (the hooked/slow path). */
-export function toResponse(result: unknown): Response {
-  if (result instanceof Response) return result;
-  if (typeof result === 'string') return new Response(result);
-  if (result === null || result === undefined) return new Response(null, { status: 204 });
-  if (result instanceof Uint8Array || result instanceof ArrayBuffer) return new Response(result);
-  if (streamKind(result) !== null) return new Response(result as object);
-  const bad = unsendableKind(result);
-  if (bad !== null) throw new TypeError(`A handler returned ${bad}: jato cannot send it`);
-  const json = JSON.stringify(result);
-  if (typeof json !== 'string') throw new TypeError(`A handler returned a value that cannot be sent (${typeof result})`);
-  return new Response(json, { type: APPLICATION_JSON });
-}
-
-/** Convert a Web-standard Response (its body, if any, becomes a streamed body). */
-function fromWebResponse(web: globalThis.Response): Response {
-  if (web.bodyUsed) throw new TypeError('The Web Response body was already read');
-  const headers = new ResponseHeaders();
-  web.headers.forEach((value, name) => {
-    if (name !== 'set-cookie') headers.append(name, value);
-  });
-  for (const cookie of web.headers.getSetCookie()) headers.append('set-cookie', cookie);
-  const init = { status: web.status, headers, ...(web.statusText !== '' ? { statusText: web.statusText } : {}) };
-  return new Response(web.body, init);
 }

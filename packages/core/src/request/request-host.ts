@@ -14,6 +14,8 @@ export interface RequestHost {
   unwatch(req: AbortTarget): void;
   /** The app's `maxBodyBytes`: the most `bytes()`/`text()`/`json()`/`form()` read of a streamed body. */
   readonly maxBodyBytes: number;
+  /** Which peers are trusted proxies (null: none, forwarding headers are ignored). */
+  readonly trustProxy: import('./trust-proxy.js').TrustProxy | null;
   /** Form limits of the app. */
   readonly formLimits: import('./form.js').FormLimits;
 }

@@ -6,6 +6,7 @@ import { parseForm, type Form } from './form.js';
 import { parseHost, type HostParts } from './host.js';
 import { multipartOf, type MultipartPart } from './multipart-stream.js';
 import type { AbortTarget, RequestHost } from './request-host.js';
+import { clientAddress, readForwarded, type ForwardedInfo } from './trust-proxy.js';
 
 const EMPTY_BODY = new Uint8Array(0);
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze(Object.create(null) as Record<string, string>);
@@ -44,7 +45,7 @@ function absoluteAuthority(target: string): string | undefined {
  *
  * `P` is the params record typed from the route pattern (`'/users/:id'` → `{ id: string }`).
  */
-export class Request<P = Record<string, string>> implements AbortTarget {
+export class Request<P = Record<string, string>> {
   /** The method token as sent (`GET`, `POST`, …). */
   method = '';
   /** The raw request-target as sent (`/search?q=a%20b`). */
@@ -81,16 +82,18 @@ export class Request<P = Record<string, string>> implements AbortTarget {
   private remoteCache: { address: string; port: number } | null = null;
   /** @internal abort controller, created when `signal` is first read */
   abortController: AbortController | null = null;
+  /** @internal the route entry (or router miss) the app's middleware chain leads to */
+  matched: unknown = null;
   /** @internal cache of lazy extension properties */
   extCache: Record<string, unknown> | null = null;
-  /** @internal */
-  readonly host: RequestHost;
+  /** @internal the dispatcher that made this request (remote addresses, aborts, limits) */
+  readonly hub: RequestHost;
   /** @internal the dispatcher's settle callbacks for this object, made once and reused when pooled */
   settle: { fulfilled(value: unknown): void; rejected(err: unknown): void; out: unknown } | null = null;
 
   /** @internal Requests are created by jato's dispatcher, not by users. */
   constructor(host: RequestHost) {
-    this.host = host;
+    this.hub = host;
   }
 
   /** @internal attach to request `index` of `batch` (the dispatcher sets method/url/path/params). */
@@ -187,7 +190,18 @@ export class Request<P = Record<string, string>> implements AbortTarget {
 
   /** The value of header `name` (case-insensitive; repeated lines joined), or undefined. */
   header(name: string): string | undefined {
-    return this.headers[name.toLowerCase()];
+    const key = name.toLowerCase();
+    if (this.headerMap !== null) return this.headerMap[key];
+    // a few lookups (what middleware does) are cheaper as scans than building the whole map
+    const l = this.lines();
+    let found: string | undefined;
+    for (let j = 0; j < l.length; j += 2) {
+      const n = l[j]!;
+      if (n.length === key.length && (n === key || n.toLowerCase() === key)) {
+        found = found === undefined ? l[j + 1]! : `${found}${key === 'cookie' ? '; ' : ', '}${l[j + 1]!}`;
+      }
+    }
+    return found;
   }
 
   /** Every line of header `name` (case-insensitive), in order. */
@@ -236,18 +250,55 @@ export class Request<P = Record<string, string>> implements AbortTarget {
     return this.hostParts().hostname;
   }
 
+  /**
+   * The authority the request is for, as sent (`example.com:8080`): the absolute-form target's,
+   * else the `Host` header ('' if none). Like Express's `req.host`; `hostname` and `port` are its
+   * parsed parts.
+   */
+  get host(): string {
+    const fwd = this.forwarded();
+    if (fwd !== null && fwd.host !== undefined) return fwd.host;
+    return absoluteAuthority(this.url) ?? this.header('host') ?? '';
+  }
+
+  /**
+   * The client's address: the peer's, or, when the peer is a trusted proxy (`trustProxy`), the
+   * nearest untrusted address of `Forwarded`/`X-Forwarded-For` ('' if the connection is gone).
+   */
+  get ip(): string {
+    const peer = this.remoteAddress;
+    if (peer === undefined) return '';
+    const trust = this.hub.trustProxy;
+    if (trust === null || !trust(peer)) return peer;
+    return clientAddress(peer, readForwarded((n) => this.header(n)).for, trust);
+  }
+
+  /** 'https' when a trusted proxy says so (`X-Forwarded-Proto`/`Forwarded: proto=`), else 'http'. */
+  get protocol(): 'http' | 'https' {
+    return this.forwarded()?.proto === 'https' ? 'https' : 'http';
+  }
+
+  /** What a trusted proxy forwarded, or null (no trusted proxy in front). */
+  private forwarded(): ForwardedInfo | null {
+    const trust = this.hub.trustProxy;
+    if (trust === null) return null;
+    const peer = this.remoteAddress;
+    if (peer === undefined || !trust(peer)) return null;
+    return readForwarded((n) => this.header(n));
+  }
+
   /** Port the request is for (from an absolute-form target, else from `Host`), or undefined when none is named. */
   get port(): number | undefined {
     return this.hostParts().port;
   }
 
   private hostParts(): HostParts {
-    if (this.hostCache === null) this.hostCache = parseHost(absoluteAuthority(this.url) ?? this.header('host'));
+    if (this.hostCache === null) this.hostCache = parseHost(this.hub.trustProxy === null ? absoluteAuthority(this.url) ?? this.header('host') : this.host);
     return this.hostCache;
   }
 
   private remoteInfo(): { address: string; port: number } | null {
-    if (this.remoteCache === null) this.remoteCache = this.host.remote(this.conn) ?? null;
+    if (this.remoteCache === null) this.remoteCache = this.hub.remote(this.conn) ?? null;
     return this.remoteCache;
   }
 
@@ -268,7 +319,7 @@ export class Request<P = Record<string, string>> implements AbortTarget {
   get signal(): AbortSignal {
     if (this.abortController === null) {
       this.abortController = new AbortController();
-      if (this.host.isOpen(this.conn)) this.host.watch(this);
+      if (this.hub.isOpen(this.conn)) this.hub.watch(this);
       else this.abortNow();
     }
     return this.abortController.signal;
@@ -357,12 +408,12 @@ export class Request<P = Record<string, string>> implements AbortTarget {
    * the iteration throws a 413; a malformed body a 400; another content type a 415.
    */
   multipart(): AsyncGenerator<MultipartPart, void, undefined> {
-    return multipartOf(this.header('content-type'), this.stream(), this.host.formLimits);
+    return multipartOf(this.header('content-type'), this.stream(), this.hub.formLimits);
   }
 
   /** The body as bytes (a copy you may keep). */
   bytes(): Promise<Uint8Array> {
-    if (this.bodySource !== null) return this.bodySource.collect(this.host.maxBodyBytes);
+    if (this.bodySource !== null) return this.bodySource.collect(this.hub.maxBodyBytes);
     const view = this.bodyView();
     return Promise.resolve(view === this.bodyCopy ? view : view.slice());
   }
@@ -386,10 +437,10 @@ export class Request<P = Record<string, string>> implements AbortTarget {
    */
   form(): Promise<Form> {
     if (this.bodySource !== null) {
-      return this.bytes().then((b) => parseForm(this.header('content-type'), b, this.host.formLimits));
+      return this.bytes().then((b) => parseForm(this.header('content-type'), b, this.hub.formLimits));
     }
     try {
-      return Promise.resolve(parseForm(this.header('content-type'), this.bodyView(), this.host.formLimits));
+      return Promise.resolve(parseForm(this.header('content-type'), this.bodyView(), this.hub.formLimits));
     } catch (err) {
       return Promise.reject(err);
     }

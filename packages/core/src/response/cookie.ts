@@ -7,8 +7,9 @@ export interface CookieOptions {
   domain?: string;
   secure?: boolean;
   httpOnly?: boolean;
+  /** `'None'` requires `secure: true` (else serializeCookie throws: browsers drop such cookies). */
   sameSite?: 'Strict' | 'Lax' | 'None' | 'strict' | 'lax' | 'none';
-  /** CHIPS partitioned cookie (requires `secure`). */
+  /** CHIPS partitioned cookie; requires `secure: true` (else serializeCookie throws). */
   partitioned?: boolean;
   /** Set false to send `value` as is (it must then be a valid cookie-value); default true (percent-encode). */
   encode?: boolean;
@@ -20,7 +21,8 @@ const ATTR_VALUE = /^[\x20-\x3A\x3C-\x7E]*$/;
 
 /**
  * Serialise one `Set-Cookie` header value. Throws a TypeError on a name, value or attribute that
- * would break the header (so a bad cookie never reaches the wire).
+ * would break the header (so a bad cookie never reaches the wire), and on a cookie browsers would
+ * reject: `sameSite: 'None'` or `partitioned` without `secure`.
  */
 export function serializeCookie(name: string, value: string, options: CookieOptions = {}): string {
   if (!TOKEN.test(name)) throw new TypeError(`Invalid cookie name: ${JSON.stringify(name)}`);
@@ -40,11 +42,20 @@ export function serializeCookie(name: string, value: string, options: CookieOpti
   if (options.secure) out += '; Secure';
   if (options.httpOnly) out += '; HttpOnly';
   if (options.sameSite !== undefined) {
-    const s = options.sameSite.toLowerCase();
-    if (s !== 'strict' && s !== 'lax' && s !== 'none') throw new TypeError(`Invalid SameSite: ${options.sameSite}`);
+    const s = typeof options.sameSite === 'string' ? options.sameSite.toLowerCase() : '';
+    if (s !== 'strict' && s !== 'lax' && s !== 'none') throw new TypeError(`Invalid SameSite: ${String(options.sameSite)}`);
+    // browsers reject SameSite=None without Secure
+    if (s === 'none' && options.secure !== true) {
+      throw new TypeError(`Cookie ${name}: sameSite 'None' requires secure: true (browsers reject it otherwise)`);
+    }
     out += `; SameSite=${s === 'strict' ? 'Strict' : s === 'lax' ? 'Lax' : 'None'}`;
   }
-  if (options.partitioned) out += '; Partitioned';
+  if (options.partitioned) {
+    if (options.secure !== true) {
+      throw new TypeError(`Cookie ${name}: partitioned requires secure: true (browsers reject it otherwise)`);
+    }
+    out += '; Partitioned';
+  }
   return out;
 }
 

@@ -704,14 +704,6 @@ export class Connection implements StreamOwner {
     else if (s.seq > this.nextWriteSeq) this.finalSeq = s.seq - 1;
   }
 
-  /** Ends the connection once the output gathered so far is written. */
-  private closeAfterOutput(): void {
-    if (this.state !== 'open') return;
-    this.state = 'closing';
-    this.closingSince = Date.now();
-    this.held = undefined;
-    if (!this.dirty) this.endOnce();
-  }
 
   private checkBackpressure(): void {
     const opts = this.set.options;
