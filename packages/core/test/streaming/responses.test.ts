@@ -7,7 +7,7 @@ import { rawRequest, startTestServer, type TestServer } from '../support/testing
 import { StreamClient, deferred, dechunk } from './stream-client.js';
 import { STREAM_TRANSPORTS } from './transports.js';
 
-/** A logger that records errors. */
+/** A logger that records errors (pino-shaped: `[fields, message]`, the error in `fields.err`). */
 function recordingLogger() {
   const errors: unknown[][] = [];
   return { errors, logger: { error: (...a: unknown[]) => void errors.push(a), warn: () => {}, info: () => {} } };
@@ -260,7 +260,7 @@ describe.each(STREAM_TRANSPORTS)('streamed responses (%s transport)', (transport
     await early.text();
     expect(await (await fetch(`${server.url}/`)).text()).toBe('alive');
     expect(errors.length).toBe(2);
-    expect(String((errors[0]![1] as Error).cause)).toContain('source broke');
+    expect(String(((errors[0]![0] as { err: Error }).err).cause)).toContain('source broke');
   });
 
   it('values jato cannot send are a logged 500 naming them', async () => {
@@ -276,7 +276,7 @@ describe.each(STREAM_TRANSPORTS)('streamed responses (%s transport)', (transport
       expect(res.status, p).toBe(500);
       await res.text();
     }
-    const messages = errors.map((e) => String((e[1] as Error).message));
+    const messages = errors.map((e) => String((e[0] as { err: Error }).err.message));
     expect(messages[0]).toContain('a function');
     expect(messages[1]).toContain('a symbol');
     expect(messages[2]).toContain('next()');
