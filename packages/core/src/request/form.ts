@@ -190,33 +190,8 @@ function addPart(
   form: Form, head: string, buf: Buffer, start: number, end: number,
   lim: Required<FormLimits>, countFile: () => number,
 ): void {
-  let disposition: string | undefined;
-  let type: string | undefined;
-  for (const line of head.split('\r\n')) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    if (name === 'content-disposition') disposition = line.slice(colon + 1).trim();
-    else if (name === 'content-type') type = line.slice(colon + 1).trim();
-  }
-  if (disposition === undefined) throw new BadRequestError('multipart part has no Content-Disposition');
-  const { value, params } = parseParams(disposition);
-  const name = params['name'];
-  if (value !== 'form-data' || name === undefined) {
-    throw new BadRequestError('multipart part needs Content-Disposition: form-data with a name');
-  }
-  let filename = params['filename'];
-  const star = params['filename*'];
-  if (star !== undefined) {
-    const m = /^utf-8''(.*)$/i.exec(star);
-    if (m !== null) {
-      try {
-        filename = decodeURIComponent(m[1]!);
-      } catch {
-        /* keep the plain filename */
-      }
-    }
-  }
+  const { name, filename, headers } = readPartHead(head);
+  const type = headers['content-type'];
   const size = end - start;
   if (filename === undefined) {
     if (size > lim.maxFieldBytes) throw new PayloadTooLargeError(`Form field ${name} is larger than ${lim.maxFieldBytes} bytes`);
@@ -235,4 +210,38 @@ function addPart(
     size,
     text: () => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
   });
+}
+
+/**
+ * The header lines of one multipart part (names lowercased; a repeated name keeps the last value)
+ * and its Content-Disposition `name` and `filename` (`filename*` in RFC 5987 UTF-8 form wins).
+ * Throws BadRequestError (400) without a `form-data` disposition that has a name.
+ */
+export function readPartHead(head: string): { name: string; filename: string | undefined; headers: Record<string, string> } {
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const line of head.split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const disposition = headers['content-disposition'];
+  if (disposition === undefined) throw new BadRequestError('multipart part has no Content-Disposition');
+  const { value, params } = parseParams(disposition);
+  const name = params['name'];
+  if (value !== 'form-data' || name === undefined) {
+    throw new BadRequestError('multipart part needs Content-Disposition: form-data with a name');
+  }
+  let filename = params['filename'];
+  const star = params['filename*'];
+  if (star !== undefined) {
+    const m = /^utf-8''(.*)$/i.exec(star);
+    if (m !== null) {
+      try {
+        filename = decodeURIComponent(m[1]!);
+      } catch {
+        /* keep the plain filename */
+      }
+    }
+  }
+  return { name, filename, headers };
 }

@@ -1,5 +1,5 @@
 import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors/http-error.js';
-import type { FormLimits } from './form.js';
+import { readPartHead, type FormLimits } from './form.js';
 import { parseParams } from './media-type.js';
 
 /** One part of a streamed `multipart/form-data` body (`req.multipart()`). */
@@ -165,31 +165,7 @@ export async function* multipartOf(
 }
 
 function partMeta(head: string): Omit<MultipartPart, 'stream' | 'bytes' | 'text'> {
-  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const line of head.split('\r\n')) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  const disposition = headers['content-disposition'];
-  if (disposition === undefined) throw new BadRequestError('multipart part has no Content-Disposition');
-  const { value, params } = parseParams(disposition);
-  const name = params['name'];
-  if (value !== 'form-data' || name === undefined) {
-    throw new BadRequestError('multipart part needs Content-Disposition: form-data with a name');
-  }
-  let filename = params['filename'];
-  const star = params['filename*'];
-  if (star !== undefined) {
-    const m = /^utf-8''(.*)$/i.exec(star);
-    if (m !== null) {
-      try {
-        filename = decodeURIComponent(m[1]!);
-      } catch {
-        /* keep the plain filename */
-      }
-    }
-  }
+  const { name, filename, headers } = readPartHead(head);
   const type = headers['content-type'] ?? (filename === undefined ? 'text/plain' : 'application/octet-stream');
   return { name, filename, type, headers };
 }
