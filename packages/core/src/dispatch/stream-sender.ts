@@ -222,8 +222,8 @@ export class StreamSender {
   }
 }
 
-/** A chunk as bytes; throws for a value that is neither bytes nor a string. */
-function toBytes(value: unknown): Uint8Array {
+/** A chunk as bytes; throws for a value that is neither bytes nor a string. @internal */
+export function toBytes(value: unknown): Uint8Array {
   if (value instanceof Uint8Array) return value;
   if (typeof value === 'string') return Buffer.from(value, 'utf8');
   if (value instanceof ArrayBuffer) return new Uint8Array(value);

@@ -5,19 +5,16 @@ import type { Response } from '../response/response.js';
 /**
  * Apply `fn` to the response `next()` produced, sync when it is sync (no promise), after it settles
  * when it is a Promise. The result is normalised to a jato `Response` first (strings, objects and
- * Web Responses included), so `fn` may read and change `res.status` and `res.headers`:
+ * Web Responses included; a Web Response's body stays a stream, `res.stream`), so `fn` may read and
+ * change `res.status` and `res.headers`. `fn` may return a replacement (or a Promise of one):
  *
  * ```ts
  * app.use((req, next) => mapResponse(next(), (res) => { res.headers.set('x-served-by', 'a'); return res }))
  * ```
  */
-export function mapResponse(result: unknown, fn: (res: Response) => Response | void): Response | Promise<Response> {
+export function mapResponse(result: unknown, fn: (res: Response) => Response | Promise<Response> | void): Response | Promise<Response> {
   if (isThenableResult(result)) return Promise.resolve(result).then((r) => mapResponse(r, fn));
-  if (isWebResponse(result)) {
-    const web = result;
-    return web.arrayBuffer().then((buf) => mapResponse(fromWebResponse(web, buf), fn));
-  }
-  const res = toResponse(result);
+  const res = isWebResponse(result) ? fromWebResponse(result) : toResponse(result);
   return fn(res) ?? res;
 }
 
