@@ -2,12 +2,13 @@ import { PayloadTooLargeError } from '../errors/http-error.js';
 import { isThenableResult } from '../dispatch/error-result.js';
 import { mapResponse } from '../middleware/map-response.js';
 import type { Middleware } from '../middleware/types.js';
+import { timeoutMiddleware } from './route-timeout.js';
 import type { RequestHook, ResponseHook } from './types.js';
 
 /**
  * Options of one route (the third argument of `app.get(path, handler, options)` and friends).
  * They run inside the app's and the group's middleware, in this order: `use`, `onRequest`,
- * `onResponse`, the body limit, the handler.
+ * `onResponse`, `timeout`, the body limit, the handler.
  */
 export interface RouteOptions<Ext = unknown> {
   /** Middleware of this route only. */
@@ -30,6 +31,17 @@ export interface RouteOptions<Ext = unknown> {
    * before the body is read; a chunked body that grows over it errors its stream with a 413.
    */
   bodyLimit?: number;
+  /**
+   * Milliseconds the handler (and the body limit check) has to produce its result: later,
+   * the request is answered `503 Service Unavailable` (through the app's error handlers and
+   * middleware) and `req.signal` fires with a `TimeoutError`; a result that comes later is dropped.
+   * Covers the head, not the streaming of a body. Sync handlers cost no timer.
+   *
+   * ```ts
+   * app.get('/report', async (req) => fetch(upstream, { signal: req.signal }), { timeout: 2_000 })
+   * ```
+   */
+  timeout?: number;
 }
 
 function list<T>(v: T | readonly T[] | undefined): readonly T[] {
@@ -63,6 +75,7 @@ export function optionMiddleware(options: RouteOptions | undefined): Middleware[
   }
   for (const h of list(options.onRequest)) out.push(requestHookMiddleware(h as RequestHook));
   for (const h of list(options.onResponse)) out.push(responseHookMiddleware(h as ResponseHook));
+  if (options.timeout !== undefined) out.push(timeoutMiddleware(options.timeout));
   const limit = options.maxBodyBytes;
   if (limit !== undefined) {
     if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError('maxBodyBytes must be a non-negative integer');

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Transform } from 'node:stream';
 import { toBytes } from '../dispatch/stream-sender.js';
 import type { PullSource } from '../response/stream-source.js';
 import type { StreamEncoder } from './encoders.js';
@@ -61,7 +61,7 @@ export async function peekSource(src: PullSource, max: number): Promise<Peeked> 
  *   destroys the transform with it (the stream sender then answers 500 or aborts the response).
  * @internal
  */
-export function compressStream(src: PullSource, peeked: Peeked, encoder: StreamEncoder): Readable {
+export function compressStream(src: PullSource, peeked: Peeked, encoder: StreamEncoder): Transform {
   const { z, flushKind } = encoder;
   let ended = false;
   z.once('close', () => {

@@ -325,11 +325,11 @@ export class Request<P = Record<string, string>> {
     return this.abortController.signal;
   }
 
-  /** @internal the connection closed */
-  abortNow(): void {
+  /** @internal the connection closed (or the route timed out: `reason`) */
+  abortNow(reason?: unknown): void {
     const c = this.abortController;
     if (c !== null && !c.signal.aborted) {
-      c.abort(new DOMException('The client closed the connection', 'AbortError'));
+      c.abort(reason ?? new DOMException('The client closed the connection', 'AbortError'));
     }
   }
 
