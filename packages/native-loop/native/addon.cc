@@ -1,7 +1,7 @@
 // addon.cc — the Node-API surface of the loop: class NativeServer(options, dispatch, onClosed).
 //   listen() -> { address, port, family }         inputBuffers() -> { table, headers, arena, closed, date }
 //   setOutput(arena: Uint8Array, table: Uint32Array)  flush(rows)  close(deadlineMs)
-//   stats() -> { connections, inFlight, requests, bytesRead, bytesWritten }   remote(conn)
+//   stats() -> { connections, accepted, inFlight, requests, bytesRead, bytesWritten }   remote(conn)
 // Errors are thrown as JS exceptions (no C++ exceptions are used).
 #include <napi.h>
 
@@ -132,6 +132,7 @@ class NativeServer : public Napi::ObjectWrap<NativeServer> {
     auto s = server_->Stats();
     Napi::Object o = Napi::Object::New(env);
     o.Set("connections", static_cast<double>(s.connections));
+    o.Set("accepted", static_cast<double>(s.accepted));
     o.Set("inFlight", static_cast<double>(s.in_flight));
     o.Set("requests", static_cast<double>(s.requests));
     o.Set("bytesRead", static_cast<double>(s.bytes_read));

@@ -138,6 +138,7 @@ void Server::OnConnection(uv_stream_t* listener, int status) {
   } while (s->conns_.count(c->id));
   s->conns_.emplace(c->id, c);
   s->stats_.connections++;
+  s->stats_.accepted++;
   c->idle_since = uv_now(s->loop_);
   s->UpdateReading(c);
 }

@@ -42,6 +42,7 @@ struct ServerOptions {
 
 struct ServerStats {
   uint64_t connections = 0, in_flight = 0, requests = 0, bytes_read = 0, bytes_written = 0;
+  uint64_t accepted = 0;  // connections accepted since the server started (never decreases)
 };
 
 class Server {

@@ -128,7 +128,10 @@ export interface ServerOptions {
 
 /** Counters a server exposes. */
 export interface ServerStats {
+  /** Connections open now. */
   connections: number;
+  /** Connections accepted since the server started listening. */
+  accepted: number;
   inFlight: number;
   requests: number;
   bytesRead: number;

@@ -80,11 +80,13 @@ describe.each(TRANSPORTS)('connections ($name)', ({ create }) => {
     await cc.until(1);
     expect(server.stats().connections).toBe(0);
     expect(server.stats().inFlight).toBe(0);
+    expect(server.stats().accepted).toBe(1); // a total: closing does not lower it
     // the server still serves others
     const d = await h.connect(port);
     await d.write(GET('/again'));
     const [r] = await d.responses(1);
     expect(r!.body.length).toBe(big.length);
+    expect([server.stats().connections, server.stats().accepted]).toEqual([1, 2]);
   });
 
   test('responses for a connection that went away are dropped silently', async () => {

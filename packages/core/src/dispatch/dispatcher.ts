@@ -57,6 +57,7 @@ export interface DispatchConfig extends ErrorScope {
 export interface TransportInfo {
   dateHeader(): string;
   remote(conn: number): { address: string; port: number } | undefined;
+  stats?(): import('@jato/native-loop').ServerStats;
 }
 
 /**
@@ -188,6 +189,10 @@ export class Dispatcher implements ServerHandlers, RequestHost {
 
   remote(conn: number): { address: string; port: number } | undefined {
     return this.transportInfo?.remote(conn);
+  }
+
+  serverStats(): import('@jato/native-loop').ServerStats | undefined {
+    return this.transportInfo?.stats?.();
   }
 
   isOpen(conn: number): boolean {

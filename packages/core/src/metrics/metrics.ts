@@ -1,4 +1,6 @@
 import { performance } from 'node:perf_hooks';
+import type { ServerStats } from '@jato/native-loop';
+import type { Request } from '../request/request.js';
 import { mapResponse } from '../middleware/map-response.js';
 import type { Middleware } from '../middleware/types.js';
 import { Response } from '../response/response.js';
@@ -29,8 +31,9 @@ export interface MetricsOptions {
  * app.get('/metrics', metrics.handler()) // scrape endpoint
  * ```
  * Counts requests by method and status class, requests in flight, response body bytes, and a latency
- * histogram per route pattern (unmatched requests count under route ""). An app that does not use
- * it pays nothing.
+ * histogram per route pattern (unmatched requests count under route ""). The scrape also reports the
+ * serving transport's connections (open now, accepted in total) and bytes read and written. An app
+ * that does not use it pays nothing.
  */
 export class Metrics {
   private readonly prefix: string;
@@ -65,10 +68,13 @@ export class Metrics {
     };
   }
 
-  /** A handler answering the counters in the Prometheus text exposition format (0.0.4). */
-  handler(): () => Response {
+  /**
+   * A handler answering the counters in the Prometheus text exposition format (0.0.4), with the
+   * connection counters of the transport serving the request (none under `inject`).
+   */
+  handler(): (req: Request) => Response {
     const headers = { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' };
-    return () => new Response(this.text(), { headers });
+    return (req) => new Response(this.text(req.hub.serverStats()), { headers });
   }
 
   /** Record one response (what the middleware does). */
@@ -83,8 +89,8 @@ export class Metrics {
     r.count++;
   }
 
-  /** The counters as Prometheus text. */
-  text(): string {
+  /** The counters as Prometheus text (with a transport's counters when `server` is given). */
+  text(server?: ServerStats): string {
     const p = this.prefix;
     let out = `# HELP ${p}http_requests_total Responses sent, by method and status class.\n# TYPE ${p}http_requests_total counter\n`;
     for (const [key, n] of this.byStatus) {
@@ -100,8 +106,21 @@ export class Metrics {
       out += `${p}http_request_duration_seconds_bucket{${l},le="+Inf"} ${r.count}\n`;
       out += `${p}http_request_duration_seconds_sum{${l}} ${r.sum}\n${p}http_request_duration_seconds_count{${l}} ${r.count}\n`;
     }
+    if (server !== undefined) out += transportText(p, server);
     return out;
   }
+}
+
+/** The transport's counters (connections open and accepted, bytes) as Prometheus text. */
+function transportText(p: string, s: ServerStats): string {
+  const metric = (name: string, type: string, help: string, value: number): string =>
+    `# HELP ${p}${name} ${help}\n# TYPE ${p}${name} ${type}\n${p}${name} ${Number.isFinite(value) ? value : 0}\n`;
+  return (
+    metric('connections_open', 'gauge', 'Connections open now.', s.connections) +
+    metric('connections_accepted_total', 'counter', 'Connections accepted since the server started.', s.accepted) +
+    metric('transport_bytes_read_total', 'counter', 'Bytes read from clients by the transport.', s.bytesRead) +
+    metric('transport_bytes_written_total', 'counter', 'Bytes written to clients by the transport.', s.bytesWritten)
+  );
 }
 
 /** A label value escaped for the text format. */

@@ -6,6 +6,8 @@
 export interface RequestHost {
   /** Remote address of a live connection. */
   remote(conn: number): { address: string; port: number } | undefined;
+  /** The serving transport's counters (undefined when not listening, e.g. under inject). */
+  serverStats(): import('@jato/native-loop').ServerStats | undefined;
   /** Whether the connection is still open. */
   isOpen(conn: number): boolean;
   /** Start delivering connection-close aborts to `req` (called when `req.signal` is first read). */

@@ -16,6 +16,8 @@ export class ConnectionSet implements Responder {
   readonly conns = new Map<number, Connection>();
   requests = 0;
   bytesRead = 0;
+  /** Connections added since the set was made (accepted sockets, for a server). */
+  accepted = 0;
   private dirty: Connection[] = [];
   /** Connections whose backlog may now be handed out (after their output was flushed). */
   private pumps: Connection[] = [];
@@ -34,6 +36,7 @@ export class ConnectionSet implements Responder {
 
   add(conn: Connection): void {
     this.conns.set(conn.id, conn);
+    this.accepted++;
   }
 
   remove(conn: Connection): void {

@@ -112,6 +112,7 @@ class JsServer implements HttpServer {
     for (const peer of this.peers.values()) bytesWritten += peer.socket.bytesWritten;
     return {
       connections: this.set.conns.size,
+      accepted: this.set.accepted,
       inFlight,
       requests: this.set.requests,
       bytesRead: this.set.bytesRead,

@@ -27,7 +27,7 @@ export interface NativeServerHandle {
   setOutput(arena: Uint8Array, table: Uint32Array): void;
   flush(rows: number): void;
   close(deadlineMs: number): void;
-  stats(): { connections: number; inFlight: number; requests: number; bytesRead: number; bytesWritten: number };
+  stats(): { connections: number; accepted: number; inFlight: number; requests: number; bytesRead: number; bytesWritten: number };
   remote(conn: number): { address: string; port: number } | undefined;
 }
 

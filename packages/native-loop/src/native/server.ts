@@ -40,7 +40,7 @@ export function createNativeServer(options: ServerOptions, handlers: ServerHandl
   return new NativeHttpServer(addon, resolveOptions(options), options.reusePort === true, handlers);
 }
 
-const ZERO_STATS: ServerStats = { connections: 0, inFlight: 0, requests: 0, bytesRead: 0, bytesWritten: 0 };
+const ZERO_STATS: ServerStats = { connections: 0, accepted: 0, inFlight: 0, requests: 0, bytesRead: 0, bytesWritten: 0 };
 
 class NativeHttpServer implements HttpServer {
   readonly transport = 'native' as const;
