@@ -1,49 +1,75 @@
-// The "Building a real service" example of the README, as written (port 0 instead of 8080, pino
-// writing to a capture stream instead of stdout), then exercised over a real socket.
-import { Writable } from 'node:stream';
-import pino from 'pino';
+// The "Building a real service" example of the README, taken from README.md and run as written by
+// `node` (ESM, from this package's directory: `@jato/core` resolves to this package's built dist,
+// `pino` to its dev dependency), with PORT=0; its routes are then called over a real socket and the
+// process is stopped with SIGTERM (it drains and exits 0). The access log is read from its stdout.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { App, Metrics, Response, accessLog, compress, cors, currentRequestId, readiness, requestId } from '../src/index.js';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+
+/** The first code block of the README section `heading`. */
+export function readmeBlock(heading: string): string {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const at = readme.indexOf(`\n## ${heading}\n`);
+  if (at < 0) throw new Error(`README has no section "${heading}"`);
+  const m = /\n```ts\n([\s\S]*?)\n```\n/.exec(readme.slice(at));
+  if (m === null) throw new Error(`README section "${heading}" has no ts code block`);
+  return m[1]!;
+}
+
+/** The example's process and its stdout as JSON lines (pino), each awaited by a predicate. */
+function run(code: string): { child: ChildProcess; lines: Array<Record<string, unknown>>; line: (p: (l: Record<string, unknown>) => boolean) => Promise<Record<string, unknown>>; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--input-type=module', '--eval', code], {
+    cwd: packageDir,
+    env: { ...process.env, PORT: '0', NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: Array<Record<string, unknown>> = [];
+  let waiters: Array<() => void> = [];
+  let buffered = '';
+  let stderr = '';
+  child.stdout!.on('data', (c: Buffer) => {
+    buffered += c.toString();
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const l = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      if (l !== '') lines.push(JSON.parse(l) as Record<string, unknown>);
+    }
+    const w = waiters;
+    waiters = [];
+    for (const f of w) f();
+  });
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => {
+    const w = waiters;
+    waiters = [];
+    for (const f of w) f();
+    resolve(code);
+  }));
+  const line = (p: (l: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        const found = lines.find(p);
+        if (found !== undefined) resolve(found);
+        else if (child.exitCode !== null) reject(new Error(`the example exited (${child.exitCode}): ${stderr}`));
+        else waiters.push(check);
+      };
+      check();
+    });
+  return { child, lines, line, exit };
+}
 
 describe('README: building a real service', () => {
   it('runs as written', async () => {
-    const lines: Array<Record<string, unknown>> = [];
-    const destination = new Writable({
-      write(chunk: Buffer, _e, done) {
-        for (const l of chunk.toString().split('\n')) if (l !== '') lines.push(JSON.parse(l) as Record<string, unknown>);
-        done();
-      },
-    });
-
-    // ---- the README code ----
-    const logger = pino(destination);
-    const metrics = new Metrics();
-
-    const app = new App({ logger, trustProxy: ['loopback', '10.0.0.0/8'] })
-      .extend('user', { get: (req) => (req.header('authorization') === 'Bearer demo' ? { name: 'demo' } : null) });
-
-    app.use(
-      metrics.middleware(),
-      requestId(),
-      accessLog(logger),
-      cors({ origin: ['https://app.example'], credentials: true, exposedHeaders: ['x-request-id'], maxAge: 600 }),
-      compress(),
-    );
-
-    app.get('/metrics', metrics.handler());
-    app.get('/ready', readiness(app));
-
-    app.group('/v1', (v1) => {
-      v1.use((req, next) => (req.user ? next() : new Response('Unauthorized', { status: 401 })));
-      v1.get('/users/:id', (req) => ({ id: req.params.id, by: req.user?.name, requestId: currentRequestId() }));
-      v1.post('/upload', async (req) => ({ size: (await req.bytes()).byteLength }), { maxBodyBytes: 64 * 1024 });
-    });
-
-    const server = await app.listen({ port: 0, host: '127.0.0.1', handleSignals: false });
-    // ---- end of the README code ----
-
+    const code = readmeBlock('Building a real service');
+    expect(code).toContain("from '@jato/core'");
+    const example = run(code);
     try {
-      const base = `http://127.0.0.1:${server.port}`;
+      const listening = await example.line((l) => l['msg'] === 'listening');
+      const base = `http://127.0.0.1:${listening['port'] as number}`;
       const auth = { authorization: 'Bearer demo', origin: 'https://app.example' };
       const user = await fetch(`${base}/v1/users/42`, { headers: { ...auth, 'x-request-id': 'trace-1' } });
       expect(await user.json()).toEqual({ id: '42', by: 'demo', requestId: 'trace-1' });
@@ -65,18 +91,20 @@ describe('README: building a real service', () => {
       const text = await scrape.text(); // fetch decodes it
       expect(text).toContain('jato_http_requests_total{method="POST",status="4xx"} 1');
       expect(text).toContain('jato_http_request_duration_seconds_count{route="/v1/users/:id"} 2');
+      expect(text).toMatch(/^jato_connections_accepted_total [1-9]\d*$/m);
 
       expect((await fetch(`${base}/ready`)).status).toBe(200);
-      const access = lines.filter((l) => l['msg'] === 'request');
+      await example.line((l) => l['msg'] === 'request' && l['path'] === '/ready');
+      const access = example.lines.filter((l) => l['msg'] === 'request');
       expect(access.map((l) => [l['method'], l['path'], l['status']])).toEqual([
         ['GET', '/v1/users/42', 200], ['GET', '/v1/users/42', 401], ['OPTIONS', '/v1/upload', 204],
         ['POST', '/v1/upload', 413], ['POST', '/v1/upload', 200], ['GET', '/metrics', 200], ['GET', '/ready', 200],
       ]);
       expect(access[0]!['requestId']).toBe('trace-1');
+      example.child.kill('SIGTERM');
+      expect(await example.exit).toBe(0); // drained and exited on its own
     } finally {
-      await server.close();
+      if (example.child.exitCode === null) example.child.kill('SIGKILL');
     }
-    expect(app.shuttingDown).toBe(true);
-    expect((await fetch(`http://127.0.0.1:${server.port}/ready`).catch(() => null))?.status ?? 'closed').toBe('closed');
   });
 });
