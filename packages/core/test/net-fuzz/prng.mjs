@@ -1,14 +1,7 @@
-/** mulberry32: a small seeded PRNG in [0, 1), so every fuzzed connection is reproducible from its seed. */
-export function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The workspace's one seeded PRNG (packages/parser/test/support/prng.mjs), and two helpers over it.
+import { prng } from '../../../parser/test/support/prng.mjs';
+
+export { prng };
 
 /** An integer in [0, n). */
 export const int = (rand, n) => Math.floor(rand() * n);
