@@ -191,6 +191,10 @@ export class Dispatcher implements ServerHandlers, RequestHost {
     return this.transportInfo?.remote(conn);
   }
 
+  listenerError(req: Request, err: unknown): void {
+    this.logError(req, new Error('A req.signal abort listener threw', { cause: err }));
+  }
+
   serverStats(): import('@jato/native-loop').ServerStats | undefined {
     return this.transportInfo?.stats?.();
   }

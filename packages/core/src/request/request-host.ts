@@ -8,6 +8,8 @@ export interface RequestHost {
   remote(conn: number): { address: string; port: number } | undefined;
   /** The serving transport's counters (undefined when not listening, e.g. under inject). */
   serverStats(): import('@jato/native-loop').ServerStats | undefined;
+  /** Log an error thrown by a `req.signal` listener (see guardSignal). */
+  listenerError(req: import('./request.js').Request, err: unknown): void;
   /** Whether the connection is still open. */
   isOpen(conn: number): boolean;
   /** Start delivering connection-close aborts to `req` (called when `req.signal` is first read). */

@@ -5,6 +5,7 @@ import { parseCookies } from './cookies.js';
 import { parseForm, type Form } from './form.js';
 import { parseHost, type HostParts } from './host.js';
 import { multipartOf, type MultipartPart } from './multipart-stream.js';
+import { guardSignal } from './guarded-signal.js';
 import type { AbortTarget, RequestHost } from './request-host.js';
 import { clientAddress, readForwarded, type ForwardedInfo } from './trust-proxy.js';
 
@@ -319,6 +320,7 @@ export class Request<P = Record<string, string>> {
   get signal(): AbortSignal {
     if (this.abortController === null) {
       this.abortController = new AbortController();
+      guardSignal(this.abortController.signal, (err) => this.hub.listenerError(this as Request, err));
       if (this.hub.isOpen(this.conn)) this.hub.watch(this);
       else this.abortNow();
     }
