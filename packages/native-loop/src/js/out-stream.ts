@@ -1,4 +1,5 @@
-import type { ResponseStream, ResponseStreamEvents } from '../stream-output.js';
+import { ResponseStreamBase } from '../response-stream-base.js';
+import type { ResponseStreamEvents } from '../stream-output.js';
 
 /** What an OutStream needs from its connection (the JS transport's Connection). */
 export interface StreamOwner {
@@ -10,14 +11,13 @@ export interface StreamOwner {
 /**
  * One streamed response of the JS transport. Before its turn (earlier responses of the connection
  * not out yet) what is written waits in `pending`; from its turn on it goes to the connection's
- * output like any response.
+ * output like any response. The connection sets `wantsDrain` when it refuses a write.
  */
-export class OutStream implements ResponseStream {
-  closed = false;
+export class OutStream extends ResponseStreamBase {
+  /** `end()` was called (the connection reads it when the stream's turn comes). */
   ended = false;
+  /** `abort()` was called. */
   aborted = false;
-  /** A write returned false: `events.onDrain` is due once the output is under the mark. */
-  wantsDrain = false;
   /** Bytes written before its turn (null once it is the connection's current response). */
   pending: Array<string | Uint8Array> | null = [];
   pendingBytes = 0;
@@ -27,47 +27,23 @@ export class OutStream implements ResponseStream {
     readonly seq: number,
     readonly head: string,
     readonly close: boolean,
-    readonly events: ResponseStreamEvents,
-  ) {}
+    events: ResponseStreamEvents,
+  ) {
+    super(events);
+  }
 
   write(chunk: string | Uint8Array): boolean {
     if (this.closed) return false;
     return this.owner.streamWrite(this, chunk);
   }
 
-  end(): void {
-    if (this.closed) return;
-    this.closed = true;
+  protected endOutput(): void {
     this.ended = true;
     this.owner.streamEnd(this);
   }
 
-  abort(): void {
-    if (this.closed) return;
-    this.closed = true;
+  protected abortOutput(): void {
     this.aborted = true;
     this.owner.streamAbort(this);
-  }
-
-  /** The connection went away: tell the producer (once). */
-  lost(): void {
-    if (this.closed) return;
-    this.closed = true;
-    try {
-      this.events.onClose();
-    } catch (error) {
-      process.emitWarning(`jato: a response stream's onClose threw: ${String(error)}`);
-    }
-  }
-
-  /** The output went under the mark after a refused write. */
-  drained(): void {
-    if (!this.wantsDrain || this.closed) return;
-    this.wantsDrain = false;
-    try {
-      this.events.onDrain();
-    } catch (error) {
-      process.emitWarning(`jato: a response stream's onDrain threw: ${String(error)}`);
-    }
   }
 }

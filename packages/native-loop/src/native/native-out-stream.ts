@@ -1,4 +1,5 @@
-import type { ResponseStream, ResponseStreamEvents } from '../stream-output.js';
+import { ResponseStreamBase } from '../response-stream-base.js';
+import type { ResponseStreamEvents } from '../stream-output.js';
 import { OutFlag } from './layout.js';
 
 /** Where a NativeOutStream writes its rows (the OutputWriter). */
@@ -12,19 +13,19 @@ export interface StreamRows {
  * it wrote since the loop last reported the connection's unsent output under the high-water mark:
  * at the mark `write` returns false and the row asks the loop for one drain notice.
  */
-export class NativeOutStream implements ResponseStream {
-  closed = false;
+export class NativeOutStream extends ResponseStreamBase {
   private unacked = 0;
-  private wantsDrain = false;
 
   constructor(
     private readonly rows: StreamRows,
     readonly conn: number,
     readonly seq: number,
     private readonly close: boolean,
-    private readonly events: ResponseStreamEvents,
+    events: ResponseStreamEvents,
     private readonly highWaterMark: number,
-  ) {}
+  ) {
+    super(events);
+  }
 
   write(chunk: string | Uint8Array): boolean {
     if (this.closed) return false;
@@ -37,40 +38,22 @@ export class NativeOutStream implements ResponseStream {
     return !over;
   }
 
-  end(): void {
-    if (this.closed) return;
-    this.closed = true;
+  protected endOutput(): void {
     this.rows.streamRow(this, null, OutFlag.StreamEnd | (this.close ? OutFlag.Close : 0));
   }
 
-  abort(): void {
-    if (this.closed) return;
-    this.closed = true;
+  protected abortOutput(): void {
     this.rows.streamRow(this, null, OutFlag.StreamAbort | OutFlag.Close);
   }
 
   /** @internal the connection's unsent output went under the mark */
-  drained(): void {
+  override drained(): void {
     this.unacked = 0;
-    if (!this.wantsDrain || this.closed) return;
-    this.wantsDrain = false;
-    try {
-      this.events.onDrain();
-    } catch (error) {
-      process.emitWarning(`jato: a response stream's onDrain threw: ${String(error)}`);
-    }
+    super.drained();
   }
 
-  /** @internal the connection went away (or its client half-closed) */
-  lost(): void {
-    if (this.closed) return;
-    this.closed = true;
-    // a half-closed connection is kept for its answers: this one never ends, so let the loop close it
+  /** A half-closed connection is kept for its answers: this one never ends, so let the loop close it. */
+  protected override lostOutput(): void {
     this.rows.streamRow(this, null, OutFlag.StreamAbort | OutFlag.Close);
-    try {
-      this.events.onClose();
-    } catch (error) {
-      process.emitWarning(`jato: a response stream's onClose threw: ${String(error)}`);
-    }
   }
 }
