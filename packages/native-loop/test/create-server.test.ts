@@ -40,7 +40,7 @@ describe('createServer transport selection', () => {
   test('a native server that never listened closes at once and reports zero stats', async () => {
     const { createNativeServer } = await import('../src/index.js');
     const s = createNativeServer({}, noop);
-    expect(s.stats()).toEqual({ connections: 0, inFlight: 0, requests: 0, bytesRead: 0, bytesWritten: 0 });
+    expect(s.stats()).toEqual({ connections: 0, accepted: 0, inFlight: 0, requests: 0, bytesRead: 0, bytesWritten: 0 });
     expect(s.dateHeader()).toMatch(/ GMT$/);
     await s.close();
   });
