@@ -4,7 +4,9 @@
 // process is stopped with SIGTERM (it drains and exits 0). The access log is read from its stdout.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -107,4 +109,25 @@ describe('README: building a real service', () => {
       if (example.child.exitCode === null) example.child.kill('SIGKILL');
     }
   });
+
+  it('type-checks as written (the package tsconfig, @jato/core from source)', () => {
+    const code = readmeBlock('Building a real service');
+    const config = ts.getParsedCommandLineOfConfigFile(path.join(packageDir, 'tsconfig.json'), {}, {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      },
+    })!;
+    // a virtual module next to the package's sources: the README block, never written to disk
+    const file = path.join(packageDir, 'readme-example.ts');
+    const host = ts.createCompilerHost(config.options);
+    const getSourceFile = host.getSourceFile.bind(host);
+    host.getSourceFile = (name, version, ...rest) =>
+      path.resolve(name) === file ? ts.createSourceFile(name, code, version) : getSourceFile(name, version, ...rest);
+    const fileExists = host.fileExists.bind(host);
+    host.fileExists = (name) => path.resolve(name) === file || fileExists(name);
+    const program = ts.createProgram([file], { ...config.options, noEmit: true }, host);
+    const errors = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    expect(errors).toEqual([]);
+  }, 120_000);
 });
