@@ -1,0 +1,37 @@
+import { Response } from '../response/response.js';
+import { bodySource } from './response-body.js';
+
+/**
+ * A Web `Response` (what a fetch handler returns) as a jato Response, sent as the handler built it:
+ * its status, reason, headers (no default `Content-Type` added) and body. A body built from a string
+ * or bytes (`new Response('hi')`, `Response.json()`, Hono's `c.text`/`c.json`) is taken as it is,
+ * without reading its stream (see `bodySource`); any other body is streamed from `res.body` with
+ * backpressure. Throws a TypeError for what cannot be sent (not a Response, a used body); an invalid
+ * status (e.g. `Response.error()`, status 0) throws a RangeError: the request gets a logged 500.
+ * @internal
+ */
+export function toJatoResponse(web: globalThis.Response): Response {
+  if (web === null || typeof web !== 'object' || typeof (web as { status?: unknown }).status !== 'number') {
+    throw new TypeError(`The fetch handler returned ${web === null ? 'null' : typeof web}, not a Response`);
+  }
+  const statusText = web.statusText;
+  const init = statusText === '' ? { status: web.status } : { status: web.status, statusText };
+  const source = bodySource(web);
+  let res: Response;
+  if (source !== undefined) res = new Response(source, init);
+  else {
+    if (web.bodyUsed) throw new TypeError('The Response body was already read');
+    res = new Response(web.body, init);
+  }
+  const headers = res.headers;
+  const wh = web.headers;
+  let cookies = false;
+  wh.forEach((value, name) => {
+    if (name === 'set-cookie') cookies = true;
+    else headers.append(name, value);
+  });
+  // Headers joins repeated fields with ', ' except Set-Cookie, which must stay separate lines
+  if (cookies) for (const cookie of wh.getSetCookie()) headers.append('set-cookie', cookie);
+  (res as { defaultType: string | null }).defaultType = null;
+  return res;
+}
