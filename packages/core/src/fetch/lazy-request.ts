@@ -173,7 +173,8 @@ export class LazyRequest {
   /** The body as an ArrayBuffer. */
   async arrayBuffer(): Promise<ArrayBuffer> {
     const b = await this.bytes();
-    return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? (b.buffer as ArrayBuffer) : (b.slice().buffer as ArrayBuffer);
+    // a copy unless `b` is exactly its own buffer (a Buffer's slice() would be a view of a larger one)
+    return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? (b.buffer as ArrayBuffer) : new Uint8Array(b).buffer;
   }
 
   /** The body decoded as UTF-8. */
@@ -232,8 +233,11 @@ export class LazyRequest {
     this.headerLines();
     if (this.signalCache === null && src.abortController !== null) this.signalCache = src.signal;
     if (this.bodyCache === undefined && src.bodySource === null && !this.used && this.hasBody()) {
-      const view = src.bodyCopy ?? (src.batch === null ? EMPTY : src.batch.body(src.index));
-      this.bodyBytes = view.byteLength === 0 ? EMPTY : view.slice();
+      if (src.batch === null) this.bodyBytes = src.bodyCopy ?? EMPTY; // detached: the copy is this request's
+      else {
+        const view = src.batch.body(src.index);
+        this.bodyBytes = view.byteLength === 0 ? EMPTY : new Uint8Array(view); // a copy, not a view
+      }
     }
     this.src = null;
   }

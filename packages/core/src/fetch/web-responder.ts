@@ -71,7 +71,7 @@ export class WebResponder implements Responder {
         if (closed) return false;
         const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
         const data = dechunk === null ? bytes : dechunk.push(bytes);
-        if (data.byteLength > 0) controller.enqueue(data.slice());
+        if (data.byteLength > 0) controller.enqueue(new Uint8Array(data)); // a copy (Buffer slices are views)
         if ((controller.desiredSize ?? 0) > 0) return true;
         wantsDrain = true;
         return false;

@@ -1,9 +1,13 @@
 import { Response } from '../response/response.js';
 import { bodySource } from './response-body.js';
 
+/** The type of a body the Response gives none (the same as @hono/node-server's). */
+const DEFAULT_TYPE = 'text/plain; charset=UTF-8';
+
 /**
  * A Web `Response` (what a fetch handler returns) as a jato Response, sent as the handler built it:
- * its status, reason, headers (no default `Content-Type` added) and body. A body built from a string
+ * its status, reason, headers and body. A body without a `Content-Type` gets
+ * `text/plain; charset=UTF-8`, as `@hono/node-server` sends it (jato sends a type with every body). A body built from a string
  * or bytes (`new Response('hi')`, `Response.json()`, Hono's `c.text`/`c.json`) is taken as it is,
  * without reading its stream (see `bodySource`); any other body is streamed from `res.body` with
  * backpressure. Throws a TypeError for what cannot be sent (not a Response, a used body); an invalid
@@ -32,6 +36,6 @@ export function toJatoResponse(web: globalThis.Response): Response {
   });
   // Headers joins repeated fields with ', ' except Set-Cookie, which must stay separate lines
   if (cookies) for (const cookie of wh.getSetCookie()) headers.append('set-cookie', cookie);
-  (res as { defaultType: string | null }).defaultType = null;
+  (res as { defaultType: string | null }).defaultType = DEFAULT_TYPE;
   return res;
 }
