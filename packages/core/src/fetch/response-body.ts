@@ -37,11 +37,13 @@ function stateKey(): symbol | null {
     const s2 = (bin as unknown as Record<symbol, BodyState>)[key]?.body;
     const s3 = (json as unknown as Record<symbol, BodyState>)[key]?.body;
     const binSource = s2?.source;
+    const jsonSource = s3?.source;
     if (
       s1?.source === 'jato-probe\u00e9' && s1.length === 12 &&
       binSource instanceof Uint8Array && binSource.length === 3 && binSource[2] === 3 && s2!.length === 3 &&
-      s3?.source === '{"a":1}' && s3.length === 7 &&
-      (new Response(null) as unknown as Record<symbol, BodyState>)[key]?.body === null
+      (jsonSource === '{"a":1}' || (jsonSource instanceof Uint8Array && Buffer.from(jsonSource).toString() === '{"a":1}')) &&
+      s3!.length === 7 &&
+      (new Response(null) as unknown as Record<symbol, BodyState>)[key]?.body == null
     ) {
       detected = key;
     }
@@ -71,9 +73,11 @@ export function bodySource(res: globalThis.Response): string | Uint8Array | null
   if (forced === 'stream') return undefined;
   const key = stateKey();
   if (key === null) return undefined;
-  const body = (res as unknown as Record<symbol, BodyState | undefined>)[key]?.body;
-  if (body === null) return null;
-  if (body === undefined || res.bodyUsed) return undefined;
+  const state = (res as unknown as Record<symbol, BodyState | undefined>)[key];
+  if (state === undefined) return undefined; // not a Response of this runtime (a subclass or look-alike)
+  const body = state.body;
+  if (body === null || body === undefined) return res.body === null ? null : undefined;
+  if (res.bodyUsed) return undefined;
   const source = body.source;
   if (typeof source === 'string' || source instanceof Uint8Array) return source;
   return undefined;
