@@ -4,6 +4,7 @@ import { consoleLogger, silentLogger, type Logger } from '../logger.js';
 import { WaitUntilSet } from './fetch-context.js';
 import { fetchAdapter, type FetchHandler } from './fetch-handler.js';
 import { installRequestPrototype } from './lazy-request.js';
+import { installLightResponse } from './light-response.js';
 
 /** Options of `serve()`: the fetch handler, where to listen, and the same options as an `App`. */
 export interface ServeOptions extends AppOptions, Omit<ListenOptions, 'port'> {
@@ -13,6 +14,13 @@ export interface ServeOptions extends AppOptions, Omit<ListenOptions, 'port'> {
   port?: number | string;
   /** Interface to bind (`@hono/node-server`'s name for `host`). */
   hostname?: string;
+  /**
+   * Replace `globalThis.Response` by jato's lighter one (true): Responses built from a string, bytes
+   * or null keep their parts and become the runtime's Response only when something reads their body
+   * stream or clones them, which makes building and sending them several times cheaper. They behave
+   * as Responses (`instanceof Response` included); set false to keep the runtime's class untouched.
+   */
+  overrideGlobalResponse?: boolean;
 }
 
 /** Where a server listens (what the `serve()` callback gets, as from `@hono/node-server`). */
@@ -57,7 +65,8 @@ export function serve(options: ServeOptions, listening?: (info: ServeInfo) => vo
   const fetch = (options as { fetch?: unknown }).fetch;
   if (typeof fetch !== 'function') throw new TypeError('serve() needs a fetch handler: serve({ fetch: app.fetch })');
   installRequestPrototype();
-  const { fetch: _f, port, hostname, host, workers, reusePort, handleSignals, ...appOptions } = options;
+  if (options.overrideGlobalResponse !== false) installLightResponse();
+  const { fetch: _f, port, hostname, host, workers, reusePort, handleSignals, overrideGlobalResponse: _o, ...appOptions } = options;
   const app = new App(appOptions);
   const logger: Logger = options.logger === false ? silentLogger : (options.logger ?? consoleLogger);
   const waiting = new WaitUntilSet((err) => {

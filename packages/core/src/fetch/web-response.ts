@@ -1,4 +1,6 @@
 import { Response } from '../response/response.js';
+import { ResponseHeaders } from '../response/headers.js';
+import { LightResponse, type WebHeadersInit } from './light-response.js';
 import { bodySource } from './response-body.js';
 
 /** The type of a body the Response gives none (the same as @hono/node-server's). */
@@ -17,6 +19,13 @@ const DEFAULT_TYPE = 'text/plain; charset=UTF-8';
 export function toJatoResponse(web: globalThis.Response): Response {
   if (web === null || typeof web !== 'object' || typeof (web as { status?: unknown }).status !== 'number') {
     throw new TypeError(`The fetch handler returned ${web === null ? 'null' : typeof web}, not a Response`);
+  }
+  const light = LightResponse.partsOf(web);
+  if (light !== null) {
+    const res = new Response(light.body, { status: light.status });
+    fillHeaders(res.headers, light.headers);
+    (res as { defaultType: string | null }).defaultType = DEFAULT_TYPE;
+    return res;
   }
   const statusText = web.statusText;
   const init = statusText === '' ? { status: web.status } : { status: web.status, statusText };
@@ -38,4 +47,22 @@ export function toJatoResponse(web: globalThis.Response): Response {
   if (cookies) for (const cookie of wh.getSetCookie()) headers.append('set-cookie', cookie);
   (res as { defaultType: string | null }).defaultType = DEFAULT_TYPE;
   return res;
+}
+
+/** Copy a HeadersInit (a Headers, pairs or a record) into jato's headers; Set-Cookie lines stay separate. */
+function fillHeaders(into: ResponseHeaders, init: WebHeadersInit | undefined): void {
+  if (init === undefined) return;
+  if (init instanceof Headers) {
+    let cookies = false;
+    init.forEach((value, name) => {
+      if (name === 'set-cookie') cookies = true;
+      else into.append(name, value);
+    });
+    if (cookies) for (const cookie of init.getSetCookie()) into.append('set-cookie', cookie);
+  } else if (Array.isArray(init)) {
+    for (const pair of init as unknown as ReadonlyArray<readonly [string, string]>) into.append(pair[0], pair[1]);
+  } else {
+    const record = init as Record<string, string>;
+    for (const name in record) into.append(name, record[name]!);
+  }
 }
