@@ -8,6 +8,8 @@ import { rawRequest } from '../support/testing.js';
 afterEach(() => forceBodyReadMode(null));
 
 const major = Number(process.versions.node.split('.')[0]);
+/** The runtime's Response (serve() replaces the global one by its light Response). */
+const Real = globalThis.Response;
 
 describe('bodySource', () => {
   it('is detected where undici keeps the source next to the stream (Node 20 and 22), not elsewhere', () => {
@@ -46,15 +48,15 @@ describe('serve() sends the same bytes on either path', () => {
     server = null;
   });
 
-  const RESPONSES: Record<string, () => Response> = {
-    '/text': () => new Response('héllo wörld'),
-    '/bytes': () => new Response(new Uint8Array([0, 1, 2, 255])),
-    '/json': () => Response.json({ a: 1, s: 'ü' }, { status: 201, headers: { 'x-k': 'v' } }),
-    '/empty': () => new Response(''),
-    '/none': () => new Response(null, { status: 204 }),
-    '/params': () => new Response(new URLSearchParams({ a: 'b c' })),
-    '/blob': () => new Response(new Blob(['blob!'], { type: 'text/x-blob' })),
-    '/stream': () => new Response(new ReadableStream({
+  const RESPONSES: Record<string, (R: typeof Response) => Response> = {
+    '/text': (R) => new R('héllo wörld'),
+    '/bytes': (R) => new R(new Uint8Array([0, 1, 2, 255])),
+    '/json': (R) => R.json({ a: 1, s: 'ü' }, { status: 201, headers: { 'x-k': 'v' } }),
+    '/empty': (R) => new R(''),
+    '/none': (R) => new R(null, { status: 204 }),
+    '/params': (R) => new R(new URLSearchParams({ a: 'b c' })),
+    '/blob': (R) => new R(new Blob(['blob!'], { type: 'text/x-blob' })),
+    '/stream': (R) => new R(new ReadableStream({
       start(c) {
         c.enqueue(new TextEncoder().encode('str'));
         c.enqueue(new TextEncoder().encode('eam'));
@@ -63,8 +65,8 @@ describe('serve() sends the same bytes on either path', () => {
     })),
   };
 
-  async function answers(): Promise<string[]> {
-    server = serve({ fetch: (req) => RESPONSES[new URL(req.url).pathname]!(), port: 0, host: '127.0.0.1', logger: false, handleSignals: false });
+  async function answers(R: typeof Response): Promise<string[]> {
+    server = serve({ fetch: (req) => RESPONSES[new URL(req.url).pathname]!(R), port: 0, host: '127.0.0.1', logger: false, handleSignals: false });
     const { port } = await server.ready;
     const paths = Object.keys(RESPONSES);
     const { responses } = await rawRequest(port, paths.map((p) => `GET ${p} HTTP/1.1\r\nHost: a\r\n\r\n`).join(''), { responses: paths.length });
@@ -73,10 +75,13 @@ describe('serve() sends the same bytes on either path', () => {
     return responses.map((r) => JSON.stringify([r.status, r.headers['content-type'] ?? null, r.headers['x-k'] ?? null, r.headers['content-length'] ?? r.headers['transfer-encoding'], Buffer.from(r.body).toString('base64')]));
   }
 
-  it('fast read and streamed read agree for every kind of body', async () => {
-    const detected = await answers();
+  it('light Responses, the fast read and the streamed read agree for every kind of body', async () => {
+    const detected = await answers(Real);
+    const light = await answers(globalThis.Response); // serve() installed the light Response by now
+    expect(globalThis.Response).not.toBe(Real);
     forceBodyReadMode('stream');
-    const streamed = await answers();
+    const streamed = await answers(Real);
+    expect(light).toEqual(detected);
     expect(streamed).toEqual(detected);
     expect(JSON.parse(detected[0]!)).toEqual([200, 'text/plain;charset=UTF-8', null, '13', Buffer.from('héllo wörld').toString('base64')]);
     expect(JSON.parse(detected[2]!)[0]).toBe(201);
