@@ -3,6 +3,7 @@ import type { App } from '../app/app.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
 import { WEB_FLAGS, WebBatch } from './web-batch.js';
 import { WebResponder } from './web-responder.js';
+import { runtimeResponse } from './light-response.js';
 
 /** Connection ids of `app.fetch` calls (apart from sockets' and `inject`'s). */
 const FETCH_ID_BASE = 0x40000000;
@@ -58,7 +59,8 @@ export async function appFetch(app: App<object>, request: globalThis.Request): P
       rest = { reader, first: chunks };
     } else {
       void reader.cancel().catch(() => {});
-      return new Response('Payload Too Large', { status: 413, headers: { 'content-type': 'text/plain', connection: 'close' } });
+      const R = runtimeResponse();
+      return new R('Payload Too Large', { status: 413, headers: { 'content-type': 'text/plain', connection: 'close' } });
     }
   }
   const target = url.pathname + url.search;

@@ -196,6 +196,9 @@ function withDefaultType(headers: WebHeadersInit | undefined): WebHeadersInit {
  */
 export function installLightResponse(): void {
   if (Original !== null) return;
+  // Bun's and Deno's servers take only their own Responses (which they build cheaply): Node only
+  if (typeof process === 'undefined' || process.versions.bun !== undefined || process.versions.deno !== undefined) return;
+  if ((globalThis as { Deno?: unknown }).Deno !== undefined) return;
   const O = globalThis.Response;
   Original = O;
   const proto = LightResponse.prototype as unknown as Record<string, unknown>;
@@ -224,6 +227,11 @@ export function installLightResponse(): void {
   Object.setPrototypeOf(LightResponse.prototype, base);
   Object.defineProperty(LightResponse.prototype, Symbol.toStringTag, { value: 'Response', configurable: true });
   Object.defineProperty(globalThis, 'Response', { value: LightResponse, writable: true, configurable: true, enumerable: false });
+}
+
+/** The runtime's own Response class (what jato builds where a real one is needed, e.g. `app.fetch`). @internal */
+export function runtimeResponse(): typeof globalThis.Response {
+  return Original ?? globalThis.Response;
 }
 
 /** Whether the global Response is jato's light one. @internal */

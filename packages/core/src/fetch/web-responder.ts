@@ -1,6 +1,7 @@
 import {
   CLOSED_STREAM, type Responder, type ResponseStream, type ResponseStreamEvents,
 } from '@jato/native-loop';
+import { runtimeResponse } from './light-response.js';
 
 /** A response as the dispatcher encoded it, turned back into a Web Response. @internal */
 export interface WebResponderEvents {
@@ -30,7 +31,8 @@ export class WebResponder implements Responder {
     this.answered = true;
     const { status, statusText, headers } = parseHead(head);
     const none = body === null || status === 204 || status === 304;
-    this.events.resolve(new Response(none ? null : body, { status, statusText, headers }));
+    const R = runtimeResponse(); // a real Response: the fetch runtime's server may take only those
+    this.events.resolve(new R(none ? null : body, { status, statusText, headers }));
     this.events.done();
   }
 
@@ -90,7 +92,8 @@ export class WebResponder implements Responder {
         return closed;
       },
     };
-    this.events.resolve(new Response(status === 204 || status === 304 ? null : body, { status, statusText, headers }));
+    const R = runtimeResponse();
+    this.events.resolve(new R(status === 204 || status === 304 ? null : body, { status, statusText, headers }));
     return stream;
   }
 
