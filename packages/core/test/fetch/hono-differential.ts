@@ -9,6 +9,7 @@ import { prng } from '../support/prng.js';
 import { TRANSPORTS } from '../support/transports.js';
 import { honoApp } from './hono-app.js';
 
+const RUNTIME_RESPONSE = globalThis.Response;
 const SKIP_HEADERS = new Set(['date', 'server', 'connection', 'keep-alive', 'transfer-encoding', 'content-length']);
 
 interface Case {
@@ -85,18 +86,25 @@ async function send(base: string, c: Case): Promise<Seen> {
   return { status: res.status, headers, body };
 }
 
-describe.each(TRANSPORTS)('a Hono app on serve({ fetch }) (%s transport) and on @hono/node-server', (transport) => {
+/**
+ * The differential suite; `overrideGlobalResponse` false keeps the runtime's Response (the fast body
+ * read), true sends jato's light Responses.
+ */
+export function honoDifferential(overrideGlobalResponse: boolean): void {
+describe.each(TRANSPORTS)(`a Hono app on serve({ fetch }) (%s transport, ${overrideGlobalResponse ? 'light' : "the runtime's"} Response) and on @hono/node-server`, (transport) => {
   let jato: FetchServer;
   let jatoBase = '';
   let node: ReturnType<typeof nodeServe>;
   let nodeBase = '';
 
   beforeAll(async () => {
-    jato = serve({ fetch: honoApp().fetch, port: 0, host: '127.0.0.1', logger: false, transport, handleSignals: false });
+    jato = serve({ fetch: honoApp().fetch, port: 0, host: '127.0.0.1', logger: false, transport, handleSignals: false, overrideGlobalResponse });
+    expect(globalThis.Response === RUNTIME_RESPONSE).toBe(!overrideGlobalResponse);
     jatoBase = `http://127.0.0.1:${(await jato.ready).port}`;
     const app = honoApp();
     await new Promise<void>((resolve) => {
-      node = nodeServe({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve());
+      // node-server's own global Request/Response stay out: each server's Responses are its own
+      node = nodeServe({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', overrideGlobalObjects: false }, () => resolve());
     });
     nodeBase = `http://127.0.0.1:${(node.address() as AddressInfo).port}`;
   });
@@ -125,3 +133,4 @@ describe.each(TRANSPORTS)('a Hono app on serve({ fetch }) (%s transport) and on 
     expect(res.headers.get('content-length')).toBe(String((await res.arrayBuffer()).byteLength));
   });
 });
+}
