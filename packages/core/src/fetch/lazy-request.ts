@@ -77,7 +77,7 @@ export class LazyRequest {
       const host = this.header('host');
       if (host === undefined || host === '') throw new BadRequestError('Bad Request: the request has no Host header');
       url = `${this.scheme}://${host}${target}`;
-      if (!isPlainHost(host, this.scheme) || !isPlainTarget(target)) url = normalise(url);
+      if (!plainHost(host, this.scheme) || !isPlainTarget(target)) url = normalise(url);
     } else url = normalise(target);
     return (this.urlCache = url);
   }
@@ -283,6 +283,19 @@ export function installRequestPrototype(): void {
     }
   }
   Object.setPrototypeOf(LazyRequest.prototype, base);
+}
+
+// the answer for the last Host seen (clients send the same one on every request of a connection)
+let lastHost = '';
+let lastScheme = '';
+let lastPlain = false;
+
+function plainHost(host: string, scheme: string): boolean {
+  if (host === lastHost && scheme === lastScheme) return lastPlain;
+  lastPlain = isPlainHost(host, scheme);
+  lastHost = host;
+  lastScheme = scheme;
+  return lastPlain;
 }
 
 /**
