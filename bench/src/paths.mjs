@@ -15,6 +15,7 @@ export const EXPECTATIONS = new Map([
   ['/json', { kind: 'json', value: { message: 'Hello, World!' } }],
   ['/params/42', { kind: 'text', body: '42' }],
   ['/async', { kind: 'text', body: 'Hello world!' }],
+  ['/user/42', { kind: 'text', body: 'user 42' }], // the Hono app of the fetch scenario (servers/hono-app.mjs)
 ]);
 
 /**

@@ -94,6 +94,15 @@ export function goals(r) {
       ratio(`${mode}: jato \`${p}\` ≥ 0.7× of \`/\``, find('jato', mode, p), find('jato', mode), 0.7);
     }
   }
+  // issue 15: the same Hono app on jato serve({ fetch }) and its peers, by server CPU per request
+  const cpuRatio = (/** @type {string} */ goal, /** @type {string} */ peer, /** @type {number} */ min) => {
+    const a = find('jato-fetch-hono', 'pipelined')?.usPerRequest.median;
+    const b = find(peer, 'pipelined')?.usPerRequest.median;
+    if (a === undefined || b === undefined || !(a > 0)) out.push({ goal, measured: 'not measured', met: undefined });
+    else out.push({ goal, measured: `${(b / a).toFixed(2)}× (${micros(a)} vs ${micros(b)} µs)`, met: b / a >= min });
+  };
+  cpuRatio(`pipelined ×${depth}: Hono on jato serve({ fetch }) ≥ 5× @hono/node-server by server CPU per request`, 'hono-node-app', 5);
+  cpuRatio(`pipelined ×${depth}: Hono on jato serve({ fetch }) ahead of Bun.serve by server CPU per request`, 'bun-hono', 1);
   const jatoCells = r.cells.filter((c) => c.server === 'jato' && c.summary);
   if (jatoCells.length === 0) {
     out.push({ goal: 'jato: zero errors', measured: 'not measured', met: undefined });

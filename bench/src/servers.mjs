@@ -231,6 +231,57 @@ export const SERVERS = [
         ? { ok: true, launch: node('hono-middleware.mjs') }
         : { ok: false, reason: 'hono or @hono/node-server is not installed', install: 'pnpm install' },
   },
+  {
+    // issue 15: the same Hono app (GET / text, /json, /user/:id) on jato serve({ fetch }) and its peers
+    id: 'jato-fetch-hono',
+    label: 'Hono on jato serve({ fetch })',
+    jato: true,
+    paths: ['/', '/json', '/user/42'],
+    resolve: () =>
+      existsSync(path.join(REPO_DIR, 'packages', 'jato', 'dist', 'index.js')) && resolvable('hono')
+        ? { ok: true, launch: { ...node('jato-fetch-hono.mjs'), env: { HOST: '127.0.0.1' } } }
+        : { ok: false, reason: 'packages/jato is not built or hono is not installed', install: 'pnpm install && pnpm build' },
+  },
+  {
+    id: 'hono-node-app',
+    label: 'Hono on @hono/node-server',
+    jato: false,
+    paths: ['/', '/json', '/user/42'],
+    resolve: () =>
+      resolvable('hono') && resolvable('@hono/node-server')
+        ? { ok: true, launch: node('hono-node-app.mjs') }
+        : { ok: false, reason: 'hono or @hono/node-server is not installed', install: 'pnpm install' },
+  },
+  {
+    id: 'bun-hono',
+    label: 'Hono on Bun.serve',
+    jato: false,
+    paths: ['/', '/json', '/user/42'],
+    resolve: () => {
+      const bin = findExecutable([path.join(PEERS_DIR, 'node_modules', 'bun', 'bin', 'bun.exe')], 'bun');
+      if (!bin) return { ok: false, reason: 'bun is not installed', install: `${SETUP}   (or: npm install --prefix bench/.peers bun@1.4.5)` };
+      return { ok: true, launch: { command: bin, args: [path.join(BENCH_DIR, 'servers', 'bun-hono.mjs')], cwd: BENCH_DIR, env: { HOST: '127.0.0.1' } } };
+    },
+  },
+  {
+    id: 'deno-hono',
+    label: 'Hono on Deno.serve',
+    jato: false,
+    paths: ['/', '/json', '/user/42'],
+    resolve: () => {
+      const bin = findExecutable([path.join(PEERS_DIR, 'node_modules', 'deno', 'deno')], 'deno');
+      if (!bin) return { ok: false, reason: 'deno is not installed', install: `${SETUP}   (or: npm install --prefix bench/.peers deno@2.9.6)` };
+      return {
+        ok: true,
+        launch: {
+          command: bin,
+          args: ['run', '--quiet', '--allow-net', '--allow-env', '--allow-read', path.join(BENCH_DIR, 'servers', 'deno-hono.mjs')],
+          cwd: BENCH_DIR,
+          env: { HOST: '127.0.0.1', DENO_NO_UPDATE_CHECK: '1' },
+        },
+      };
+    },
+  },
   { id: 'go-fasthttp', label: 'Go fasthttp', jato: false, paths: ['/'], resolve: () => goServer('go-fasthttp') },
   { id: 'go-nethttp', label: 'Go net/http', jato: false, paths: ['/'], resolve: () => goServer('go-nethttp') },
   { id: 'nginx', label: 'nginx', jato: false, paths: ['/'], resolve: nginxServer },

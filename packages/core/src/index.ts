@@ -39,3 +39,6 @@ export { readiness } from './metrics/readiness.js';
 export { tracing, type TracingOptions, type OtelApi, type OtelSpan, type OtelContext } from './tracing/tracing.js';
 export { injectRaw, type InjectRawOptions } from './testing/inject-raw.js';
 export type { PathParams } from '@jato/router';
+export { serve, type ServeOptions, type ServeInfo, type FetchServer } from './fetch/serve.js';
+export type { FetchHandler } from './fetch/fetch-handler.js';
+export type { FetchEnv, FetchSocketInfo } from './fetch/fetch-context.js';

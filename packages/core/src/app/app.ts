@@ -12,6 +12,7 @@ import { compose, guard } from '../middleware/compose.js';
 import type { Middleware } from '../middleware/types.js';
 import { checkPrefix, joinPath, RouteGroup, type JoinPath, type Method } from './group.js';
 import { listenApp } from './listen.js';
+import { appFetch, toWebRequest } from '../fetch/app-fetch.js';
 import { compileTrust } from '../request/trust-proxy.js';
 import { optionMiddleware, requestHookMiddleware, responseHookMiddleware, type RouteOptions } from './route-options.js';
 import type { AppLimits, AppOptions, ListenOptions, ListeningApp } from './options.js';
@@ -364,6 +365,28 @@ export class App<Ext extends object = {}, Base extends string = ''> {
   handler(): ServerHandlers {
     const d = this.dispatcher();
     return { onBatch: d.onBatch, onConnectionClose: d.onConnectionClose, onBodyChunks: d.onBodyChunks };
+  }
+
+  /**
+   * The app as a Web-standard fetch handler: runs `request` through routing, middleware, hooks and
+   * error handlers (and the body limits) and resolves to the `Response`, so the app runs on any fetch
+   * runtime (`Bun.serve({ fetch: app.fetch })`, `Deno.serve(app.fetch)`, workers) or is tested with
+   * plain `Request` objects. Bound: pass `app.fetch` around as it is. A streamed response body
+   * streams; `request.signal` aborting is the client leaving (`req.signal` fires).
+   */
+  readonly fetch = (request: globalThis.Request): Promise<globalThis.Response> => appFetch(this as unknown as App, request);
+
+  /**
+   * `app.fetch` for a path or URL (Hono's `app.request`): `await app.request('/users/1')`,
+   * `app.request('/items', { method: 'POST', body: JSON.stringify(item) })`. A path is resolved
+   * against `http://localhost`.
+   */
+  request(input: string | URL | globalThis.Request, init?: RequestInit): Promise<globalThis.Response> {
+    try {
+      return this.fetch(toWebRequest(input, init));
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
   }
 
   /** @internal a new dispatcher serving this app (what `listen()` hands to the transport). */

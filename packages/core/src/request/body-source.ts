@@ -40,7 +40,7 @@ export class BodySource {
         this.fail(new PayloadTooLargeError(`The request body is larger than ${this.limit} bytes`));
         return;
       }
-      this.queue.push(data.slice());
+      this.queue.push(new Uint8Array(data)); // a copy (a Buffer's slice() would be a view)
     }
     if (end !== BODY_MORE) {
       if (end === BODY_DONE) this.end = BODY_DONE;

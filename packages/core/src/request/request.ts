@@ -17,6 +17,14 @@ const FLAG_CHUNKED = RequestFlag.Chunked;
 const decoder = new TextDecoder('utf-8');
 
 /**
+ * A copy of `view`'s bytes. Not `view.slice()`: batch memory is a Buffer, whose `slice` is a view
+ * (an async handler's body would be overwritten by the next batch).
+ */
+function copyBytes(view: Uint8Array): Uint8Array {
+  return new Uint8Array(view);
+}
+
+/**
  * The authority of an absolute-form request-target (`http://example.com:8080/a` →
  * `example.com:8080`, without userinfo), or undefined for origin-form and other targets.
  */
@@ -147,7 +155,7 @@ export class Request<P = Record<string, string>> {
     }
     if (framed && this.bodySource === null) {
       const body = batch.body(this.index);
-      this.bodyCopy = body.byteLength === 0 ? EMPTY_BODY : body.slice();
+      this.bodyCopy = body.byteLength === 0 ? EMPTY_BODY : copyBytes(body);
     } else {
       this.bodyCopy = EMPTY_BODY;
     }
@@ -374,7 +382,7 @@ export class Request<P = Record<string, string>> {
     if (src !== null) return src.stream();
     if (this.bodyStream === null) {
       const view = this.bodyView();
-      const copy = view === this.bodyCopy ? view : view.slice();
+      const copy = view === this.bodyCopy ? view : copyBytes(view);
       this.bodyStream = new ReadableStream<Uint8Array>({
         start(controller) {
           if (copy.byteLength > 0) controller.enqueue(copy);
@@ -417,7 +425,7 @@ export class Request<P = Record<string, string>> {
   bytes(): Promise<Uint8Array> {
     if (this.bodySource !== null) return this.bodySource.collect(this.hub.maxBodyBytes);
     const view = this.bodyView();
-    return Promise.resolve(view === this.bodyCopy ? view : view.slice());
+    return Promise.resolve(view === this.bodyCopy ? view : copyBytes(view));
   }
 
   /** The body decoded as UTF-8 (invalid sequences become U+FFFD). */
