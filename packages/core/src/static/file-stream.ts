@@ -1,0 +1,99 @@
+import { close, read } from 'node:fs';
+import type { FdBudget } from './fd-budget.js';
+
+/** A piece of a file body: literal bytes, or the inclusive byte range [start, end] of the file. */
+export type FilePiece = Uint8Array | { start: number; end: number };
+
+/** Bytes read from the file per chunk on the streamed (JS) path. */
+const CHUNK = 128 * 1024;
+
+function readAt(fd: number, buf: Buffer, n: number, pos: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    read(fd, buf, 0, n, pos, (err, bytes) => (err === null ? resolve(bytes) : reject(err)));
+  });
+}
+
+/**
+ * The body of a file response: an `AsyncIterable` of its pieces read from an open descriptor
+ * (the descriptor and its budget slot are this object's; they are released when the iteration ends,
+ * fails or is cancelled with `return()`). It never reads past a piece's end, so never more than the
+ * length announced; a file that became shorter since it was measured makes the iteration throw
+ * (the connection is then closed: the client sees fewer bytes than the `Content-Length`).
+ * A transport that can send a file natively takes the descriptor over with `takeNative()`.
+ */
+export class FileStream implements AsyncIterable<Uint8Array>, AsyncIterator<Uint8Array> {
+  private index = 0;
+  private pos = -1;
+  private released = false;
+
+  constructor(
+    private fd: number,
+    private readonly pieces: readonly FilePiece[],
+    private readonly budget: FdBudget | null,
+  ) {}
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<Uint8Array>> {
+    try {
+      for (;;) {
+        if (this.released) return { done: true, value: undefined };
+        const piece = this.pieces[this.index];
+        if (piece === undefined) {
+          this.release();
+          return { done: true, value: undefined };
+        }
+        if (piece instanceof Uint8Array) {
+          this.index++;
+          return { done: false, value: piece };
+        }
+        if (this.pos < 0) this.pos = piece.start;
+        const left = piece.end + 1 - this.pos;
+        if (left <= 0) {
+          this.index++;
+          this.pos = -1;
+          continue;
+        }
+        const n = Math.min(CHUNK, left);
+        const buf = Buffer.allocUnsafe(n);
+        const got = await readAt(this.fd, buf, n, this.pos);
+        if (this.released) return { done: true, value: undefined };
+        if (got === 0) throw new Error(`The file became shorter while it was being sent (${left} bytes missing)`);
+        this.pos += got;
+        return { done: false, value: got === n ? buf : buf.subarray(0, got) };
+      }
+    } catch (err) {
+      this.release();
+      throw err;
+    }
+  }
+
+  async return(): Promise<IteratorResult<Uint8Array>> {
+    this.release();
+    return { done: true, value: undefined };
+  }
+
+  /**
+   * The one file range to send, when the body is exactly one range (no literal pieces): a native
+   * sender then owns the descriptor and must call `done()` once it is finished with it.
+   * @returns null when the body is not a single range, or already started or released
+   */
+  takeNative(): { fd: number; start: number; length: number; done: () => void } | null {
+    const piece = this.pieces[0];
+    if (this.released || this.index !== 0 || this.pos >= 0 || this.pieces.length !== 1 || piece instanceof Uint8Array || piece === undefined) return null;
+    this.index = 1;
+    return { fd: this.fd, start: piece.start, length: piece.end + 1 - piece.start, done: () => this.release() };
+  }
+
+  /** Close the descriptor and free the budget slot (idempotent). */
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    const fd = this.fd;
+    this.fd = -1;
+    close(fd, () => {});
+    this.budget?.release();
+  }
+}
