@@ -77,14 +77,26 @@ export class FileStream implements AsyncIterable<Uint8Array>, AsyncIterator<Uint
 
   /**
    * The one file range to send, when the body is exactly one range (no literal pieces): a native
-   * sender then owns the descriptor and must call `done()` once it is finished with it.
+   * sender takes it over. `closeFd()` closes this descriptor (once the transport has its own copy);
+   * `done()` frees the budget slot when the transport is finished (both idempotent).
    * @returns null when the body is not a single range, or already started or released
    */
-  takeNative(): { fd: number; start: number; length: number; done: () => void } | null {
+  takeNative(): { fd: number; start: number; length: number; closeFd: () => void; done: () => void } | null {
     const piece = this.pieces[0];
     if (this.released || this.index !== 0 || this.pos >= 0 || this.pieces.length !== 1 || piece instanceof Uint8Array || piece === undefined) return null;
     this.index = 1;
-    return { fd: this.fd, start: piece.start, length: piece.end + 1 - piece.start, done: () => this.release() };
+    const fd = this.fd;
+    let open = true;
+    return {
+      fd, start: piece.start, length: piece.end + 1 - piece.start,
+      closeFd: () => {
+        if (!open) return;
+        open = false;
+        this.fd = -1;
+        close(fd, () => {});
+      },
+      done: () => this.release(),
+    };
   }
 
   /** Close the descriptor and free the budget slot (idempotent). */
@@ -93,7 +105,7 @@ export class FileStream implements AsyncIterable<Uint8Array>, AsyncIterator<Uint
     this.released = true;
     const fd = this.fd;
     this.fd = -1;
-    close(fd, () => {});
+    if (fd >= 0) close(fd, () => {});
     this.budget?.release();
   }
 }
