@@ -1,16 +1,23 @@
 // file_sender.cc — file bodies sent from the native loop, without a call into JS per chunk.
 // JS opens a streamed response (kOutStreamOpen row, the head with its Content-Length) and follows it
-// with a kOutStreamFile row naming a descriptor, an offset and a length. The loop reads the file in
-// kFileChunk pieces with uv_fs_read on libuv's thread pool (pread: the loop thread never blocks on
-// the disk) into the sender's buffer, and hands each piece to the connection's ResponseOrder as
-// stream data, so pipelined responses keep their order: a file waits for its turn, and later
-// responses wait for the file. Backpressure: the next read starts only when the connection's unsent
-// output is under one chunk, so a slow reader holds at most ~2 chunks + the buffer.
+// with a kOutStreamFile row naming a descriptor, an offset and a length. When it is the file's turn
+// in the connection's ResponseOrder (pipelined responses keep their order: a file waits for the
+// earlier ones, later ones wait for the file) and everything before it is in the kernel, the loop
+// calls sendfile(2) on the non-blocking socket: page cache to socket, no copy in user space, as
+// much as the socket buffer takes (like nginx's `sendfile on`, on the loop thread: a file that is
+// not in the page cache is read from disk within the call). When the socket is full, the next
+// kFileChunk is read with uv_fs_read on libuv's thread pool into the sender's buffer and written as
+// stream data; that write's completion says the socket takes more, and sendfile resumes.
+// Backpressure: nothing is read while the connection's unsent output is at or above one chunk, so a
+// slow reader holds at most ~2 chunks + the buffer. (Without sendfile — EINVAL — it is read + write.)
 // Safety: never more than `length` bytes are sent; a read error or a file that became shorter ends
 // the response with an abort (the connection closes: the client sees fewer bytes than announced).
 // When it finishes the loop closes its own dup of the descriptor and puts `id | kFileDoneBit` (plus
 // kFileFailBit on failure) in the closed list of the next per-turn call: JS closes its descriptor.
+#include <sys/sendfile.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <cmath>
 #include <cstring>
@@ -23,6 +30,8 @@ namespace jato::loop {
 
 namespace {
 constexpr size_t kFileChunk = 128 * 1024;
+/** Bytes per sendfile(2) call (it returns early when the socket buffer is full). */
+constexpr size_t kSendfileMax = 4 * 1024 * 1024;
 constexpr double kMaxSafe = 9007199254740991.0;  // 2^53 - 1
 
 bool ValidRange(double v) { return std::isfinite(v) && v >= 0 && v <= kMaxSafe && std::floor(v) == v; }
@@ -60,12 +69,24 @@ void Server::PumpFile(Connection* c) {
       continue;
     }
     if (c->order.write_seq() != f->seq || !c->order.streaming()) return;  // not its turn yet
+    if (f->pos < f->end && c->output_idle() && !f->no_sendfile) {
+      // everything before it is in the kernel: sendfile(2) straight from the page cache to the
+      // socket, as much as the socket buffer takes (non-blocking socket)
+      int sfd = SendfileChunk(c, f);
+      if (sfd < 0) continue;  // failed: f was finished and freed
+    }
     if (f->pos >= f->end) {
       FinishFile(c, f, true, true);
       FreeFile(f);
+      if (!c->gather.empty()) {  // later responses it released: write them (then pump again)
+        FlushConn(c);
+        return;
+      }
       continue;
     }
     if (c->unsent() >= kFileChunk) return;  // backpressure: OnWrite pumps again
+    // the socket is full (or sendfile cannot be used): read a chunk on the thread pool; its write's
+    // completion tells when the socket takes more
     if (f->buf == nullptr) f->buf = new char[kFileChunk];
     uint64_t left = f->end - f->pos;
     uv_buf_t b = uv_buf_init(f->buf, static_cast<unsigned>(left < kFileChunk ? left : kFileChunk));
@@ -79,6 +100,43 @@ void Server::PumpFile(Connection* c) {
     fs_pending_++;
     return;
   }
+}
+
+int Server::SendfileChunk(Connection* c, FileSend* f) {
+  uv_os_fd_t sock = -1;
+  if (uv_fileno(reinterpret_cast<uv_handle_t*>(&c->tcp), &sock) != 0) {
+    f->no_sendfile = true;
+    return 0;
+  }
+  while (f->pos < f->end) {
+    uint64_t left = f->end - f->pos;
+    size_t n = left < kSendfileMax ? static_cast<size_t>(left) : kSendfileMax;
+    off_t off = static_cast<off_t>(f->pos);
+    ssize_t r = sendfile(sock, f->fd, &off, n);
+    if (r > 0) {
+      f->pos += static_cast<uint64_t>(r);
+      stats_.bytes_written += static_cast<uint64_t>(r);
+      c->write_since = uv_now(loop_);
+      if (static_cast<size_t>(r) < n) return 0;  // the socket buffer is full
+      continue;
+    }
+    if (r == 0) {  // the file became shorter than announced: close
+      FinishFile(c, f, false, true);
+      FreeFile(f);
+      return -1;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+    if (errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP) {  // not sendfile-able: read + write
+      f->no_sendfile = true;
+      return 0;
+    }
+    FinishFile(c, f, false, true);  // the socket failed (reset, broken pipe)
+    FreeFile(f);
+    CloseConn(c);
+    return -1;
+  }
+  return 0;
 }
 
 void Server::OnFileRead(uv_fs_t* req) {

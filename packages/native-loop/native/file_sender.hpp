@@ -30,6 +30,7 @@ struct FileSend {
   bool close = false;    // close the connection after this response
   bool reading = false;  // a uv_fs_read is in flight (req and buf are busy)
   bool orphan = false;   // the connection is gone
+  bool no_sendfile = false;  // sendfile(2) refused this pair: read + write only
   char* buf = nullptr;
   uv_fs_t req;
 };

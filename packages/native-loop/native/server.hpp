@@ -112,6 +112,8 @@ class Server {
   // file_sender.cc: file bodies read on the thread pool into the connection's output
   void StartFile(Connection* c, uint32_t seq, const char* p, size_t len, uint32_t flags);
   void PumpFile(Connection* c);
+  /** sendfile(2) what the socket takes; -1 when f failed (finished and freed). */
+  int SendfileChunk(Connection* c, FileSend* f);
   static void OnFileRead(uv_fs_t* req);
   void FinishFile(Connection* c, FileSend* f, bool ok, bool end_stream);
   void DropFiles(Connection* c);

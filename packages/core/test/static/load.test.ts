@@ -29,39 +29,51 @@ function fdsOn(path: string): number {
 
 interface Got { status: number; length: number; got: number }
 
-/** GET `path` and count the body bytes (kept nowhere); `slow` pauses the socket every 16 MiB. */
-function fetchCount(port: number, path: string, slow?: (pause: () => void, resume: () => void) => void): Promise<Got> {
+/**
+ * GET `path` and count the body bytes, read into one reused buffer (`onread`: the client allocates
+ * nothing per chunk, so the process's RSS shows the server's memory); `slow` is called (the socket
+ * paused) every 16 MiB and resumes it.
+ */
+function fetchCount(port: number, path: string, slow?: (resume: () => void) => void): Promise<Got> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ port, host: '127.0.0.1' });
     let head = Buffer.alloc(0);
     let status = 0;
     let length = -1;
     let got = 0;
     let sincePause = 0;
+    const socket: net.Socket = net.connect({
+      port,
+      host: '127.0.0.1',
+      onread: {
+        buffer: Buffer.allocUnsafe(64 * 1024),
+        callback: (n: number, buf: Uint8Array): boolean => {
+          let body = n;
+          if (status === 0) {
+            head = Buffer.concat([head, buf.subarray(0, n)]);
+            const end = head.indexOf('\r\n\r\n');
+            if (end < 0) return true;
+            const text = head.toString('latin1', 0, end);
+            status = Number(text.slice(9, 12));
+            length = Number(/content-length: (\d+)/i.exec(text)?.[1] ?? 0);
+            body = head.length - (end + 4);
+          }
+          got += body;
+          sincePause += body;
+          if (got >= length) {
+            socket.destroy();
+            return false;
+          }
+          if (slow !== undefined && sincePause >= 16 * 1024 * 1024) {
+            sincePause = 0;
+            slow(() => socket.resume());
+            return false;
+          }
+          return true;
+        },
+      },
+    });
     socket.on('error', reject);
     socket.on('close', () => resolve({ status, length, got }));
-    socket.on('data', (d: Buffer) => {
-      if (status === 0) {
-        head = Buffer.concat([head, d]);
-        const end = head.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const text = head.toString('latin1', 0, end);
-        status = Number(text.slice(9, 12));
-        length = Number(/content-length: (\d+)/i.exec(text)?.[1] ?? 0);
-        d = head.subarray(end + 4);
-      }
-      got += d.length;
-      sincePause += d.length;
-      if (got >= length) {
-        socket.destroy();
-        return;
-      }
-      if (slow !== undefined && sincePause >= 16 * 1024 * 1024) {
-        sincePause = 0;
-        socket.pause();
-        slow(() => socket.pause(), () => socket.resume());
-      }
-    });
     socket.write(`GET ${path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n`);
   });
 }
@@ -107,7 +119,7 @@ describe.each(TRANSPORTS)('static files under load (%s transport)', (transport) 
       global.gc?.();
       const base = process.memoryUsage.rss();
       let peak = base;
-      const r = await fetchCount(server.port, '/s/gib.bin', (_pause, resume) => {
+      const r = await fetchCount(server.port, '/s/gib.bin', (resume) => {
         peak = Math.max(peak, process.memoryUsage.rss());
         setTimeout(resume, 5); // a slow reader: the server must wait, not buffer
       });
