@@ -36,7 +36,7 @@ export function parseRange(header: string | undefined, size: number, maxRanges: 
     } else {
       start = Number(m[1]);
       end = m[2] === '' ? size - 1 : Number(m[2]);
-      if (end < start) return null; // invalid range-spec: the whole field is ignored
+      if (m[2] !== '' && end < start) return null; // invalid range-spec: the whole field is ignored
       if (start >= size) continue;
       end = Math.min(end, size - 1);
     }

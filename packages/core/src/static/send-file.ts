@@ -112,7 +112,10 @@ function matchesTag(list: string, etag: string | null, weak: boolean): boolean {
  *   200 disables preconditions and ranges)
  * @internal
  */
-export function sendFile(req: Request<object>, target: FileTarget, opts: FileSendOptions, status = 200, budget: FdBudget = DEFAULT_FD_BUDGET): Response | null {
+export function sendFile(
+  req: Request<object>, target: FileTarget, opts: FileSendOptions, status = 200, budget: FdBudget = DEFAULT_FD_BUDGET,
+  onWhole?: (stat: Stats, bytes: Uint8Array, headers: ResponseHeaders) => void,
+): Response | null {
   const opened = openRegular(target.path);
   if (opened === null) return null;
   const { fd, stat } = opened;
@@ -134,24 +137,10 @@ export function sendFile(req: Request<object>, target: FileTarget, opts: FileSen
     if (ranges) headers.set('Accept-Ranges', 'bytes');
     const size = stat.size;
     const method = req.method;
-    const getOrHead = method === 'GET' || method === 'HEAD';
 
     if (status === 200) {
-      // RFC 9110 §13.2.2: the order of evaluation
-      const ifMatch = req.header('if-match');
-      if (ifMatch !== undefined) {
-        if (!matchesTag(ifMatch, etag, false)) return bare(412, headers);
-      } else {
-        const ius = parseHttpDate(req.header('if-unmodified-since'));
-        if (!Number.isNaN(ius) && !Number.isNaN(lastModified) && lastModified > ius) return bare(412, headers);
-      }
-      const ifNoneMatch = req.header('if-none-match');
-      if (ifNoneMatch !== undefined) {
-        if (matchesTag(ifNoneMatch, etag, true)) return getOrHead ? notModified(headers) : bare(412, headers);
-      } else if (getOrHead) {
-        const ims = parseHttpDate(req.header('if-modified-since'));
-        if (!Number.isNaN(ims) && !Number.isNaN(lastModified) && lastModified <= ims) return notModified(headers);
-      }
+      const pre = preconditions(req, etag, lastModified);
+      if (pre !== 0) return pre === 304 ? notModified(headers) : bare(412, headers);
     }
 
     let pieces: FilePiece[] = [{ start: 0, end: size - 1 }];
@@ -189,7 +178,9 @@ export function sendFile(req: Request<object>, target: FileTarget, opts: FileSen
     if (size === 0 && code === 200) return new Response(EMPTY, { status: code, headers });
     if (length <= SMALL_FILE && pieces.length === 1) {
       const p = pieces[0] as { start: number; end: number };
-      return new Response(readWhole(fd, p.start, length), { status: code, headers });
+      const bytes = readWhole(fd, p.start, length);
+      if (code === 200 && status === 200 && length === size) onWhole?.(stat, bytes, headers);
+      return new Response(bytes, { status: code, headers });
     }
     if (!budget.tryAcquire()) {
       return new Response('Service Unavailable: too many files are being sent', { status: 503, headers: { 'retry-after': '1' } });
@@ -205,8 +196,33 @@ export function sendFile(req: Request<object>, target: FileTarget, opts: FileSen
 const CRLF = Buffer.from('\r\n', 'latin1');
 const EMPTY = new Uint8Array(0);
 
+/**
+ * The preconditions of RFC 9110 §13.2.2 in their order: 412 (`If-Match`, else
+ * `If-Unmodified-Since`), 304 for GET/HEAD (412 otherwise) from `If-None-Match`, else
+ * `If-Modified-Since`; 0 when the request goes on. @internal
+ */
+export function preconditions(req: Request<object>, etag: string | null, lastModified: number): 0 | 304 | 412 {
+  const method = req.method;
+  const getOrHead = method === 'GET' || method === 'HEAD';
+  const ifMatch = req.header('if-match');
+  if (ifMatch !== undefined) {
+    if (!matchesTag(ifMatch, etag, false)) return 412;
+  } else {
+    const ius = parseHttpDate(req.header('if-unmodified-since'));
+    if (!Number.isNaN(ius) && !Number.isNaN(lastModified) && lastModified > ius) return 412;
+  }
+  const ifNoneMatch = req.header('if-none-match');
+  if (ifNoneMatch !== undefined) {
+    if (matchesTag(ifNoneMatch, etag, true)) return getOrHead ? 304 : 412;
+  } else if (getOrHead) {
+    const ims = parseHttpDate(req.header('if-modified-since'));
+    if (!Number.isNaN(ims) && !Number.isNaN(lastModified) && lastModified <= ims) return 304;
+  }
+  return 0;
+}
+
 /** `If-Range`: the Range applies only when the validator names the current representation (strongly). */
-function ifRangeHolds(value: string | undefined, etag: string | null, lastModified: number): boolean {
+export function ifRangeHolds(value: string | undefined, etag: string | null, lastModified: number): boolean {
   if (value === undefined) return true;
   const v = value.trim();
   if (v.startsWith('"') || v.startsWith('W/')) return etag !== null && !etag.startsWith('W/') && v === etag;
@@ -215,7 +231,7 @@ function ifRangeHolds(value: string | undefined, etag: string | null, lastModifi
 }
 
 /** A response without a body that keeps the validators and caching headers (412, 416). */
-function bare(status: number, headers: ResponseHeaders): Response {
+export function bare(status: number, headers: ResponseHeaders): Response {
   const h = new ResponseHeaders();
   for (const name of ['etag', 'last-modified', 'cache-control', 'vary', 'accept-ranges', 'content-range']) {
     const v = headers.get(name);
@@ -225,7 +241,7 @@ function bare(status: number, headers: ResponseHeaders): Response {
 }
 
 /** 304: the headers a 200 would carry that RFC 9110 §15.4.5 keeps. */
-function notModified(headers: ResponseHeaders): Response {
+export function notModified(headers: ResponseHeaders): Response {
   const h = new ResponseHeaders();
   for (const name of ['etag', 'last-modified', 'cache-control', 'vary', 'content-location', 'expires']) {
     const v = headers.get(name);

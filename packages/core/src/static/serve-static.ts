@@ -1,8 +1,11 @@
-import { lstatSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { join } from 'node:path';
+import type { ResponseHeaders } from '../response/headers.js';
 import type { Request } from '../request/request.js';
 import { Response } from '../response/response.js';
 import { negotiateEncoding } from '../compress/accept-encoding.js';
 import { FdBudget } from './fd-budget.js';
+import { FileCache, type FileCacheOptions } from './file-cache.js';
 import { contentTypeOf } from './mime.js';
 import { pathSegments, resolveUnder, type DotfilesPolicy } from './safe-path.js';
 import { sendFile, type FileSendOptions, type FileTarget } from './send-file.js';
@@ -35,6 +38,12 @@ export interface ServeStaticOptions extends FileSendOptions {
   maxOpenFiles?: number;
   /** The name of the route's catch-all param holding the file path (default '*'). */
   param?: string;
+  /**
+   * Keep small files (64 KiB, 8 MiB in all by default) in memory, least recently used out: a hit
+   * costs one `stat` (a changed, replaced or removed file is read again). False: no cache. Not used
+   * with `precompressed` (the choice depends on each request's `Accept-Encoding`).
+   */
+  cache?: boolean | FileCacheOptions;
 }
 
 /** A handler serving files under a root. */
@@ -79,6 +88,7 @@ export function serveStatic(root: string, options: ServeStaticOptions = {}): Sta
   for (const e of pre) if (SUFFIX[e] === undefined) throw new TypeError(`serveStatic: unknown precompressed encoding ${String(e)}`);
   const budget = new FdBudget(options.maxOpenFiles ?? 256);
   const param = options.param ?? '*';
+  const cache = options.cache === false || pre.length !== 0 ? null : new FileCache(options.cache === true ? {} : options.cache);
   const notFound = (): Response => new Response('Not Found', { status: 404 });
 
   return (req) => {
@@ -87,10 +97,16 @@ export function serveStatic(root: string, options: ServeStaticOptions = {}): Sta
       return new Response('Method Not Allowed', { status: 405, headers: { allow: 'GET, HEAD' } });
     }
     const value = (req.params as Record<string, unknown>)[param];
-    const segments = pathSegments(typeof value === 'string' ? value : '');
+    const key = typeof value === 'string' ? value : '';
+    if (cache !== null && (key === '' || key.endsWith('/') ? req.path.endsWith('/') : true)) {
+      const hit = cache.respond(req, key);
+      if (hit !== null) return hit;
+    }
+    const segments = pathSegments(key);
     if (segments === null) return notFound();
     let found = resolveUnder(realRoot, segments, dotfiles, follow);
     let name = segments.length === 0 ? '' : segments[segments.length - 1]!;
+    let full = join(realRoot, ...segments);
     if (found.kind === 'directory') {
       if (!req.path.endsWith('/')) {
         if (!redirect) return notFound();
@@ -104,6 +120,7 @@ export function serveStatic(root: string, options: ServeStaticOptions = {}): Sta
         if (r.kind === 'file') {
           found = r;
           name = file;
+          full = join(full, file);
           break;
         }
       }
@@ -126,7 +143,8 @@ export function serveStatic(root: string, options: ServeStaticOptions = {}): Sta
         }
       }
     }
-    return sendFile(req, target, options, 200, budget) ?? notFound();
+    const store = cache === null ? undefined : (st: Stats, bytes: Uint8Array, headers: ResponseHeaders) => cache.store(key, full, st, bytes, headers);
+    return sendFile(req, target, options, 200, budget, store) ?? notFound();
   };
 }
 

@@ -152,6 +152,7 @@ describe('ranges (RFC 9110 §14)', () => {
     expect(res.headers['content-range']).toBe('bytes */11');
     expect((await get('/s/empty.txt', { range: 'bytes=0-0' })).status).toBe(416);
     expect((await get('/s/hello.txt', { range: 'bytes=-0' })).status).toBe(416);
+    expect((await get('/s/hello.txt', { range: 'bytes=11-' })).headers['content-range']).toBe('bytes */11');
   });
   it('malformed or other-unit Range is ignored → 200', async () => {
     for (const range of ['bytes=5-1', 'bytes=a-b', 'items=0-1', 'bytes=', 'bytes 0-1', 'bytes=--1']) {
