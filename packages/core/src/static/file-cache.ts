@@ -26,17 +26,27 @@ interface Entry {
   lines: Array<[string, string]>;
   etag: string | null;
   lastModified: number;
+  /** The turn whose stat confirmed it (see FileCache.turn). */
+  checked: number;
 }
 
 /**
  * A bounded LRU cache of small files for `serveStatic`: content and ready headers by request path.
- * A hit costs one `stat` of the path: an entry is used only while the path still names the same
- * file (device, inode) with the same size, mtime and ctime, so a changed, replaced or removed file
- * is never served from memory (it is dropped and read again).
+ * An entry is used only while a `stat` of the path shows the same file (device, inode) with the same
+ * size, mtime and ctime, so a changed, replaced or removed file is never served from memory (it is
+ * dropped and read again). The stat is shared by the requests of one synchronous turn (a batch the
+ * loop hands over at once, e.g. pipelined requests): at most one per file per turn.
  */
 export class FileCache {
   private readonly map = new Map<string, Entry>();
   private bytes = 0;
+  /** Bumped after each turn that used the cache (process.nextTick: after the batch's handlers). */
+  private turn = 1;
+  private bumping = false;
+  private readonly bump = (): void => {
+    this.turn++;
+    this.bumping = false;
+  };
   readonly maxBytes: number;
   readonly maxFileBytes: number;
 
@@ -50,10 +60,17 @@ export class FileCache {
   respond(req: Request<object>, key: string): Response | null {
     const e = this.map.get(key);
     if (e === undefined) return null;
-    const st = statSync(e.full, { throwIfNoEntry: false });
-    if (st === undefined || st.ino !== e.ino || st.dev !== e.dev || st.size !== e.size || st.mtimeMs !== e.mtimeMs || st.ctimeMs !== e.ctimeMs || !st.isFile()) {
-      this.drop(key, e);
-      return null;
+    if (e.checked !== this.turn) {
+      const st = statSync(e.full, { throwIfNoEntry: false });
+      if (st === undefined || st.ino !== e.ino || st.dev !== e.dev || st.size !== e.size || st.mtimeMs !== e.mtimeMs || st.ctimeMs !== e.ctimeMs || !st.isFile()) {
+        this.drop(key, e);
+        return null;
+      }
+      e.checked = this.turn;
+      if (!this.bumping) {
+        this.bumping = true;
+        process.nextTick(this.bump);
+      }
     }
     this.map.delete(key); // most recently used last
     this.map.set(key, e);
@@ -86,7 +103,7 @@ export class FileCache {
     for (let i = 0; i < headers.size; i++) lines.push([headers.nameAt(i), headers.valueAt(i)]);
     const lastModified = headers.has('last-modified') ? Math.floor(st.mtimeMs / 1000) : NaN;
     this.map.set(key, {
-      full, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, bytes, lines, etag: headers.get('etag'), lastModified,
+      full, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, bytes, lines, etag: headers.get('etag'), lastModified, checked: 0,
     });
     this.bytes += bytes.byteLength;
     for (const [k, e] of this.map) {

@@ -40,8 +40,9 @@ export interface ServeStaticOptions extends FileSendOptions {
   param?: string;
   /**
    * Keep small files (64 KiB, 8 MiB in all by default) in memory, least recently used out: a hit
-   * costs one `stat` (a changed, replaced or removed file is read again). False: no cache. Not used
-   * with `precompressed` (the choice depends on each request's `Accept-Encoding`).
+   * costs one `stat`, shared by the requests of one batch (a changed, replaced or removed file is
+   * read again). False: no cache. Not used with `precompressed` (the choice depends on each
+   * request's `Accept-Encoding`).
    */
   cache?: boolean | FileCacheOptions;
 }
