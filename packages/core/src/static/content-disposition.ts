@@ -6,7 +6,9 @@
  */
 export function contentDisposition(name: string, type: 'attachment' | 'inline' = 'attachment'): string {
   // eslint-disable-next-line no-control-regex
-  const base = (name.split(/[/\\]/).pop() ?? '').replace(/[\x00-\x1f\x7f]/g, '');
+  const base = (name.split(/[/\\]/).pop() ?? '')
+    .replace(/[\x00-\x1f\x7f]/g, '')
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'); // lone surrogates
   if (base === '') return type;
   // eslint-disable-next-line no-control-regex
   const ascii = base.replace(/[^\x20-\x7e]/g, '?').replace(/["\\]/g, '\\$&');
