@@ -126,8 +126,9 @@ export async function main(argv = process.argv.slice(2), log = (/** @type {strin
           const mb = rep.bytesRead / 1e6;
           const bad = rep.non2xx3xx + rep.socketErrors.connect + rep.socketErrors.read + rep.socketErrors.write + rep.socketErrors.timeout;
           if (bad > 0) problems.push(`${id} / ${sc.id}: ${bad} errors or non-2xx answers`);
-          rows.push(`| ${sc.id} | ${id} | ${fmt(rep.requestsPerSecond)} | ${fmt((cpu * 1e6) / Math.max(1, rep.requests))} | ${fmt(mb / rep.durationSeconds)} | ${fmt((cpu * 1000) / Math.max(1e-9, mb))} |`);
-          log(rows[rows.length - 1]);
+          const row = `| ${sc.id} | ${id} | ${fmt(rep.requestsPerSecond)} | ${fmt((cpu * 1e6) / Math.max(1, rep.requests))} | ${fmt(mb / rep.durationSeconds)} | ${fmt((cpu * 1000) / Math.max(1e-9, mb))} |`;
+          rows.push(row);
+          log(row);
         }
       } finally {
         await server.stop();
