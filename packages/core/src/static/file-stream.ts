@@ -86,13 +86,13 @@ export class FileStream implements AsyncIterable<Uint8Array>, AsyncIterator<Uint
     if (this.released || this.index !== 0 || this.pos >= 0 || this.pieces.length !== 1 || piece instanceof Uint8Array || piece === undefined) return null;
     this.index = 1;
     const fd = this.fd;
+    this.fd = -1; // closed by closeFd only (release() must not close it a second time)
     let open = true;
     return {
       fd, start: piece.start, length: piece.end + 1 - piece.start,
       closeFd: () => {
         if (!open) return;
         open = false;
-        this.fd = -1;
         close(fd, () => {});
       },
       done: () => this.release(),
