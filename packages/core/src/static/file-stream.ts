@@ -1,4 +1,4 @@
-import { close, read } from 'node:fs';
+import { closeSync, read } from 'node:fs';
 import type { FdBudget } from './fd-budget.js';
 
 /** A piece of a file body: literal bytes, or the inclusive byte range [start, end] of the file. */
@@ -93,7 +93,7 @@ export class FileStream implements AsyncIterable<Uint8Array>, AsyncIterator<Uint
       closeFd: () => {
         if (!open) return;
         open = false;
-        close(fd, () => {});
+        closeSync(fd); // a regular file: closing does not block
       },
       done: () => this.release(),
     };
@@ -105,7 +105,7 @@ export class FileStream implements AsyncIterable<Uint8Array>, AsyncIterator<Uint
     this.released = true;
     const fd = this.fd;
     this.fd = -1;
-    if (fd >= 0) close(fd, () => {});
+    if (fd >= 0) closeSync(fd); // a regular file: closing does not block
     this.budget?.release();
   }
 }
