@@ -25,6 +25,9 @@ export class FileStream implements AsyncIterable<Uint8Array>, AsyncIterator<Uint
   private index = 0;
   private pos = -1;
   private released = false;
+  /** A read is in flight: the descriptor is closed after it (never under a pending read). */
+  private reading = false;
+  private closeAfterRead = -1;
 
   constructor(
     private fd: number,
@@ -58,7 +61,17 @@ export class FileStream implements AsyncIterable<Uint8Array>, AsyncIterator<Uint
         }
         const n = Math.min(CHUNK, left);
         const buf = Buffer.allocUnsafe(n);
-        const got = await readAt(this.fd, buf, n, this.pos);
+        let got: number;
+        this.reading = true;
+        try {
+          got = await readAt(this.fd, buf, n, this.pos);
+        } finally {
+          this.reading = false;
+          if (this.closeAfterRead >= 0) {
+            closeSync(this.closeAfterRead);
+            this.closeAfterRead = -1;
+          }
+        }
         if (this.released) return { done: true, value: undefined };
         if (got === 0) throw new Error(`The file became shorter while it was being sent (${left} bytes missing)`);
         this.pos += got;
@@ -105,7 +118,8 @@ export class FileStream implements AsyncIterable<Uint8Array>, AsyncIterator<Uint
     this.released = true;
     const fd = this.fd;
     this.fd = -1;
-    if (fd >= 0) closeSync(fd); // a regular file: closing does not block
+    if (fd >= 0 && this.reading) this.closeAfterRead = fd;
+    else if (fd >= 0) closeSync(fd); // a regular file: closing does not block
     this.budget?.release();
   }
 }
