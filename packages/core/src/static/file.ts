@@ -1,4 +1,4 @@
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Request } from '../request/request.js';
 import { Response } from '../response/response.js';
@@ -46,6 +46,8 @@ export class FileBody implements AsyncIterable<Uint8Array> {
     let real: string;
     try {
       real = realpathSync.native(this.path);
+      // never open a directory, FIFO, socket or device (a FIFO could block, a device has effects)
+      if (!statSync(real).isFile()) real = '';
     } catch {
       real = '';
     }

@@ -257,8 +257,23 @@ describe('file()', () => {
     expect(res.headers['x-extra']).toBe('1');
     expect((await get('/report', { 'if-none-match': res.headers.etag! })).status).toBe(304);
   });
-  it('a missing file is 404', async () => {
+  it('a missing file, a directory, a device or a FIFO is 404 (never opened)', async () => {
     expect((await get('/gone')).status).toBe(404);
+    const a = new App({ logger: false });
+    a.get('/dir', () => file(fx.root));
+    a.get('/null', () => file('/dev/null'));
+    a.get('/zero', () => file('/dev/zero'));
+    expect((await inject(a, '/dir')).status).toBe(404);
+    expect((await inject(a, '/null')).status).toBe(404);
+    expect((await inject(a, '/zero')).status).toBe(404);
+  });
+
+  it('serveStatic: a symlink to a device is 404 even when symlinks may leave the root', async () => {
+    const { symlinkSync } = await import('node:fs');
+    symlinkSync('/dev/zero', join(fx.root, 'zero-link'));
+    const a = new App({ logger: false });
+    a.get('/f/*', serveStatic(fx.root, { followSymlinks: true }));
+    expect((await inject(a, '/f/zero-link')).status).toBe(404);
   });
   it('a large file streams whole; ranges apply', async () => {
     const res = await get('/big');
