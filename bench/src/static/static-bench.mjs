@@ -88,7 +88,14 @@ function parseArgs(argv) {
 /** @param {number} n */
 const fmt = (n) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 
-export async function main(argv = process.argv.slice(2), log = (/** @type {string} */ l) => process.stderr.write(`${l}\n`)) {
+/**
+ * Runs the scenario; prints the table (and writes it to --out). Exit code 1 when a server answered
+ * wrongly or a cell had errors (a skipped peer is listed, not an error).
+ * @param {string[]} [argv]
+ * @param {(line: string) => void} [log]
+ * @returns {Promise<number>}
+ */
+export async function main(argv = process.argv.slice(2), log = (l) => void process.stderr.write(`${l}\n`)) {
   const o = parseArgs(argv);
   const root = mkdtempSync(path.join(os.tmpdir(), 'jato-static-bench-'));
   chmodSync(root, 0o755); // nginx's workers run as an unprivileged user
