@@ -82,9 +82,13 @@ export class StreamSender {
   private async run(): Promise<void> {
     const req = this.req;
     const framing = this.framing;
-    if (this.body instanceof FileStream && this.out.sendFile !== undefined && req.method !== 'HEAD' && !framing.chunked) {
-      const file = this.body.takeNative();
-      if (file !== null) return this.sendFileNative(file);
+    if (this.body instanceof FileStream) {
+      if (this.out.sendFile !== undefined && req.method !== 'HEAD' && !framing.chunked) {
+        const file = this.body.takeNative();
+        if (file !== null) return this.sendFileNative(file);
+      }
+      const hwm = this.out.highWaterMark;
+      if (hwm !== undefined) this.body.reuseBuffers(hwm);
     }
     const gathered: Uint8Array[] = [];
     let size = 0;

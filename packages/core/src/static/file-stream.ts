@@ -25,6 +25,10 @@ export class FileStream implements AsyncIterable<Uint8Array>, AsyncIterator<Uint
   private index = 0;
   private pos = -1;
   private released = false;
+  /** Reused read buffers (see `reuseBuffers`): each with the byte count yielded when it last went out. */
+  private ring: Array<{ buf: Buffer; end: number }> | null = null;
+  private keepBehind = 0;
+  private yielded = 0;
   /** A read is in flight: the descriptor is closed after it (never under a pending read). */
   private reading = false;
   private closeAfterRead = -1;
@@ -50,6 +54,7 @@ export class FileStream implements AsyncIterable<Uint8Array>, AsyncIterator<Uint
         }
         if (piece instanceof Uint8Array) {
           this.index++;
+          this.yielded += piece.byteLength;
           return { done: false, value: piece };
         }
         if (this.pos < 0) this.pos = piece.start;
@@ -60,7 +65,8 @@ export class FileStream implements AsyncIterable<Uint8Array>, AsyncIterator<Uint
           continue;
         }
         const n = Math.min(CHUNK, left);
-        const buf = Buffer.allocUnsafe(n);
+        const slot = this.slot();
+        const buf = slot === null ? Buffer.allocUnsafe(n) : slot.buf.subarray(0, n);
         let got: number;
         this.reading = true;
         try {
@@ -75,6 +81,8 @@ export class FileStream implements AsyncIterable<Uint8Array>, AsyncIterator<Uint
         if (this.released) return { done: true, value: undefined };
         if (got === 0) throw new Error(`The file became shorter while it was being sent (${left} bytes missing)`);
         this.pos += got;
+        this.yielded += got;
+        if (slot !== null) slot.end = this.yielded;
         return { done: false, value: got === n ? buf : buf.subarray(0, got) };
       }
     } catch (err) {
@@ -86,6 +94,35 @@ export class FileStream implements AsyncIterable<Uint8Array>, AsyncIterator<Uint
   async return(): Promise<IteratorResult<Uint8Array>> {
     this.release();
     return { done: true, value: undefined };
+  }
+
+  /**
+   * Read into a few reused buffers instead of a new one per chunk (no garbage per chunk, so memory
+   * does not wait for the GC): a buffer is reused only once more than `highWaterMark` + two chunks
+   * were yielded after it — the transport counts every byte written and not yet sent in its unsent
+   * output, and the sender pulls only while that is under `highWaterMark`, so such a buffer is sent.
+   * @param highWaterMark the transport's (`Responder.highWaterMark`)
+   */
+  reuseBuffers(highWaterMark: number): void {
+    if (!Number.isFinite(highWaterMark) || highWaterMark < 0 || this.ring !== null) return;
+    this.ring = [];
+    this.keepBehind = highWaterMark + 2 * CHUNK;
+  }
+
+  /** A ring buffer that is safe to reuse (or a new one while the ring is not full), else null. */
+  private slot(): { buf: Buffer; end: number } | null {
+    const ring = this.ring;
+    if (ring === null) return null;
+    for (const s of ring) {
+      if (this.yielded - s.end >= this.keepBehind) {
+        s.end = Number.POSITIVE_INFINITY; // in use until it goes out
+        return s;
+      }
+    }
+    if (ring.length >= Math.ceil(this.keepBehind / CHUNK) + 1) return null;
+    const s = { buf: Buffer.allocUnsafe(CHUNK), end: Number.POSITIVE_INFINITY };
+    ring.push(s);
+    return s;
   }
 
   /**

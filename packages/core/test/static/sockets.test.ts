@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { createHash } from 'node:crypto';
 import { renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +100,49 @@ describe.each(TRANSPORTS)('static files on real sockets (%s transport)', (transp
     expect(r.length).toBe(32 * 1024 * 1024);
     expect(r.closed).toBe(true);
     expect(r.got).toBeLessThan(r.length);
+  });
+
+  it('a large file to a reader that stops and starts: every byte right (reused read buffers)', async () => {
+    const s = await start();
+    const size = 12 * 1024 * 1024 + 12345;
+    const bytes = Buffer.alloc(size + 4);
+    for (let i = 0; i < size; i += 4) bytes.writeUInt32LE((i * 2654435761) >>> 0, i);
+    writeFileSync(join(fx.root, 'pattern.bin'), bytes.subarray(0, size));
+    const expected = createHash('sha256').update(bytes.subarray(0, size)).digest('hex');
+    const hash = createHash('sha256');
+    let paused = 0;
+    const r = await new Promise<{ got: number }>((resolve, reject) => {
+      const socket = net.connect({ port: s.port, host: '127.0.0.1' });
+      let head: Buffer | null = Buffer.alloc(0);
+      let got = 0;
+      let since = 0;
+      socket.on('error', reject);
+      socket.on('data', (d: Buffer) => {
+        if (head !== null) {
+          head = Buffer.concat([head, d]);
+          const end = head.indexOf('\r\n\r\n');
+          if (end < 0) return;
+          d = head.subarray(end + 4);
+          head = null;
+        }
+        hash.update(d);
+        got += d.length;
+        since += d.length;
+        if (got >= size) {
+          socket.destroy();
+          resolve({ got });
+        } else if (since >= 1024 * 1024) {
+          since = 0;
+          paused++;
+          socket.pause();
+          setImmediate(() => socket.resume()); // stop reading for a turn: the server must wait
+        }
+      });
+      socket.write('GET /s/pattern.bin HTTP/1.1\r\nHost: t\r\n\r\n');
+    });
+    expect(r.got).toBe(size);
+    expect(paused).toBeGreaterThan(5);
+    expect(hash.digest('hex')).toBe(expected);
   });
 
   it('a file replaced (renamed over) while it is being sent: the original bytes, in full', async () => {
