@@ -38,6 +38,7 @@ export { Metrics, type MetricsOptions } from './metrics/metrics.js';
 export { readiness } from './metrics/readiness.js';
 export { tracing, type TracingOptions, type OtelApi, type OtelSpan, type OtelContext } from './tracing/tracing.js';
 export { injectRaw, type InjectRawOptions } from './testing/inject-raw.js';
+export { serveStatic, file, type ServeStaticOptions, type FileInit, type FileSendOptions } from './static/index.js';
 export type { PathParams } from '@jato/router';
 export { serve, type ServeOptions, type ServeInfo, type FetchServer } from './fetch/serve.js';
 export type { FetchHandler } from './fetch/fetch-handler.js';

@@ -8,6 +8,7 @@ describe('jato', () => {
     expect(Object.keys(jato).sort()).toEqual(Object.keys(core).sort());
     expect(jato.App).toBe(core.App);
     expect(jato.Response).toBe(core.Response);
+    expect([jato.serveStatic, jato.file]).toEqual([core.serveStatic, core.file]);
   });
 
   it('serves through the testing subpath', async () => {

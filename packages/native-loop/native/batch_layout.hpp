@@ -24,6 +24,12 @@ constexpr uint32_t kOutStreamOpen = 2, kOutStreamData = 4, kOutStreamEnd = 8, kO
                    kOutWantDrain = 32;
 /** In the closed list, an id with this bit is a drain notice (unsent output went under the mark). */
 constexpr uint32_t kDrainBit = 0x80000000u;
+/** A file body row (file_sender.cc): its bytes are a FileRow. */
+constexpr uint32_t kOutStreamFile = 64;
+/** In the closed list: the connection's front file body finished (sent, or failed with kFileFailBit). */
+constexpr uint32_t kFileDoneBit = 0x40000000u, kFileFailBit = 0x20000000u;
+/** Connection ids stay under this (the notice bits above are free). */
+constexpr uint32_t kMaxConnId = 0x20000000u;
 
 /** Request flags (RequestFlag in src/types.ts). */
 constexpr uint32_t kFlagKeepAlive = 1, kFlagHttp10 = 2, kFlagExpectContinue = 4, kFlagUpgrade = 8,

@@ -17,6 +17,7 @@
 namespace jato::loop {
 
 class Server;
+struct FileSend;
 
 struct Connection {
   uv_tcp_t tcp;  // first member: the handle's data points back here as well
@@ -62,6 +63,7 @@ struct Connection {
   bool pump_queued = false;  // framing of buffered input deferred to the check phase
   bool had_request = false;  // at least one request was framed
   bool drain_wanted = false; // a streamed response waits for its unsent output to go under the mark
+  std::vector<FileSend*> files;  // file bodies in sequence order, the front one sending (file_sender.cc)
 
   size_t unsent() const { return out_pending.size() + out_writing.size() + order.held_bytes(); }
   bool output_idle() const { return !writing && out_pending.empty() && gather.empty(); }

@@ -134,7 +134,7 @@ void Server::OnConnection(uv_stream_t* listener, int status) {
   uv_tcp_getpeername(&c->tcp, reinterpret_cast<sockaddr*>(&c->peer), &len);
   do {
     c->id = s->next_conn_id_++;
-    if (s->next_conn_id_ == 0 || s->next_conn_id_ >= kDrainBit) s->next_conn_id_ = 1;  // ids stay under kDrainBit
+    if (s->next_conn_id_ == 0 || s->next_conn_id_ >= kMaxConnId) s->next_conn_id_ = 1;  // ids stay under the notice bits
   } while (s->conns_.count(c->id));
   s->conns_.emplace(c->id, c);
   s->stats_.connections++;

@@ -110,6 +110,15 @@ class Server {
   // stream_writer.cc: a streamed-response row; the drain notice once unsent output is under the mark
   void DeliverStream(Connection* c, uint32_t seq, const char* p, size_t len, uint32_t flags);
   void MaybeDrain(Connection* c);
+  // file_sender.cc: file bodies read on the thread pool into the connection's output
+  void StartFile(Connection* c, uint32_t seq, const char* p, size_t len, uint32_t flags);
+  void PumpFile(Connection* c);
+  /** sendfile(2) what the socket takes; -1 when f failed (finished and freed). */
+  int SendfileChunk(Connection* c, FileSend* f);
+  static void OnFileRead(uv_fs_t* req);
+  void FinishFile(Connection* c, FileSend* f, bool ok, bool end_stream);
+  void DropFiles(Connection* c);
+  static void FreeFile(FileSend* f);
   void Gather(Connection* c, const char* p, size_t len);
   void FlushConn(Connection* c);
   void FlushTouched();
@@ -142,6 +151,7 @@ class Server {
   uv_timer_t date_timer_;
   uv_timer_t deadline_;
   int own_handles_open_ = 0;
+  uint32_t fs_pending_ = 0;  // file reads on the thread pool (their callbacks need this object)
   bool started_ = false, listening_ = false, listener_open_ = false, closing_ = false, closed_ = false;
   bool idle_active_ = false;
   bool dispatching_ = false;

@@ -54,6 +54,7 @@ void Server::OnConnClosed(uv_handle_t* h) {
   if (s->stats_.connections) s->stats_.connections--;
   s->stats_.in_flight -= std::min<uint64_t>(s->stats_.in_flight, c->in_flight);
   s->closed_ids_.push_back(c->id);
+  s->DropFiles(c);
   delete c;
   s->Wake();
   s->CheckClosed();
@@ -236,7 +237,7 @@ void Server::OnOwnHandleClosed(uv_handle_t* h) {
   s->DeleteIfOrphanDone();
 }
 
-bool Server::HasOpenHandles() const { return own_handles_open_ > 0 || !conns_.empty(); }
+bool Server::HasOpenHandles() const { return own_handles_open_ > 0 || !conns_.empty() || fs_pending_ > 0; }
 
 void Server::Orphan() {
   orphaned_ = true;

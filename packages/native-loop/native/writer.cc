@@ -72,6 +72,8 @@ void Server::ProcessRows(uint32_t rows) {
     uint32_t flags = r[kOutFlags];
     if (flags <= kOutClose) {
       Deliver(c, r[kOutSeq], reinterpret_cast<const char*>(out_arena_) + off, len, flags != 0, true, true);
+    } else if (flags & kOutStreamFile) {
+      StartFile(c, r[kOutSeq], reinterpret_cast<const char*>(out_arena_) + off, len, flags);
     } else {
       DeliverStream(c, r[kOutSeq], reinterpret_cast<const char*>(out_arena_) + off, len, flags);
     }
@@ -151,6 +153,7 @@ void Server::FlushConn(Connection* c) {
     if (c->closing) return;
   }
   if (c->drain_wanted) MaybeDrain(c);
+  if (!c->files.empty()) PumpFile(c);
   AfterOutput(c);
 }
 
@@ -182,6 +185,7 @@ void Server::OnWrite(uv_write_t* req, int status) {
   if (c->out_writing.capacity() > kKeepCapacity) c->out_writing.release();  // memory stays bounded
   if (c->closing) return;
   if (c->drain_wanted) s->MaybeDrain(c);
+  if (!c->files.empty()) s->PumpFile(c);
   if (!c->out_pending.empty()) {
     s->StartWrite(c);
     return;

@@ -11,6 +11,8 @@ import type { MethodId } from '@jato/parser';
 import type { StreamingResponder } from './stream-output.js';
 
 export type { ResponseStream, ResponseStreamEvents, StreamingResponder } from './stream-output.js';
+export type { FileSendEvents, FileSendingResponder } from './file-output.js';
+import type { FileSendingResponder } from './file-output.js';
 import type { BodyStreamControl, BodyStreamHandlers, BodyStreamLimits } from './stream-input.js';
 export * from './stream-input.js';
 
@@ -66,6 +68,14 @@ export interface Responder extends Partial<BodyStreamControl> {
   respond(conn: number, seq: number, head: string, body: string | Uint8Array | null, close: boolean): void;
   /** Start a streamed response (see `stream-output.ts`); absent on a transport that cannot stream. */
   stream?: StreamingResponder['stream'];
+  /**
+   * Unsent bytes per connection at or above which a stream's `write` returns false. Bytes written
+   * to a stream are referenced until sent and always counted in the unsent output: a producer that
+   * wrote more than this (plus its largest chunk) since a buffer was written may reuse that buffer.
+   */
+  readonly highWaterMark?: number;
+  /** Send a file body from the transport (see `file-output.ts`); absent where it cannot (JS transport). */
+  sendFile?: FileSendingResponder['sendFile'];
 }
 
 /** Callbacks from the transport into its user. */

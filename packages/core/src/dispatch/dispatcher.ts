@@ -19,6 +19,7 @@ import { currentDate } from './date.js';
 import { fromWebResponse, toResponse } from './to-response.js';
 import { errorResult, type ErrorScope, internalErrorBody, logError } from './error-result.js';
 import { FLAG_HTTP10, FLAG_KEEP_ALIVE, HeadEncoder } from './encoder.js';
+import { FileBody } from '../static/file.js';
 import { StreamSender, type StreamFraming, type StreamHost } from './stream-sender.js';
 import { openSource, streamKind, unsendableKind } from '../response/stream-source.js';
 
@@ -384,6 +385,7 @@ export class Dispatcher implements ServerHandlers, RequestHost {
    */
   private sendResponse(req: Request, res: Response, out: Responder, head: boolean): boolean {
     if (!(res instanceof Response)) throw new TypeError('Not a jato Response');
+    if (res.stream instanceof FileBody) res = res.stream.negotiate(req, res);
     const status = res.status;
     if (!isStatus(status)) throw new RangeError(`Invalid response status ${describe(status)}: expected a registered 200-599 code`);
     const reason = res.statusText;

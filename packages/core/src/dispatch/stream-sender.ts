@@ -1,6 +1,7 @@
 import type { Responder, ResponseStream } from '@jato/native-loop';
 import type { Request } from '../request/request.js';
 import { openSource, type PullSource } from '../response/stream-source.js';
+import { FileStream } from '../static/file-stream.js';
 
 /** What a StreamSender needs from the dispatcher. @internal */
 export interface StreamHost {
@@ -44,6 +45,7 @@ export class StreamSender {
   private sent = 0;
   private wake: (() => void) | null = null;
   private readonly src: PullSource;
+  private readonly body: object;
 
   constructor(
     private readonly host: StreamHost,
@@ -53,6 +55,7 @@ export class StreamSender {
     body: object,
     kind: 'web' | 'node' | 'iterable',
   ) {
+    this.body = body;
     this.src = openSource(body, kind);
   }
 
@@ -79,6 +82,14 @@ export class StreamSender {
   private async run(): Promise<void> {
     const req = this.req;
     const framing = this.framing;
+    if (this.body instanceof FileStream) {
+      if (this.out.sendFile !== undefined && req.method !== 'HEAD' && !framing.chunked) {
+        const file = this.body.takeNative();
+        if (file !== null) return this.sendFileNative(file);
+      }
+      const hwm = this.out.highWaterMark;
+      if (hwm !== undefined) this.body.reuseBuffers(hwm);
+    }
     const gathered: Uint8Array[] = [];
     let size = 0;
     let pending = this.src.next();
@@ -143,6 +154,34 @@ export class StreamSender {
     if (framing.chunked) stream.write(FINAL_CHUNK);
     this.done = true;
     stream.end();
+  }
+
+  /**
+   * A file body the transport sends itself (no call into JS per chunk): the descriptor stays open
+   * until the transport is done with it. A failure after the head (a shorter file) was logged by
+   * closing the connection; it is logged here too.
+   */
+  private async sendFileNative(file: { fd: number; start: number; length: number; closeFd: () => void; done: () => void }): Promise<void> {
+    const req = this.req;
+    const framing = this.framing;
+    let ok: boolean;
+    try {
+      ok = await new Promise<boolean>((resolve) => {
+        this.out.sendFile!(req.conn, req.seq, framing.head(file.length), file.fd, file.start, file.length, framing.close, { onDone: resolve });
+        // the transport takes its own copy of the descriptor when it processes the row (at the end
+        // of this batch or on the next tick): ours is closed after that, so one descriptor per file
+        setImmediate(file.closeFd);
+      });
+    } finally {
+      file.closeFd();
+      file.done();
+    }
+    if (this.done) return;
+    this.done = true;
+    if (!ok) {
+      // the connection went away or the file could not be read in full: the signal says so
+      this.req.abortNow();
+    }
   }
 
   /** A transport that cannot stream: read the whole body, then send it as one response. */

@@ -64,6 +64,11 @@ export class ConnectionSet implements Responder {
     }
   }
 
+  /** Unsent bytes per connection at or above which a stream's `write` returns false. */
+  get highWaterMark(): number {
+    return this.options.highWaterMark;
+  }
+
   respond(conn: number, seq: number, head: string, body: string | Uint8Array | null, close: boolean): void {
     this.conns.get(conn)?.complete(seq, head, body, close);
   }

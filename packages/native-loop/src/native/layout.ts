@@ -16,6 +16,11 @@ export const enum OutFlag {
   Close = 1,
   // streamed responses (native/stream_writer.cc)
   StreamOpen = 2, StreamData = 4, StreamEnd = 8, StreamAbort = 16, WantDrain = 32,
+  // a file body row (native/file_sender.cc): its bytes are a FileRow (file-row.ts)
+  StreamFile = 64,
 }
 /** In the closed list, an id with this bit set is a drain notice for the connection. */
 export const DRAIN_BIT = 0x80000000;
+/** In the closed list: the connection's front file body finished (FILE_FAIL_BIT: it failed). */
+export const FILE_DONE_BIT = 0x40000000;
+export const FILE_FAIL_BIT = 0x20000000;

@@ -3,6 +3,8 @@ import type { ResponseStream, ResponseStreamEvents } from '../stream-output.js';
 import { NativeOutStream } from './native-out-stream.js';
 import { type FastBuffer, allocFast } from './buffer-internals.js';
 import { OutCol, OutFlag } from './layout.js';
+import { NativeFiles } from './native-files.js';
+import type { FileSendEvents } from '../file-output.js';
 
 /** The part of the native server the writer talks to. */
 export interface OutputSink {
@@ -28,6 +30,8 @@ export class OutputWriter implements Responder {
   highWaterMark = 1 << 20;
   /** Open streamed responses by connection. */
   private streams: Map<number, Set<NativeOutStream>> | undefined;
+  /** File bodies the loop is sending, by connection (native-files.ts). */
+  private files: NativeFiles | undefined;
   private arena: FastBuffer = allocFast(INITIAL_ARENA);
   private table = new Uint32Array(INITIAL_ROWS * OutCol.Count);
   private rows = 0;
@@ -64,6 +68,19 @@ export class OutputWriter implements Responder {
     return s;
   }
 
+  /** A file body sent by the loop (see native/file_sender.cc and file-output.ts). */
+  sendFile(conn: number, seq: number, head: string, fd: number, offset: number, length: number, close: boolean, events: FileSendEvents): void {
+    this.files ??= new NativeFiles();
+    const row = this.files.add(conn, seq, fd, offset, length, events);
+    this.put(conn, seq, head, null, OutFlag.StreamOpen | (close ? OutFlag.Close : 0));
+    this.put(conn, seq, '', row, OutFlag.StreamFile | (close ? OutFlag.Close : 0));
+  }
+
+  /** The loop finished the connection's front file body. */
+  fileDone(conn: number, ok: boolean): void {
+    this.files?.done(conn, ok);
+  }
+
   /** @internal a row of stream `s` */
   streamRow(s: NativeOutStream, body: string | Uint8Array | null, flags: number): void {
     this.put(s.conn, s.seq, '', body, flags);
@@ -78,6 +95,8 @@ export class OutputWriter implements Responder {
 
   /** The connection closed (or its client half-closed): its streams stop. */
   connectionClosed(conn: number): void {
+    const aborted = this.files?.lost(conn);
+    if (aborted !== undefined) for (const seq of aborted) this.put(conn, seq, '', null, OutFlag.StreamAbort | OutFlag.Close);
     const set = this.streams?.get(conn);
     if (set === undefined) return;
     this.streams!.delete(conn);

@@ -5,7 +5,7 @@ import { renderErrorResponse } from '../js/error-response.js';
 import { resolveOptions, type ResolvedOptions } from '../js/options.js';
 import { type NativeAddon, type NativeServerHandle, loadAddon } from './addon.js';
 import { type FastBuffer, fastBuffer } from './buffer-internals.js';
-import { DRAIN_BIT } from './layout.js';
+import { DRAIN_BIT, FILE_DONE_BIT, FILE_FAIL_BIT } from './layout.js';
 import { OutputWriter } from './output-writer.js';
 import { NativeRequestBatch } from './request-batch.js';
 
@@ -146,6 +146,10 @@ class NativeHttpServer implements HttpServer {
       const id = ids[i]!;
       if (id >= DRAIN_BIT) {
         this.out.drained(id - DRAIN_BIT);
+        continue;
+      }
+      if (id >= FILE_FAIL_BIT) {
+        this.out.fileDone(id & (FILE_FAIL_BIT - 1), (id & FILE_FAIL_BIT) === 0);
         continue;
       }
       this.out.connectionClosed(id);
