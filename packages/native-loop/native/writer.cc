@@ -44,6 +44,7 @@ struct Server::OrderOut {
 void Server::Deliver(Connection* c, uint32_t seq, const char* p, size_t len, bool close, bool from_js,
                      bool stable) {
   if (c->closing) return;
+  if (c->body) BodyAnswered(c, seq);  // a streamed body not read to its end is discarded from now on
   OrderOut out{this, c};
   if (c->order.Complete(seq, p, len, close, stable, out) == ResponseOrder::Outcome::Ignored) return;
   if (from_js) {

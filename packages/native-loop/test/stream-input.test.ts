@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createJsServer } from '../src/js/index.js';
 import { inject, parseResponses } from '../src/js/index.js';
 import { BODY_ABORTED, BODY_DONE, BODY_MORE, BODY_STREAM, type BodyChunks } from '../src/stream-input.js';
 import type { Responder, ServerHandlers, ServerOptions } from '../src/types.js';
 import { GET, seeded } from './helpers/raw-client.js';
-import { harness, ok } from './helpers/transports.js';
+import { TRANSPORTS, harness, ok } from './helpers/transports.js';
 
 const MiB = 1024 * 1024;
 const WINDOW = 64 * 1024;
-/** One socket read of the JS transport is at most this (Node's default read size). */
+/** One socket read is at most this (Node's default read size; the native loop's read buffer). */
 const READ = 64 * 1024;
 
 /** Deterministic body bytes. */
@@ -96,8 +95,8 @@ function hashingHandlers(opts: { ack: 'sync' | 'timer'; answerEarly?: boolean })
 
 const streaming: ServerOptions = { limits: { maxBodyBytes: 64 * 1024, maxStreamBodyBytes: Infinity, bodyWindow: WINDOW } };
 
-describe('streamed request bodies (js transport)', () => {
-  const h = harness(createJsServer);
+describe.each(TRANSPORTS)('streamed request bodies ($name transport)', ({ create }) => {
+  const h = harness(create);
   afterEach(() => h.cleanup());
 
   it('a Content-Length upload split at seeded boundaries is hashed chunk by chunk, within the window', async () => {
@@ -257,6 +256,9 @@ describe('streamed request bodies (js transport)', () => {
     expect(state.flags).toEqual([]);
   });
 
+});
+
+describe('streamed request bodies (inject)', () => {
   it('inject streams too: a body over maxBodyBytes arrives as chunks', async () => {
     const { handlers } = hashingHandlers({ ack: 'sync' });
     const body = bytes(300_000, 9);

@@ -18,6 +18,8 @@ export interface InputBuffers {
   arena: ArrayBuffer;
   closed: ArrayBuffer;
   date: ArrayBuffer;
+  /** Body-chunk table of streamed request bodies (see native/body_stream.hpp). */
+  bodies: ArrayBuffer;
 }
 
 /** One native server instance (class NativeServer in native/addon.cc). */
@@ -29,13 +31,15 @@ export interface NativeServerHandle {
   close(deadlineMs: number): void;
   stats(): { connections: number; inFlight: number; requests: number; bytesRead: number; bytesWritten: number };
   remote(conn: number): { address: string; port: number } | undefined;
+  /** JS consumed `bytes` of the streamed body of (conn, seq) (see `BodyStreamControl.bodyRead`). */
+  bodyRead(conn: number, seq: number, bytes: number): void;
 }
 
 /** The addon's exports. */
 export interface NativeAddon {
   NativeServer: new (
     options: NativeOptions,
-    dispatch: (count: number, closed: number, resized: boolean) => number,
+    dispatch: (count: number, closed: number, resized: boolean, chunks: number) => number,
     onClosed: () => void,
   ) => NativeServerHandle;
   abiVersion: number;
