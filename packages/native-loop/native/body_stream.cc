@@ -26,6 +26,9 @@
 
 namespace jato::loop {
 
+/** Chunks of one body are joined up to this size (one read): JS copies each, small copies recycle well. */
+constexpr size_t kMaxChunk = kReadBufferSize;
+
 bool Server::StartBody(Connection* c, const http::RequestHead& h, size_t body_have) {
   http::Limits limits = limits_;
   limits.max_body = opt_.max_stream_body_bytes;
@@ -126,7 +129,7 @@ bool Server::PushChunk(uint32_t conn, uint32_t seq, const char* p, size_t len, u
     // the same body's previous chunk of this turn ends where this one starts: extend it
     uint32_t* last = chunks_ + size_t{chunk_count_ - 1} * kChunkCols;
     if (last[kChunkConn] == conn && last[kChunkSeq] == seq && last[kChunkEnd] == kBodyMore &&
-        last[kChunkOff] + last[kChunkLen] == arena_used_) {
+        last[kChunkOff] + last[kChunkLen] == arena_used_ && last[kChunkLen] + len <= kMaxChunk) {
       if (len) std::memcpy(arena_ + arena_used_, p, len);
       arena_used_ += len;
       last[kChunkLen] += static_cast<uint32_t>(len);

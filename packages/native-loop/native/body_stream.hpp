@@ -13,7 +13,8 @@
 
 namespace jato::loop {
 
-/** Body-chunk table: kChunkCols Uint32 words per chunk (row-major); offsets into the input arena. */
+/** Body-chunk table: word 0 holds the number of chunks of the call; then kChunkCols Uint32 words per
+ *  chunk (row-major, from word kChunkCols); offsets into the input arena. */
 enum ChunkCol : uint32_t { kChunkConn = 0, kChunkSeq, kChunkOff, kChunkLen, kChunkEnd, kChunkCols };
 /** `end` column: more follows / the body is complete; larger values are failure statuses. */
 constexpr uint32_t kBodyMore = 0, kBodyDone = 1, kBodyAborted = 499;

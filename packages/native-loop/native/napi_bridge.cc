@@ -2,6 +2,7 @@
 // calls into Node-API. Shared memory set-up (input ArrayBuffers, the output arena/table JS hands
 // over), arena growth, the one call into JS per batch (Dispatch) and the close notification
 // (FinishClose). Everything else (listener, input, writer, sweep) is plain C++ over libuv.
+#include <cstddef>
 #include <cstring>
 
 #include "server.hpp"
@@ -59,8 +60,9 @@ bool Server::Init(napi_value self, napi_value dispatch, napi_value on_closed) {
   closed_list_ = static_cast<uint32_t*>(p);
   if (!NewArrayBuffer(64, &p, &date_ref_)) return false;
   date_mem_ = static_cast<uint8_t*>(p);
-  if (!NewArrayBuffer(size_t{kInitialChunkRows} * kChunkCols * 4, &p, &chunks_ref_)) return false;
-  chunks_ = static_cast<uint32_t*>(p);
+  // word 0: the chunk count of the call; rows from word kChunkCols (see body_stream.hpp)
+  if (!NewArrayBuffer(size_t{kInitialChunkRows + 1} * kChunkCols * 4, &p, &chunks_ref_)) return false;
+  chunks_ = static_cast<uint32_t*>(p) + kChunkCols;
   chunk_rows_ = kInitialChunkRows;
   read_buf_ = static_cast<char*>(std::malloc(kReadBufferSize));
   write_scratch_ = static_cast<char*>(std::malloc(kWriteScratch));
@@ -142,7 +144,7 @@ void Server::Dispatch() {
   }
   napi_handle_scope hs;
   napi_open_handle_scope(env_, &hs);
-  napi_value self, fn, result = nullptr, argv[4];
+  napi_value self, fn, result = nullptr, argv[3];
   napi_get_reference_value(env_, self_ref_, &self);
   napi_get_reference_value(env_, dispatch_ref_, &fn);
   napi_callback_scope cs = nullptr;
@@ -151,8 +153,8 @@ void Server::Dispatch() {
   napi_create_uint32(env_, nclosed, &argv[1]);
   napi_get_boolean(env_, resized_, &argv[2]);
   resized_ = false;
-  napi_create_uint32(env_, chunk_count_, &argv[3]);  // streamed-body chunks of this turn (body_stream.cc)
-  napi_status st = napi_call_function(env_, self, fn, 4, argv, &result);
+  chunks_[-static_cast<ptrdiff_t>(kChunkCols)] = chunk_count_;  // streamed-body chunks of this turn (body_stream.cc)
+  napi_status st = napi_call_function(env_, self, fn, 3, argv, &result);
   count_ = 0;
   chunk_count_ = 0;
   hcount_ = 0;

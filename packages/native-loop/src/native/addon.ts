@@ -39,7 +39,7 @@ export interface NativeServerHandle {
 export interface NativeAddon {
   NativeServer: new (
     options: NativeOptions,
-    dispatch: (count: number, closed: number, resized: boolean, chunks: number) => number,
+    dispatch: (count: number, closed: number, resized: boolean) => number,
     onClosed: () => void,
   ) => NativeServerHandle;
   abiVersion: number;

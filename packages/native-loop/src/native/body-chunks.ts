@@ -1,7 +1,7 @@
 import type { BodyChunks } from '../stream-input.js';
 import type { InputBuffers } from './addon.js';
 
-/** Columns of the body-chunk table (mirrors native/body_stream.hpp). */
+/** Columns of the body-chunk table (mirrors native/body_stream.hpp); word 0 holds the chunk count, rows start at row 1. */
 const enum ChunkCol { Conn = 0, Seq, Off, Len, End, Count }
 
 /**
@@ -11,6 +11,7 @@ const enum ChunkCol { Conn = 0, Seq, Off, Len, End, Count }
  */
 export class NativeBodyChunks implements BodyChunks {
   count = 0;
+  /** The table; row k is at words (k + 1) * ChunkCol.Count. */
   private table!: Uint32Array;
   private arena!: Uint8Array;
 
@@ -24,20 +25,26 @@ export class NativeBodyChunks implements BodyChunks {
     this.arena = new Uint8Array(buffers.arena);
   }
 
+  /** The number of chunks the loop wrote for the current call. */
+  pending(): number {
+    return this.table[0]!;
+  }
+
   conn(k: number): number {
-    return this.table[k * ChunkCol.Count + ChunkCol.Conn]!;
+    return this.table[(k + 1) * ChunkCol.Count + ChunkCol.Conn]!;
   }
 
   seq(k: number): number {
-    return this.table[k * ChunkCol.Count + ChunkCol.Seq]!;
+    return this.table[(k + 1) * ChunkCol.Count + ChunkCol.Seq]!;
   }
 
   data(k: number): Uint8Array {
-    const off = this.table[k * ChunkCol.Count + ChunkCol.Off]!;
-    return this.arena.subarray(off, off + this.table[k * ChunkCol.Count + ChunkCol.Len]!);
+    const base = (k + 1) * ChunkCol.Count;
+    const off = this.table[base + ChunkCol.Off]!;
+    return this.arena.subarray(off, off + this.table[base + ChunkCol.Len]!);
   }
 
   end(k: number): number {
-    return this.table[k * ChunkCol.Count + ChunkCol.End]!;
+    return this.table[(k + 1) * ChunkCol.Count + ChunkCol.End]!;
   }
 }

@@ -50,6 +50,7 @@ class NativeHttpServer implements HttpServer {
   private native: NativeServerHandle | undefined;
   private batch: NativeRequestBatch | undefined;
   private chunks: NativeBodyChunks | undefined;
+  private readonly streamsBodies: boolean;
   private closedIds: Uint32Array | undefined;
   private dateMem: FastBuffer | undefined;
   private dateVersion: Uint32Array | undefined;
@@ -66,6 +67,7 @@ class NativeHttpServer implements HttpServer {
     private readonly handlers: ServerHandlers,
   ) {
     this.responder = this.out;
+    this.streamsBodies = options.maxStreamBodyBytes > 0;
   }
 
   listen(): Promise<{ address: string; port: number; family: 'IPv4' | 'IPv6' }> {
@@ -117,7 +119,7 @@ class NativeHttpServer implements HttpServer {
   }
 
   /** Called by the loop once per batch: returns the number of response rows written meanwhile. */
-  private readonly dispatch = (count: number, closed: number, resized: boolean, chunks: number): number => {
+  private readonly dispatch = (count: number, closed: number, resized: boolean): number => {
     const out = this.out;
     const batch = this.batch!;
     if (resized) this.rebind();
@@ -134,7 +136,8 @@ class NativeHttpServer implements HttpServer {
         }
         batch.count = 0;
       }
-      if (chunks > 0) this.bodyChunks(chunks);
+      // streamed request bodies (when on): the chunk count is in shared memory, not an argument
+      if (this.streamsBodies && this.chunks!.pending() > 0) this.bodyChunks(this.chunks!.pending());
       if (closed > 0) this.closedOrDrained(closed);
     } finally {
       out.inBatch = false;
