@@ -9,8 +9,8 @@
 // the bytes that follow (a pipelined request).
 // Backpressure: delivered bytes JS has not reported consumed (BodyRead) are the window; at
 // body_window the socket is not read (UpdateReading), so memory stays bounded by the window plus
-// one read. A response delivered before the body ended switches it to discarding: the rest is read
-// and dropped up to max_discard_bytes, else (or when the client still waits for 100 Continue) the
+// one read. A response written before the body ended switches it to discarding (checked once per
+// flush in AfterOutput, not per response): the rest is read and dropped up to max_discard_bytes, else (or when the client still waits for 100 Continue) the
 // connection ends after that response. Failures end the stream with a status row (413 over the
 // limit, 400 bad framing, 408 body timeout, 499 the client left) and the loop answers the status
 // itself when JS has not answered yet, then closes.
@@ -191,6 +191,7 @@ void Server::BodyFail(Connection* c, int status) {
     EndAfterAnswer(c, seq);
     return;
   }
+  c->order.EndAfter(seq);  // whichever answer goes out for it (JS's may be held already) is the last
   ByteBuffer out;
   if (!render_status_response(out, status, date_, opt_.server_name)) {
     CloseConn(c);
@@ -213,19 +214,19 @@ void Server::BodyCut(Connection* c) {
   FlushConn(c);
 }
 
-// A response for (c, seq) was delivered: if it answers the body being received, the rest is
-// discarded, or the connection ends after the response when too much is left or the client still
-// waits for 100 Continue.
-void Server::BodyAnswered(Connection* c, uint32_t seq) {
+// Checked once output is written (AfterOutput): when the response to the body being received is
+// out, the rest of the body is discarded, or the connection ends after it when too much is left or
+// the client still waits for 100 Continue.
+void Server::BodyAnswered(Connection* c) {
   BodyStream& b = *c->body;
-  if (b.seq != seq || b.starting || b.discarding) return;
+  if (b.starting || b.discarding || c->order.write_seq() <= b.seq) return;
   b.discarding = true;
   b.unread = 0;
   bool waits = b.expect_continue && !c->continue_sent && b.received == 0;
   if (waits || (!b.is_chunked && b.remaining > opt_.max_discard_bytes)) {
     c->continue_wanted = false;
     c->input_done = true;
-    c->order.EndAfter(seq);  // called before the response is ordered: it is the last one
+    c->close_after_write = true;
   }
 }
 

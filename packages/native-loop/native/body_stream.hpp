@@ -36,7 +36,7 @@ struct BodyStream {
   bool last = false;           // not keep-alive: nothing is framed after this body
   bool expect_continue = false;  // the client waits for 100 Continue (none of the body came yet)
   bool started = false;        // JS read it (reported consumption) at least once
-  bool discarding = false;     // the response was delivered: the rest is read and dropped
+  bool discarding = false;     // the response was written: the rest is read and dropped
 
   explicit BodyStream(const http::Limits& limits) : chunked(limits) {}
 };

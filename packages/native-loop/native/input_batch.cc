@@ -149,6 +149,8 @@ struct Server::FrameHost {
   }
   bool on_request(const char* msg, const http::RequestHead& h, size_t head_len, const http::Header*,
                   const char* body, size_t body_len) const {
+    // a whole body over max_body_bytes exists only with streaming on (inlined: no test for bodyless requests)
+    if (body_len > s->opt_.max_body_bytes) return s->EmitWhole(c, msg, h, head_len, h.num_headers, body, body_len);
     return s->Emit(c, msg, h, head_len, h.num_headers, body, body_len) && !c->closing && !c->input_done;
   }
   void on_trailer(const uint8_t*, size_t, const uint8_t*, size_t) const {}  // trailers are not delivered
@@ -159,10 +161,9 @@ struct Server::FrameHost {
 // For a chunked body decoded in place, n shrinks to the bytes still meaningful.
 size_t Server::Frame(Connection* c, char* p, size_t& n) {
   if (c->closing || c->input_done) return n;
-  if (c->body) return FrameStreamed(c, p, n);
-  FrameHost host{this, c};
+  FrameHost host{this, c};  // while a body streams the framer is stopped (Done) and returns n at once
   size_t used = c->framer.frame(p, n, host, headers_scratch_.data(), static_cast<uint32_t>(headers_scratch_.size()));
-  if (c->body) return FrameStreamed(c, p, n);  // a streamed body started (body_stream.cc)
+  if (c->body) return FrameStreamed(c, p, n);  // a streamed body started or goes on (body_stream.cc)
   return used;
 }
 
@@ -199,8 +200,8 @@ void Server::SendContinueIfDue(Connection* c) {
 
 bool Server::EnsureRoom(size_t bytes, uint32_t headers) {
   if (count_ < table_rows_ && hcount_ + headers <= htable_rows_ && arena_used_ + bytes <= arena_cap_) return true;
-  if (count_ > 0 || chunk_count_ > 0) Dispatch();
-  if (count_ > 0 || chunk_count_ > 0) return false;  // dispatch refused (re-entrancy): caller fails safely
+  if ((count_ | chunk_count_) != 0) Dispatch();
+  if ((count_ | chunk_count_) != 0) return false;  // dispatch refused (re-entrancy): caller fails safely
   if (bytes > arena_cap_ && !GrowArena(bytes)) return false;
   if (headers > htable_rows_) return false;
   return true;
@@ -208,7 +209,6 @@ bool Server::EnsureRoom(size_t bytes, uint32_t headers) {
 
 bool Server::Emit(Connection* c, const char* msg, const http::RequestHead& h, size_t head_len, uint32_t nh,
                   const char* body, size_t body_len) {
-  if (body_len > opt_.max_body_bytes) return EmitWhole(c, msg, h, head_len, nh, body, body_len);  // streaming on
   size_t bytes = head_len + body_len;
   if (!EnsureRoom(bytes, nh)) {
     Fail(c, 503);

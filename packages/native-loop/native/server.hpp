@@ -118,7 +118,7 @@ class Server {
   void EndBody(Connection* c, uint32_t end);
   void BodyFail(Connection* c, int status);
   void BodyCut(Connection* c);
-  void BodyAnswered(Connection* c, uint32_t seq);
+  void BodyAnswered(Connection* c);
   void EndAfterAnswer(Connection* c, uint32_t seq);
   bool BodyExpired(const Connection* c, uint64_t now) const;
 

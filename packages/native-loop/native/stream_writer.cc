@@ -39,7 +39,6 @@ void Server::DeliverStream(Connection* c, uint32_t seq, const char* p, size_t le
   } out{this, c};
   if (c->order.Stream(seq, p, len, op, (flags & kOutClose) != 0, true, out) == ResponseOrder::Outcome::Ignored) return;
   if (op == Op::End || op == Op::Abort) {
-    if (c->body) BodyAnswered(c, seq);
     if (c->in_flight) c->in_flight--;
     if (stats_.in_flight) stats_.in_flight--;
   }

@@ -44,7 +44,6 @@ struct Server::OrderOut {
 void Server::Deliver(Connection* c, uint32_t seq, const char* p, size_t len, bool close, bool from_js,
                      bool stable) {
   if (c->closing) return;
-  if (c->body) BodyAnswered(c, seq);  // a streamed body not read to its end is discarded from now on
   OrderOut out{this, c};
   if (c->order.Complete(seq, p, len, close, stable, out) == ResponseOrder::Outcome::Ignored) return;
   if (from_js) {
@@ -191,6 +190,7 @@ void Server::OnWrite(uv_write_t* req, int status) {
 }
 
 void Server::AfterOutput(Connection* c) {
+  if (c->body && !c->closing) BodyAnswered(c);  // a streamed body answered before its end: discard the rest
   if (c->closing || !c->output_idle()) {
     if (!c->closing) UpdateReading(c);
     return;
