@@ -1,7 +1,7 @@
 // body_stream.cc — streamed request bodies on the native loop (contract: src/stream-input.ts).
 // With streaming on (max_stream_body_bytes > 0), a request whose Content-Length is over
 // max_body_bytes, or whose chunked body is not complete in the bytes that completed its head, is
-// emitted into the batch at once (flag kFlagBodyStream, empty body) and its body bytes are copied
+// emitted into the batch at once (flag kStreamedBodyFlag, empty body) and its body bytes are copied
 // into the same arena as rows of the body-chunk table: the chunks of one loop turn reach JS in the
 // same one call as the turn's requests (onBodyChunks right after onBatch). The connection's Framer
 // is stopped while the body streams; FeedBody counts a Content-Length body down or runs the
@@ -57,7 +57,7 @@ size_t Server::FrameStreamed(Connection* c, char* p, size_t& n) {
     pos = n - b->have;  // the body's first byte; its head precedes it
     const http::RequestHead& h = b->head;
     if (!Emit(c, p + pos - h.head_length, h, h.head_length, h.num_headers, nullptr, 0)) return n;
-    table_[size_t{count_ - 1} * kCols + kFlags] |= kFlagBodyStream;
+    table_[size_t{count_ - 1} * kCols + kFlags] |= kStreamedBodyFlag;
     b->seq = c->order.next_seq() - 1;
     b->starting = false;
     if (b->last) c->input_done = false;  // Emit ends input after a final request: its body is still to come
@@ -156,7 +156,7 @@ bool Server::PushChunk(uint32_t conn, uint32_t seq, const char* p, size_t len, u
 bool Server::EmitWhole(Connection* c, const char* msg, const http::RequestHead& h, size_t head_len, uint32_t nh,
                        const char* body, size_t body_len) {
   if (!Emit(c, msg, h, head_len, nh, nullptr, 0)) return false;
-  table_[size_t{count_ - 1} * kCols + kFlags] |= kFlagBodyStream;
+  table_[size_t{count_ - 1} * kCols + kFlags] |= kStreamedBodyFlag;
   uint32_t seq = c->order.next_seq() - 1;
   if (!PushChunk(c->id, seq, body, body_len, kBodyDone)) {
     CloseConn(c);

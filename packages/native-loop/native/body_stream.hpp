@@ -19,7 +19,7 @@ enum ChunkCol : uint32_t { kChunkConn = 0, kChunkSeq, kChunkOff, kChunkLen, kChu
 /** `end` column: more follows / the body is complete; larger values are failure statuses. */
 constexpr uint32_t kBodyMore = 0, kBodyDone = 1, kBodyAborted = 499;
 /** Request flag: the body of this request comes as chunks (BODY_STREAM in stream-input.ts). */
-constexpr uint32_t kFlagBodyStream = 256;
+constexpr uint32_t kStreamedBodyFlag = 256;
 constexpr uint32_t kInitialChunkRows = 4096;
 
 struct BodyStream {
