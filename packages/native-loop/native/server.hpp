@@ -3,10 +3,11 @@
 // then write each connection's responses with one write.
 // Sources, one seam each: listener.cc (listen, accept), input_batch.cc (read, frame, batch, the read
 // decision that bounds memory), response_order.hpp (sequencing, plain C++), writer.cc (output rows,
-// gather, write), sweep_shutdown.cc (timeouts, shutdown, close, loop handles) and napi_bridge.cc (the
+// gather, write), stream_writer.cc (streamed responses), body_stream.cc (streamed request bodies:
+// chunks in the batch, the window), sweep_shutdown.cc (timeouts, shutdown, close, loop handles) and napi_bridge.cc (the
 // only Node-API calls: shared memory, the call into JS per batch, the close notification).
 // Contract: every method runs on the loop thread. Calls into JS happen only from Dispatch() (one
-// callback scope per batch) and FinishClose(); JS calls in through Flush()/Close()/SetOutput().
+// callback scope per batch) and FinishClose(); JS calls in through Flush()/Close()/SetOutput()/BodyRead().
 #pragma once
 #include <node_api.h>
 #include <uv.h>
