@@ -2,6 +2,7 @@
 //   listen() -> { address, port, family }         inputBuffers() -> { table, headers, arena, closed, date }
 //   setOutput(arena: Uint8Array, table: Uint32Array)  flush(rows)  close(deadlineMs)
 //   stats() -> { connections, accepted, inFlight, requests, bytesRead, bytesWritten }   remote(conn)
+//   bodyRead(conn, seq, bytes)   (streamed request bodies: JS consumed bytes, see body_stream.cc)
 // Errors are thrown as JS exceptions (no C++ exceptions are used).
 #include <napi.h>
 
@@ -34,7 +35,8 @@ class NativeServer : public Napi::ObjectWrap<NativeServer> {
                         InstanceMethod("flush", &NativeServer::Flush),
                         InstanceMethod("close", &NativeServer::Close),
                         InstanceMethod("stats", &NativeServer::Stats),
-                        InstanceMethod("remote", &NativeServer::Remote)});
+                        InstanceMethod("remote", &NativeServer::Remote),
+                        InstanceMethod("bodyRead", &NativeServer::BodyRead)});
   }
 
   ~NativeServer() override {
@@ -75,6 +77,9 @@ class NativeServer : public Napi::ObjectWrap<NativeServer> {
     opt.keep_alive_timeout = get_u64(o, "keepAliveTimeout", opt.keep_alive_timeout);
     opt.write_timeout = get_u64(o, "writeTimeout", opt.write_timeout);
     opt.linger_timeout = get_u64(o, "lingerTimeout", opt.linger_timeout);
+    opt.max_stream_body_bytes = get_u64(o, "maxStreamBodyBytes", opt.max_stream_body_bytes);
+    opt.body_window = get_u64(o, "bodyWindow", opt.body_window);
+    opt.max_discard_bytes = get_u64(o, "maxDiscardBytes", opt.max_discard_bytes);
     server_ = std::make_unique<Server>(env, std::move(opt));
     if (!server_->Init(info.This(), info[1], info[2])) {
       Napi::Error::New(env, "native-loop: initialisation failed").ThrowAsJavaScriptException();
@@ -138,6 +143,15 @@ class NativeServer : public Napi::ObjectWrap<NativeServer> {
     o.Set("bytesRead", static_cast<double>(s.bytes_read));
     o.Set("bytesWritten", static_cast<double>(s.bytes_written));
     return o;
+  }
+
+  Napi::Value BodyRead(const Napi::CallbackInfo& info) {
+    if (info.Length() >= 3 && info[0].IsNumber() && info[1].IsNumber() && info[2].IsNumber()) {
+      double bytes = info[2].As<Napi::Number>().DoubleValue();
+      server_->BodyRead(info[0].As<Napi::Number>().Uint32Value(), info[1].As<Napi::Number>().Uint32Value(),
+                        bytes > 0 ? static_cast<uint64_t>(bytes < 9.0e15 ? bytes : 9.0e15) : 0);
+    }
+    return info.Env().Undefined();
   }
 
   Napi::Value Remote(const Napi::CallbackInfo& info) {

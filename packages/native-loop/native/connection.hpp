@@ -7,9 +7,11 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "body_stream.hpp"
 #include "byte_buffer.hpp"
 #include "framing.hpp"
 #include "response_order.hpp"
@@ -33,6 +35,7 @@ struct Connection {
   uint64_t phase_start = 0;     // uv_now when this head's first byte / body phase began
   bool continue_sent = false;
   bool continue_wanted = false;  // Expect: 100-continue deferred until earlier responses are out
+  std::unique_ptr<BodyStream> body;  // a streamed request body being received (body_stream.cc)
 
   // sequencing: requests get 0, 1, 2… ; responses are written strictly in that order
   ResponseOrder order;

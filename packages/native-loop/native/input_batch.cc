@@ -33,6 +33,7 @@ void Server::OnRead(uv_stream_t* st, ssize_t nread, const uv_buf_t* buf) {
       uv_read_stop(st);
       c->reading = false;
     }
+    if (c->body && !c->input_done && !c->closing) s->BodyCut(c);  // the body can never complete
     if (c->lingering) {
       s->CloseConn(c);
       return;
@@ -110,6 +111,9 @@ void Server::UpdateReading(Connection* c) {
     want = !c->eof;
   } else if (c->input_done || c->eof || c->shutting) {
     want = false;
+  } else if (c->body) {
+    // a streamed body: read while JS keeps up (the window), or while the rest is discarded
+    want = c->body->discarding || c->body->unread < opt_.body_window;
   } else {
     // Memory bound: read only while every term is under its limit. Whole requests still waiting
     // unframed (framing stopped at a request boundary: Idle with input left) are framed first;
@@ -137,11 +141,16 @@ struct Server::FrameHost {
   bool on_body_start(const http::RequestHead& h, size_t body_have) const {
     c->phase_start = uv_now(s->loop_);
     c->continue_sent = false;
+    if (s->opt_.max_stream_body_bytes != 0 &&
+        (h.body == http::BodyKind::Chunked || h.content_length > s->opt_.max_body_bytes))
+      return s->StartBody(c, h, body_have);  // false: the framer stops, FrameStreamed takes the body
     s->MaybeContinue(c, h, body_have);
     return !c->closing && !c->input_done;
   }
   bool on_request(const char* msg, const http::RequestHead& h, size_t head_len, const http::Header*,
                   const char* body, size_t body_len) const {
+    // a whole body over max_body_bytes exists only with streaming on (inlined: no test for bodyless requests)
+    if (body_len > s->opt_.max_body_bytes) return s->EmitWhole(c, msg, h, head_len, h.num_headers, body, body_len);
     return s->Emit(c, msg, h, head_len, h.num_headers, body, body_len) && !c->closing && !c->input_done;
   }
   void on_trailer(const uint8_t*, size_t, const uint8_t*, size_t) const {}  // trailers are not delivered
@@ -152,8 +161,10 @@ struct Server::FrameHost {
 // For a chunked body decoded in place, n shrinks to the bytes still meaningful.
 size_t Server::Frame(Connection* c, char* p, size_t& n) {
   if (c->closing || c->input_done) return n;
-  FrameHost host{this, c};
-  return c->framer.frame(p, n, host, headers_scratch_.data(), static_cast<uint32_t>(headers_scratch_.size()));
+  FrameHost host{this, c};  // while a body streams the framer is stopped (Done) and returns n at once
+  size_t used = c->framer.frame(p, n, host, headers_scratch_.data(), static_cast<uint32_t>(headers_scratch_.size()));
+  if (c->body) return FrameStreamed(c, p, n);  // a streamed body started or goes on (body_stream.cc)
+  return used;
 }
 
 void Server::MaybeContinue(Connection* c, const http::RequestHead& h, size_t body_have) {
@@ -166,15 +177,21 @@ void Server::MaybeContinue(Connection* c, const http::RequestHead& h, size_t bod
 // An interim 100 may only follow the final responses of every earlier request.
 void Server::SendContinueIfDue(Connection* c) {
   if (!c->continue_wanted || c->closing || c->input_done) return;
-  if (c->framer.phase() != Framer::Phase::Body && c->framer.phase() != Framer::Phase::Chunked) {
+  if (c->body) {
+    if (c->body->discarding || c->body->received > 0) {  // answered, or the client did not wait
+      c->continue_wanted = false;
+      return;
+    }
+  } else if (c->framer.phase() != Framer::Phase::Body && c->framer.phase() != Framer::Phase::Chunked) {
+    c->continue_wanted = false;
+    return;
+  } else if (c->framer.body_seen() > 0) {  // the client did not wait
     c->continue_wanted = false;
     return;
   }
-  if (c->framer.body_seen() > 0) {  // the client did not wait
-    c->continue_wanted = false;
-    return;
-  }
-  if (!c->order.all_written() || !c->output_idle() || !c->order.held_empty()) return;
+  // (a streamed body's request is emitted already: only the responses before it count)
+  bool earlier = c->body ? c->order.write_seq() == c->body->seq : c->order.all_written();
+  if (!earlier || !c->output_idle() || !c->order.held_empty()) return;
   c->continue_wanted = false;
   c->continue_sent = true;
   Gather(c, kContinue, sizeof kContinue - 1);
@@ -183,8 +200,8 @@ void Server::SendContinueIfDue(Connection* c) {
 
 bool Server::EnsureRoom(size_t bytes, uint32_t headers) {
   if (count_ < table_rows_ && hcount_ + headers <= htable_rows_ && arena_used_ + bytes <= arena_cap_) return true;
-  if (count_ > 0) Dispatch();
-  if (count_ > 0) return false;  // dispatch refused (re-entrancy): caller fails safely
+  if ((count_ | chunk_count_) != 0) Dispatch();
+  if ((count_ | chunk_count_) != 0) return false;  // dispatch refused (re-entrancy): caller fails safely
   if (bytes > arena_cap_ && !GrowArena(bytes)) return false;
   if (headers > htable_rows_) return false;
   return true;
@@ -246,6 +263,10 @@ bool Server::Emit(Connection* c, const char* msg, const http::RequestHead& h, si
 
 void Server::Fail(Connection* c, int status) {
   if (c->closing) return;
+  if (c->body && !c->body->starting) {  // a streamed body (timeout): its stream ends with the status
+    BodyFail(c, status);
+    return;
+  }
   c->input_done = true;
   c->framer.finish();
   ByteBuffer b;

@@ -2,6 +2,7 @@
 // calls into Node-API. Shared memory set-up (input ArrayBuffers, the output arena/table JS hands
 // over), arena growth, the one call into JS per batch (Dispatch) and the close notification
 // (FinishClose). Everything else (listener, input, writer, sweep) is plain C++ over libuv.
+#include <cstddef>
 #include <cstring>
 
 #include "server.hpp"
@@ -21,7 +22,7 @@ Server::~Server() {
   if (!env_alive_) return;  // orphaned after the environment went away: no Node-API calls
   if (hook_added_) napi_remove_env_cleanup_hook(env_, OnEnvTeardown, this);
   napi_ref refs[] = {self_ref_, dispatch_ref_, closed_cb_ref_, table_ref_, htable_ref_, arena_ref_,
-                     closed_ref_, date_ref_, out_arena_ref_, out_table_ref_};
+                     closed_ref_, date_ref_, out_arena_ref_, out_table_ref_, chunks_ref_};
   for (napi_ref r : refs)
     if (r) napi_delete_reference(env_, r);
 }
@@ -59,6 +60,10 @@ bool Server::Init(napi_value self, napi_value dispatch, napi_value on_closed) {
   closed_list_ = static_cast<uint32_t*>(p);
   if (!NewArrayBuffer(64, &p, &date_ref_)) return false;
   date_mem_ = static_cast<uint8_t*>(p);
+  // word 0: the chunk count of the call; rows from word kChunkCols (see body_stream.hpp)
+  if (!NewArrayBuffer(size_t{kInitialChunkRows + 1} * kChunkCols * 4, &p, &chunks_ref_)) return false;
+  chunks_ = static_cast<uint32_t*>(p) + kChunkCols;
+  chunk_rows_ = kInitialChunkRows;
   read_buf_ = static_cast<char*>(std::malloc(kReadBufferSize));
   write_scratch_ = static_cast<char*>(std::malloc(kWriteScratch));
   if (!read_buf_ || !write_scratch_) return false;
@@ -72,7 +77,7 @@ napi_value Server::InputBuffers() {
   napi_create_object(env_, &obj);
   struct { const char* key; napi_ref ref; } items[] = {
       {"table", table_ref_}, {"headers", htable_ref_}, {"arena", arena_ref_}, {"closed", closed_ref_},
-      {"date", date_ref_}};
+      {"date", date_ref_}, {"bodies", chunks_ref_}};
   for (auto& it : items) {
     napi_get_reference_value(env_, it.ref, &v);
     napi_set_named_property(env_, obj, it.key, v);
@@ -129,7 +134,7 @@ bool Server::GrowArena(size_t need) {
 
 void Server::Dispatch() {
   if (dispatching_ || in_js_call_ || !env_alive_) return;
-  if (count_ == 0 && closed_ids_.empty()) return;
+  if (count_ == 0 && closed_ids_.empty() && chunk_count_ == 0) return;
   dispatching_ = true;
   UpdateDate(false);
   uint32_t nclosed = static_cast<uint32_t>(std::min<size_t>(closed_ids_.size(), kClosedCapacity));
@@ -148,8 +153,10 @@ void Server::Dispatch() {
   napi_create_uint32(env_, nclosed, &argv[1]);
   napi_get_boolean(env_, resized_, &argv[2]);
   resized_ = false;
+  chunks_[-static_cast<ptrdiff_t>(kChunkCols)] = chunk_count_;  // streamed-body chunks of this turn (body_stream.cc)
   napi_status st = napi_call_function(env_, self, fn, 3, argv, &result);
   count_ = 0;
+  chunk_count_ = 0;
   hcount_ = 0;
   arena_used_ = 0;
   uint32_t rows = 0;

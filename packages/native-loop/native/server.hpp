@@ -3,10 +3,11 @@
 // then write each connection's responses with one write.
 // Sources, one seam each: listener.cc (listen, accept), input_batch.cc (read, frame, batch, the read
 // decision that bounds memory), response_order.hpp (sequencing, plain C++), writer.cc (output rows,
-// gather, write), sweep_shutdown.cc (timeouts, shutdown, close, loop handles) and napi_bridge.cc (the
+// gather, write), stream_writer.cc (streamed responses), body_stream.cc (streamed request bodies:
+// chunks in the batch, the window), sweep_shutdown.cc (timeouts, shutdown, close, loop handles) and napi_bridge.cc (the
 // only Node-API calls: shared memory, the call into JS per batch, the close notification).
 // Contract: every method runs on the loop thread. Calls into JS happen only from Dispatch() (one
-// callback scope per batch) and FinishClose(); JS calls in through Flush()/Close()/SetOutput().
+// callback scope per batch) and FinishClose(); JS calls in through Flush()/Close()/SetOutput()/BodyRead().
 #pragma once
 #include <node_api.h>
 #include <uv.h>
@@ -38,6 +39,9 @@ struct ServerOptions {
   uint64_t keep_alive_timeout = 5000;
   uint64_t write_timeout = 10000;
   uint64_t linger_timeout = 2000;
+  uint64_t max_stream_body_bytes = 0;  // streamed request bodies (0: off), see body_stream.cc
+  uint64_t body_window = 256 * 1024;
+  uint64_t max_discard_bytes = 1024 * 1024;
 };
 
 struct ServerStats {
@@ -65,6 +69,8 @@ class Server {
   /** Graceful close: stop accepting, finish in-flight work until `deadline_ms`, then close. */
   void Close(uint64_t deadline_ms);
   ServerStats Stats() const;
+  /** JS consumed `bytes` of the streamed body of (conn, seq): reopen its window (body_stream.cc). */
+  void BodyRead(uint32_t conn, uint32_t seq, uint64_t bytes);
   bool Remote(uint32_t conn, std::string& address, int& port) const;
   bool listening() const { return listening_; }
   /** True while a libuv handle of this server is open (its callbacks still need the object). */
@@ -102,6 +108,21 @@ class Server {
   void FrameBuffered(Connection* c);
   void QueuePump(Connection* c);
   void UpdateReading(Connection* c);
+  // body_stream.cc: streamed request bodies
+  bool StartBody(Connection* c, const http::RequestHead& h, size_t body_have);
+  size_t FrameStreamed(Connection* c, char* p, size_t& n);
+  size_t FeedBody(Connection* c, const char* p, size_t n);
+  bool EmitWhole(Connection* c, const char* msg, const http::RequestHead& h, size_t head_len, uint32_t nh,
+                 const char* body, size_t body_len);
+  void AddChunk(Connection* c, const char* p, size_t len);
+  bool PushChunk(uint32_t conn, uint32_t seq, const char* p, size_t len, uint32_t end);
+  bool ChunkRoom(size_t bytes);
+  void EndBody(Connection* c, uint32_t end);
+  void BodyFail(Connection* c, int status);
+  void BodyCut(Connection* c);
+  void BodyAnswered(Connection* c);
+  void EndAfterAnswer(Connection* c, uint32_t seq);
+  bool BodyExpired(const Connection* c, uint64_t now) const;
 
   // output
   struct OrderOut;
@@ -186,6 +207,9 @@ class Server {
   napi_ref table_ref_ = nullptr, htable_ref_ = nullptr, arena_ref_ = nullptr, closed_ref_ = nullptr,
            date_ref_ = nullptr;
   uint32_t count_ = 0, hcount_ = 0;
+  uint32_t* chunks_ = nullptr;  // body-chunk table (body_stream.hpp), its data in the arena
+  uint32_t chunk_rows_ = 0, chunk_count_ = 0;
+  napi_ref chunks_ref_ = nullptr;
   size_t arena_used_ = 0;
   bool resized_ = false;
   time_t date_second_ = 0;

@@ -21,7 +21,8 @@ inline http::Limits parser_limits(const ServerOptions& o) {
   http::Limits l;
   l.max_head_bytes = o.max_head_bytes;
   l.max_headers = o.max_headers;
-  l.max_body = o.max_body_bytes;
+  // streamed bodies are framed up to their own limit (only whole ones over max_body_bytes are kept)
+  l.max_body = o.max_body_bytes > o.max_stream_body_bytes ? o.max_body_bytes : o.max_stream_body_bytes;
   return l;
 }
 

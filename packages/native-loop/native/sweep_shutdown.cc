@@ -50,6 +50,7 @@ void Server::CloseConn(Connection* c) {
 void Server::OnConnClosed(uv_handle_t* h) {
   auto* c = static_cast<Connection*>(h->data);
   Server* s = c->server;
+  if (c->body && !c->body->discarding && !c->body->starting) s->EndBody(c, kBodyAborted);  // JS hears of it
   s->conns_.erase(c->id);
   if (s->stats_.connections) s->stats_.connections--;
   s->stats_.in_flight -= std::min<uint64_t>(s->stats_.in_flight, c->in_flight);
@@ -131,6 +132,10 @@ void Server::OnSweep(uv_timer_t* h) {
       continue;
     }
     if (c->input_done || c->shutting) continue;
+    if (c->body) {  // a streamed body, paused or not: the body timeout still applies
+      if (s->BodyExpired(c, now)) expired.push_back(c), status.push_back(408);
+      continue;
+    }
     switch (c->framer.phase()) {
       case Framer::Phase::Head:
         if (now - c->phase_start >= o.headers_timeout) expired.push_back(c), status.push_back(408);

@@ -194,6 +194,7 @@ void Server::OnWrite(uv_write_t* req, int status) {
 }
 
 void Server::AfterOutput(Connection* c) {
+  if (c->body && !c->closing) BodyAnswered(c);  // a streamed body answered before its end: discard the rest
   if (c->closing || !c->output_idle()) {
     if (!c->closing) UpdateReading(c);
     return;

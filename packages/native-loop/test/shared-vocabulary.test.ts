@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_LIMITS, METHOD_NAMES, MethodId, RequestFlag, STATUS_TEXT, methodIdOf, reasonOf, resolveOptions,
+  BODY_ABORTED, BODY_DONE, BODY_MORE, BODY_STREAM, DEFAULT_LIMITS, METHOD_NAMES, MethodId, RequestFlag, STATUS_TEXT, methodIdOf,
+  reasonOf, resolveOptions,
 } from '../src/index.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -69,6 +70,15 @@ describe('shared vocabulary', () => {
     for (const [, name, value] of text.matchAll(/\bkFlag(\w+) = (\d+)/g)) cpp.set(name!, Number(value));
     expect(cpp.size).toBe(Object.keys(RequestFlag).length);
     for (const [name, bit] of Object.entries(RequestFlag)) expect(cpp.get(name), name).toBe(bit);
+  });
+
+  it('the streamed-body constants of the loop (body_stream.hpp) are stream-input.ts\'s', () => {
+    const text = cppSources(loopNative);
+    const value = (name: string): number => Number(new RegExp(`\\b${name} = (\\d+)`).exec(text)?.[1]);
+    expect(value('kStreamedBodyFlag')).toBe(BODY_STREAM);
+    expect(value('kBodyMore')).toBe(BODY_MORE);
+    expect(value('kBodyDone')).toBe(BODY_DONE);
+    expect(value('kBodyAborted')).toBe(BODY_ABORTED);
   });
 
   it('every reason phrase the loop sends itself is the registry\'s', () => {

@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createJsServer } from '../src/js/index.js';
 import { inject, parseResponses } from '../src/js/index.js';
 import { BODY_ABORTED, BODY_DONE, BODY_MORE, BODY_STREAM, type BodyChunks } from '../src/stream-input.js';
 import type { Responder, ServerHandlers, ServerOptions } from '../src/types.js';
 import { GET, seeded } from './helpers/raw-client.js';
-import { harness, ok } from './helpers/transports.js';
+import { TRANSPORTS, harness, ok } from './helpers/transports.js';
 
 const MiB = 1024 * 1024;
 const WINDOW = 64 * 1024;
-/** One socket read of the JS transport is at most this (Node's default read size). */
+/** One socket read is at most this (Node's default read size; the native loop's read buffer). */
 const READ = 64 * 1024;
 
 /** Deterministic body bytes. */
@@ -96,8 +95,8 @@ function hashingHandlers(opts: { ack: 'sync' | 'timer'; answerEarly?: boolean })
 
 const streaming: ServerOptions = { limits: { maxBodyBytes: 64 * 1024, maxStreamBodyBytes: Infinity, bodyWindow: WINDOW } };
 
-describe('streamed request bodies (js transport)', () => {
-  const h = harness(createJsServer);
+describe.each(TRANSPORTS)('streamed request bodies ($name transport)', ({ create }) => {
+  const h = harness(create);
   afterEach(() => h.cleanup());
 
   it('a Content-Length upload split at seeded boundaries is hashed chunk by chunk, within the window', async () => {
@@ -143,6 +142,42 @@ describe('streamed request bodies (js transport)', () => {
     const [res, next] = await c.responses(2);
     expect(Buffer.from(res!.body).toString()).toBe(`${body.length} ${sha(body)}`);
     expect(Buffer.from(next!.body).toString()).toBe('/next');
+  });
+
+  it('a body over maxBodyBytes complete with its head comes as one BODY_DONE chunk; chunked trailers are dropped and the next request framed', async () => {
+    const { handlers, state } = hashingHandlers({ ack: 'sync' });
+    const { port } = await h.start(handlers, { limits: { ...streaming.limits, maxBodyBytes: 1000 } });
+    const c = await h.connect(port);
+    const small = bytes(5000, 14);
+    const chunked = bytes(3000, 15);
+    // all in one write: the first body is complete with its head, the chunked one too (with a trailer)
+    await c.write(Buffer.concat([
+      Buffer.from(`POST /whole HTTP/1.1\r\nHost: t\r\nContent-Length: ${small.length}\r\n\r\n`), small,
+      Buffer.from(`POST /chunked HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n${chunked.length.toString(16)};ext=1\r\n`),
+      chunked, Buffer.from('\r\n0\r\nX-Trailer: yes\r\n\r\n'), Buffer.from(GET('/after')),
+    ]));
+    const [whole, ch, after] = await c.responses(3);
+    expect(Buffer.from(whole!.body).toString()).toBe(`${small.length} ${sha(small)}`);
+    expect(Buffer.from(ch!.body).toString()).toBe(`${chunked.length} ${sha(chunked)}`);
+    expect(Buffer.from(after!.body).toString()).toBe('/after');
+    expect(state.flags.map((f) => f & BODY_STREAM)).toEqual([BODY_STREAM, BODY_STREAM, 0]);
+    expect(state.ends).toEqual([BODY_DONE, BODY_DONE]);
+  });
+
+  it('a streamed body of a Connection: close request is read to its end, answered, then the connection closes', async () => {
+    const { handlers } = hashingHandlers({ ack: 'sync' });
+    const { port } = await h.start(handlers, streaming);
+    const c = await h.connect(port);
+    const body = bytes(2 * MiB, 16);
+    await c.write(`POST /last HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: ${body.length}\r\n\r\n`);
+    const rnd = seeded(17);
+    for (let at = 0; at < body.length;) {
+      const n = 1 + Math.floor(rnd() * 300_000);
+      await c.write(body.subarray(at, at + n));
+      at += n;
+    }
+    const responses = await c.untilEnd();
+    expect(responses.map((r) => Buffer.from(r.body).toString())).toEqual([`${body.length} ${sha(body)}`]);
   });
 
   it('100 Continue goes out when JS starts reading the streamed body', async () => {
@@ -257,6 +292,9 @@ describe('streamed request bodies (js transport)', () => {
     expect(state.flags).toEqual([]);
   });
 
+});
+
+describe('streamed request bodies (inject)', () => {
   it('inject streams too: a body over maxBodyBytes arrives as chunks', async () => {
     const { handlers } = hashingHandlers({ ack: 'sync' });
     const body = bytes(300_000, 9);

@@ -38,16 +38,6 @@ export async function listenApp(app: App<object>, options: ListenOptions): Promi
   };
   const o = app.settings;
   const limits = app.transportLimits();
-  // streamed request bodies are implemented by the JS transport only so far: 'auto' picks it when a
-  // route streams (apps without a bodyLimit route keep the native transport)
-  const streams = (limits?.maxStreamBodyBytes ?? 0) > 0;
-  if (streams && o.transport === 'native') {
-    try {
-      app.config.logger.warn({}, 'jato: the native transport does not stream request bodies yet: bodies over maxBodyBytes get 413 (use transport "auto" or "js")');
-    } catch {
-      /* a broken logger does not stop the server */
-    }
-  }
   const server = createServer(
     {
       host,
@@ -55,7 +45,7 @@ export async function listenApp(app: App<object>, options: ListenOptions): Promi
       // the supervisor made sure the port is this app's (unless reusePort), see superviseWorkers
       reusePort: inWorker || reusePort,
       serverName: o.serverName ?? 'jato',
-      transport: streams && (o.transport ?? 'auto') === 'auto' ? 'js' : (o.transport ?? 'auto'),
+      transport: o.transport ?? 'auto',
       ...(limits !== undefined ? { limits } : {}),
       ...(o.timeouts !== undefined ? { timeouts: o.timeouts } : {}),
     },

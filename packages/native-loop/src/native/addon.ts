@@ -18,6 +18,8 @@ export interface InputBuffers {
   arena: ArrayBuffer;
   closed: ArrayBuffer;
   date: ArrayBuffer;
+  /** Body-chunk table of streamed request bodies (see native/body_stream.hpp). */
+  bodies: ArrayBuffer;
 }
 
 /** One native server instance (class NativeServer in native/addon.cc). */
@@ -29,6 +31,8 @@ export interface NativeServerHandle {
   close(deadlineMs: number): void;
   stats(): { connections: number; accepted: number; inFlight: number; requests: number; bytesRead: number; bytesWritten: number };
   remote(conn: number): { address: string; port: number } | undefined;
+  /** JS consumed `bytes` of the streamed body of (conn, seq) (see `BodyStreamControl.bodyRead`). */
+  bodyRead(conn: number, seq: number, bytes: number): void;
 }
 
 /** The addon's exports. */

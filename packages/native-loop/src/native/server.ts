@@ -8,6 +8,7 @@ import { type FastBuffer, fastBuffer } from './buffer-internals.js';
 import { DRAIN_BIT, FILE_DONE_BIT, FILE_FAIL_BIT } from './layout.js';
 import { OutputWriter } from './output-writer.js';
 import { NativeRequestBatch } from './request-batch.js';
+import { NativeBodyChunks } from './body-chunks.js';
 
 /** Default deadline of `close()` for in-flight requests, in milliseconds. */
 const DEFAULT_CLOSE_DEADLINE_MS = 10_000;
@@ -48,6 +49,8 @@ class NativeHttpServer implements HttpServer {
   private readonly out = new OutputWriter();
   private native: NativeServerHandle | undefined;
   private batch: NativeRequestBatch | undefined;
+  private chunks: NativeBodyChunks | undefined;
+  private readonly streamsBodies: boolean;
   private closedIds: Uint32Array | undefined;
   private dateMem: FastBuffer | undefined;
   private dateVersion: Uint32Array | undefined;
@@ -64,6 +67,7 @@ class NativeHttpServer implements HttpServer {
     private readonly handlers: ServerHandlers,
   ) {
     this.responder = this.out;
+    this.streamsBodies = options.maxStreamBodyBytes > 0;
   }
 
   listen(): Promise<{ address: string; port: number; family: 'IPv4' | 'IPv6' }> {
@@ -94,8 +98,7 @@ class NativeHttpServer implements HttpServer {
         keepAliveTimeout: o.keepAliveTimeout,
         writeTimeout: o.writeTimeout,
         lingerTimeout: Math.min(LINGER_MS, o.keepAliveTimeout),
-        // streamed request bodies are not implemented natively yet: bodies over maxBodyBytes get 413
-        maxStreamBodyBytes: 0,
+        maxStreamBodyBytes: o.maxStreamBodyBytes,
         bodyWindow: o.bodyWindow,
         maxDiscardBytes: o.maxDiscardBytes,
       },
@@ -104,6 +107,8 @@ class NativeHttpServer implements HttpServer {
     );
     const buffers = native.inputBuffers();
     this.batch = new NativeRequestBatch(buffers);
+    this.chunks = new NativeBodyChunks(buffers);
+    this.out.bodyRead = (conn, seq, bytes) => native.bodyRead(conn, seq, bytes);
     this.closedIds = new Uint32Array(buffers.closed);
     this.dateMem = fastBuffer(buffers.date);
     this.dateVersion = new Uint32Array(buffers.date, 0, 1);
@@ -117,7 +122,7 @@ class NativeHttpServer implements HttpServer {
   private readonly dispatch = (count: number, closed: number, resized: boolean): number => {
     const out = this.out;
     const batch = this.batch!;
-    if (resized) batch.rebind(this.native!.inputBuffers());
+    if (resized) this.rebind();
     out.inBatch = true;
     try {
       if (count > 0) {
@@ -131,12 +136,33 @@ class NativeHttpServer implements HttpServer {
         }
         batch.count = 0;
       }
+      // streamed request bodies (when on): the chunk count is in shared memory, not an argument
+      if (this.streamsBodies && this.chunks!.pending() > 0) this.bodyChunks(this.chunks!.pending());
       if (closed > 0) this.closedOrDrained(closed);
     } finally {
       out.inBatch = false;
     }
     return out.finish();
   };
+
+  /** The loop grew its input memory: the views follow. */
+  private rebind(): void {
+    const buffers = this.native!.inputBuffers();
+    this.batch!.rebind(buffers);
+    this.chunks!.rebind(buffers);
+  }
+
+  /** Streamed request-body chunks of this turn (after its `onBatch`); a throw is reported, never rethrown. */
+  private bodyChunks(count: number): void {
+    const chunks = this.chunks!;
+    chunks.count = count;
+    try {
+      this.handlers.onBodyChunks?.(chunks);
+    } catch (error) {
+      process.emitWarning(`jato: onBodyChunks threw: ${error instanceof Error ? String(error.stack) : String(error)}`);
+    }
+    chunks.count = 0;
+  }
 
   /** The closed list: closed connections (onConnectionClose) and drain notices (DRAIN_BIT). */
   private closedOrDrained(closed: number): void {

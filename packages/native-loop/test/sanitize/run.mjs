@@ -82,12 +82,13 @@ try {
     [vitest, 'run', '--config', path.join('test', 'sanitize', 'vitest.config.ts'), '-t', 'native'],
     { cwd: root, env, stdio: 'inherit' },
   );
-  // 3. core's boundary property test (seeded hostile apps, pipelined) on the native transport
+  // 3. core's boundary property test (seeded hostile apps, pipelined) and its streaming disconnect
+  //    cycles on the native transport
   const coreReport = path.join(scratch, 'core-property.json');
   const coreRun = spawnSync(
     process.execPath,
     [vitest, 'run', '--config', path.join('test', 'sanitize', 'core-property.config.ts'), '-t', 'native'],
-    { cwd: root, env: { ...env, JATO_PROPERTY_SEEDS: '4', JATO_SANITIZE_CORE_REPORT: coreReport }, stdio: 'inherit' },
+    { cwd: root, env: { ...env, JATO_PROPERTY_SEEDS: '4', JATO_DISCONNECT_CYCLES: '200', JATO_SANITIZE_CORE_REPORT: coreReport }, stdio: 'inherit' },
   );
   const reports = fs.readdirSync(scratch).filter((f) => f.startsWith('sanitizer.log'));
   for (const r of reports) process.stderr.write(fs.readFileSync(path.join(scratch, r), 'utf8'));
