@@ -58,7 +58,7 @@ export interface FetchServer {
  * by `FetchEnv`. Bodies of Responses built from a string or bytes (`c.text`, `c.json`,
  * `Response.json`) are sent without reading their stream; other bodies are streamed with
  * backpressure. Bodies up to `limits.maxBodyBytes` (1 MiB) arrive whole; set
- * `limits.maxStreamBodyBytes` to accept larger ones, streamed (this uses the JS transport for now).
+ * `limits.maxStreamBodyBytes` to accept larger ones, streamed with backpressure (both transports).
  * A thrown error or rejected promise is a logged 500; a Response that cannot be sent too.
  */
 export function serve(options: ServeOptions, listening?: (info: ServeInfo) => void): FetchServer {
