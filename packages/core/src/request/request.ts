@@ -36,6 +36,17 @@ function absoluteAuthority(target: string): string | undefined {
   return at < 0 ? authority : authority.slice(at + 1);
 }
 
+/** A request's rarely built caches (one object, made when the first of them is). */
+class LazyParts {
+  query: URLSearchParams | null = null;
+  cookies: Record<string, string> | null = null;
+  host: HostParts | null = null;
+  remote: { address: string; port: number } | null = null;
+  ext: Record<string, unknown> | null = null;
+  /** the Web stream over a whole body, once `body` was read */
+  bodyStream: ReadableStream<Uint8Array> | null = null;
+}
+
 /**
  * An incoming HTTP request. Lazy: nothing is decoded until read (`req.headers`, `req.query`,
  * `req.cookies`, `await req.json()`…).
@@ -72,22 +83,21 @@ export class Request<P = Record<string, string>> {
   bodyCopy: Uint8Array | null = null;
   /** @internal the streamed body (transport flag BODY_STREAM), null for a whole one */
   bodySource: BodySource | null = null;
-  /** @internal the Web stream over a whole body, once `body` was read */
-  private bodyStream: ReadableStream<Uint8Array> | null = null;
-  /** @internal lazily computed caches */
+  /** @internal lazily computed header map */
   private headerMap: Record<string, string> | null = null;
-  private queryCache: URLSearchParams | null = null;
-  private cookieCache: Record<string, string> | null = null;
-  private hostCache: HostParts | null = null;
-  private remoteCache: { address: string; port: number } | null = null;
+  /** @internal what few requests build (query, cookies, host, remote, body stream): made on first use */
+  private lazy: LazyParts | null = null;
   /** @internal abort controller, created when `signal` is first read */
   abortController: AbortController | null = null;
   /** @internal the route entry (or router miss) the app's middleware chain leads to */
   matched: unknown = null;
-  /** @internal cache of lazy extension properties */
-  extCache: Record<string, unknown> | null = null;
   /** @internal the dispatcher that made this request (remote addresses, aborts, limits) */
   readonly hub: RequestHost;
+  /**
+   * @internal response headers recorded by the app's outermost jato middleware (`recordHeader`):
+   * [used slots, op, name, key, value, …] applied when the response is encoded; reused per request
+   */
+  resOps: unknown[] | null = null;
   /** @internal the dispatcher's settle callbacks for this object, made once and reused when pooled */
   settle: { fulfilled(value: unknown): void; rejected(err: unknown): void; out: unknown } | null = null;
 
@@ -119,18 +129,30 @@ export class Request<P = Record<string, string>> {
     this.dropCaches();
   }
 
-  /** Forget what was decoded or built lazily for the previous request (stores only what is set). */
+  /**
+   * Forget what was decoded or built lazily for the previous request (stores only what is set). The
+   * rarely built caches live in one side object, so this is five checks on the hot path.
+   */
   private dropCaches(): void {
     if (this.rawLines !== null) this.rawLines = null;
     if (this.headerMap !== null) this.headerMap = null;
-    if (this.queryCache !== null) this.queryCache = null;
-    if (this.cookieCache !== null) this.cookieCache = null;
-    if (this.hostCache !== null) this.hostCache = null;
-    if (this.remoteCache !== null) this.remoteCache = null;
-    if (this.extCache !== null) this.extCache = null;
+    if (this.lazy !== null) this.lazy = null;
     if (this.bodyCopy !== null) this.bodyCopy = null;
     if (this.bodySource !== null) this.bodySource = null;
-    if (this.bodyStream !== null) this.bodyStream = null;
+  }
+
+  /** The side object of rarely built caches, made on first use. */
+  private parts(): LazyParts {
+    return (this.lazy ??= new LazyParts());
+  }
+
+  /** @internal cache of lazy extension properties (in the side object) */
+  get extCache(): Record<string, unknown> | null {
+    return this.lazy === null ? null : this.lazy.ext;
+  }
+
+  set extCache(cache: Record<string, unknown> | null) {
+    this.parts().ext = cache;
   }
 
   /** @internal copy everything still in batch memory, so the request outlives the batch. */
@@ -190,14 +212,19 @@ export class Request<P = Record<string, string>> {
 
   /** The value of header `name` (case-insensitive; repeated lines joined), or undefined. */
   header(name: string): string | undefined {
-    const key = name.toLowerCase();
+    return this.headerLower(name.toLowerCase());
+  }
+
+  /** @internal `header()` for a name already in lower case (jato's middleware: no lowercasing per call). */
+  headerLower(key: string): string | undefined {
     if (this.headerMap !== null) return this.headerMap[key];
     // a few lookups (what middleware does) are cheaper as scans than building the whole map
     const l = this.lines();
     let found: string | undefined;
     for (let j = 0; j < l.length; j += 2) {
       const n = l[j]!;
-      if (n.length === key.length && (n === key || n.toLowerCase() === key)) {
+      // the first letters compared before lowercasing: most names of the same length differ there
+      if (n.length === key.length && (n === key || ((n.charCodeAt(0) | 0x20) === (key.charCodeAt(0) | 0x20) && n.toLowerCase() === key))) {
         found = found === undefined ? l[j + 1]! : `${found}${key === 'cookie' ? '; ' : ', '}${l[j + 1]!}`;
       }
     }
@@ -221,14 +248,14 @@ export class Request<P = Record<string, string>> {
 
   /** The parsed query (repeated keys kept: `query.getAll('tag')`; `+` is a space). */
   get query(): URLSearchParams {
-    if (this.queryCache === null) this.queryCache = new URLSearchParams(this.queryString);
-    return this.queryCache;
+    const lazy = this.parts();
+    return (lazy.query ??= new URLSearchParams(this.queryString));
   }
 
   /** Cookies from the `Cookie` header (first occurrence of a name wins). */
   get cookies(): Readonly<Record<string, string | undefined>> {
-    if (this.cookieCache === null) this.cookieCache = parseCookies(this.header('cookie'));
-    return this.cookieCache;
+    const lazy = this.parts();
+    return (lazy.cookies ??= parseCookies(this.header('cookie')));
   }
 
   /** Whether the connection stays open after this request (HTTP/1.1 default, `Connection` header). */
@@ -293,13 +320,14 @@ export class Request<P = Record<string, string>> {
   }
 
   private hostParts(): HostParts {
-    if (this.hostCache === null) this.hostCache = parseHost(this.hub.trustProxy === null ? absoluteAuthority(this.url) ?? this.header('host') : this.host);
-    return this.hostCache;
+    const lazy = this.parts();
+    return (lazy.host ??= parseHost(this.hub.trustProxy === null ? absoluteAuthority(this.url) ?? this.header('host') : this.host));
   }
 
   private remoteInfo(): { address: string; port: number } | null {
-    if (this.remoteCache === null) this.remoteCache = this.hub.remote(this.conn) ?? null;
-    return this.remoteCache;
+    const lazy = this.parts();
+    if (lazy.remote === null) lazy.remote = this.hub.remote(this.conn) ?? null;
+    return lazy.remote;
   }
 
   /** The client's IP address (undefined if the connection is already gone). */
@@ -370,17 +398,18 @@ export class Request<P = Record<string, string>> {
   get body(): ReadableStream<Uint8Array> {
     const src = this.bodySource;
     if (src !== null) return src.stream();
-    if (this.bodyStream === null) {
+    const lazy = this.parts();
+    if (lazy.bodyStream === null) {
       const view = this.bodyView();
       const copy = view === this.bodyCopy ? view : view.slice();
-      this.bodyStream = new ReadableStream<Uint8Array>({
+      lazy.bodyStream = new ReadableStream<Uint8Array>({
         start(controller) {
           if (copy.byteLength > 0) controller.enqueue(copy);
           controller.close();
         },
       });
     }
-    return this.bodyStream;
+    return lazy.bodyStream;
   }
 
   /**
