@@ -74,6 +74,7 @@ const SAFE_ID = /^[A-Za-z0-9._:@/+=-]{1,200}$/;
 export function requestId(options: RequestIdOptions = {}): Middleware {
   const header = checkHeaderName(options.header ?? 'X-Request-Id');
   const key = header.toLowerCase();
+  const linePrefix = `${header}: `;
   const trust = options.trustIncoming !== false;
   const custom = options.generate;
   const generate = custom ?? counterIds();
@@ -88,7 +89,7 @@ export function requestId(options: RequestIdOptions = {}): Middleware {
     }
     const result = als === null ? rest(req) : als.run(new Context(id, req), rest, req);
     if (outermost) {
-      recordHeader(req, SET_IF_ABSENT, header, key, id);
+      recordHeader(req, SET_IF_ABSENT, header, key, id, linePrefix + id + '\r\n');
       return result;
     }
     return mapResponse(result, (res) => {

@@ -26,6 +26,7 @@ export interface CorsOptions {
 }
 
 const DEFAULT_METHODS = 'GET, HEAD, PUT, PATCH, POST, DELETE';
+const CREDENTIALS_LINE = 'Access-Control-Allow-Credentials: true\r\n';
 
 /**
  * CORS as middleware. Register it first (`app.use(cors({ origin: ['https://app.example'] }))`) so
@@ -47,6 +48,7 @@ export function cors(options: CorsOptions = {}): Middleware {
   }
   const maxAge = options.maxAge === undefined ? null : String(options.maxAge);
   if (exposed !== null && !isHeaderValue(exposed)) throw new TypeError('cors exposedHeaders must be valid header values');
+  const exposedLine = `Access-Control-Expose-Headers: ${exposed ?? ''}\r\n`;
 
   const allowOrigin = (origin: string): string => (anyOrigin && !credentials ? '*' : origin);
 
@@ -56,7 +58,7 @@ export function cors(options: CorsOptions = {}): Middleware {
       if (!varies) return rest(req);
       const result = rest(req);
       if (outermost) {
-        recordHeader(req, VARY, 'Vary', 'vary', 'Origin');
+        recordHeader(req, VARY, 'Vary', 'vary', 'Origin', 'Vary: Origin\r\n');
         return result;
       }
       return mapResponse(result, (res) => addVary(res.headers, 'Origin'));
@@ -87,11 +89,12 @@ export function cors(options: CorsOptions = {}): Middleware {
     const result = rest(req);
     // the echoed origin is checked as a header value where it is recorded (a Response checks its own)
     if (outermost && (!allowed || isHeaderValue(origin))) {
-      if (varies) recordHeader(req, VARY, 'Vary', 'vary', 'Origin');
+      if (varies) recordHeader(req, VARY, 'Vary', 'vary', 'Origin', 'Vary: Origin\r\n');
       if (!allowed) return result;
-      recordHeader(req, SET, 'Access-Control-Allow-Origin', 'access-control-allow-origin', allowOrigin(origin));
-      if (credentials) recordHeader(req, SET, 'Access-Control-Allow-Credentials', 'access-control-allow-credentials', 'true');
-      if (exposed !== null) recordHeader(req, SET, 'Access-Control-Expose-Headers', 'access-control-expose-headers', exposed);
+      const value = allowOrigin(origin);
+      recordHeader(req, SET, 'Access-Control-Allow-Origin', 'access-control-allow-origin', value, `Access-Control-Allow-Origin: ${value}\r\n`);
+      if (credentials) recordHeader(req, SET, 'Access-Control-Allow-Credentials', 'access-control-allow-credentials', 'true', CREDENTIALS_LINE);
+      if (exposed !== null) recordHeader(req, SET, 'Access-Control-Expose-Headers', 'access-control-expose-headers', exposed, exposedLine);
       return result;
     }
     return mapResponse(result, (res) => {

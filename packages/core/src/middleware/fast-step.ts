@@ -50,9 +50,10 @@ export type HeaderOp = typeof SET_IF_ABSENT | typeof SET | typeof VARY;
 /**
  * Record a response header for the request: applied when its response is encoded, before
  * `onResponse` hooks. `value` must be a valid header value and `name` a valid header name, `key` its
- * lower case (the recorder checks; nothing checks again). @internal
+ * lower case, `line` the head line `${name}: ${value}\r\n` (the recorder checks and renders; nothing
+ * checks again). @internal
  */
-export function recordHeader(req: Request, op: HeaderOp, name: string, key: string, value: string): void {
+export function recordHeader(req: Request, op: HeaderOp, name: string, key: string, value: string, line: string): void {
   let ops = req.resOps;
   if (ops === null) ops = req.resOps = [0];
   const n = ops[0] as number;
@@ -60,7 +61,8 @@ export function recordHeader(req: Request, op: HeaderOp, name: string, key: stri
   ops[n + 2] = name;
   ops[n + 3] = key;
   ops[n + 4] = value;
-  ops[0] = n + 4;
+  ops[n + 5] = line;
+  ops[0] = n + 5;
 }
 
 /** Whether headers were recorded for the request's current response. @internal */
@@ -80,10 +82,10 @@ export function clearRecorded(ops: unknown[] | null): void {
 export function recordedLines(ops: readonly unknown[]): string | null {
   const end = (ops[0] as number) + 1;
   let lines = '';
-  for (let k = 1; k < end; k += 4) {
+  for (let k = 1; k < end; k += 5) {
     const key = ops[k + 2];
-    for (let j = 1; j < k; j += 4) if (ops[j + 2] === key) return null;
-    lines += `${ops[k + 1] as string}: ${ops[k + 3] as string}\r\n`;
+    for (let j = 1; j < k; j += 5) if (ops[j + 2] === key) return null;
+    lines += ops[k + 4] as string;
   }
   return lines;
 }
@@ -92,7 +94,7 @@ export function recordedLines(ops: readonly unknown[]): string | null {
 export function applyRecorded(res: Response, ops: readonly unknown[]): Response {
   const h = res.headers;
   const end = (ops[0] as number) + 1;
-  for (let k = 1; k < end; k += 4) {
+  for (let k = 1; k < end; k += 5) {
     const op = ops[k] as HeaderOp;
     const name = ops[k + 1] as string;
     const value = ops[k + 3] as string;

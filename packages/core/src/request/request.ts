@@ -95,7 +95,7 @@ export class Request<P = Record<string, string>> {
   readonly hub: RequestHost;
   /**
    * @internal response headers recorded by the app's outermost jato middleware (`recordHeader`):
-   * [used slots, op, name, key, value, …] applied when the response is encoded; reused per request
+   * [used slots, op, name, key, value, line, …] applied when the response is encoded; reused per request
    */
   resOps: unknown[] | null = null;
   /** @internal the dispatcher's settle callbacks for this object, made once and reused when pooled */
