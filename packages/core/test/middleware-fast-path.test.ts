@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { App, cors, currentRequestId, mapResponse, Response, requestId, type Middleware } from '../src/index.js';
+import { App, cors, currentRequestId, mapResponse, Response, requestId, type Middleware, type Request } from '../src/index.js';
 import { inject, injectAll, rawRequest, startTestServer, type TestServer } from './support/testing.js';
 import { TRANSPORTS } from './support/transports.js';
 
@@ -159,6 +159,33 @@ describe('jato middleware on the fast path (requestId, cors)', () => {
     app.get('/', () => String(currentRequestId()));
     const res = await inject(app, '/');
     expect([res.text(), res.headers['x-request-id']]).toEqual(['undefined', 'no-ctx']);
+  });
+});
+
+describe('pooled requests', () => {
+  it('a request kept past its response caches nothing that the next request on the same object sees', async () => {
+    const app = new App({ logger: false });
+    let kept: Request | undefined;
+    let same = false;
+    app.get('/a', (req) => {
+      kept = req;
+      return 'a';
+    });
+    app.get('/b', (req) => {
+      same = req === kept;
+      return `${req.header('x-b')} ${req.query.get('q')} ${req.headers['x-b']} ${req.cookies['c']}`;
+    });
+    const server = await startTestServer(app);
+    try {
+      await rawRequest(server.port, 'GET /a?q=1 HTTP/1.1\r\nHost: t\r\nX-B: stale\r\nCookie: c=old\r\n\r\n', { responses: 1 });
+      // misuse: read the request after its response (it is back in the pool)
+      expect([kept!.header('x-b'), kept!.headers['x-b'], kept!.query.get('q'), kept!.cookies['c']]).toEqual([undefined, undefined, null, undefined]);
+      const { responses } = await rawRequest(server.port, 'GET /b?q=2 HTTP/1.1\r\nHost: t\r\nX-B: fresh\r\nCookie: c=new\r\n\r\n', { responses: 1 });
+      expect(same).toBe(true); // the same pooled object served both
+      expect(responses[0]!.text()).toBe('fresh 2 fresh new');
+    } finally {
+      await server.close();
+    }
   });
 });
 

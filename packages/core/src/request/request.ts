@@ -9,6 +9,7 @@ import type { AbortTarget, RequestHost } from './request-host.js';
 import { clientAddress, readForwarded, type ForwardedInfo } from './trust-proxy.js';
 
 const EMPTY_BODY = new Uint8Array(0);
+const NO_LINES: readonly string[] = [];
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze(Object.create(null) as Record<string, string>);
 const FLAG_KEEP_ALIVE = RequestFlag.KeepAlive;
 const FLAG_HTTP10 = RequestFlag.Http10;
@@ -114,7 +115,7 @@ export class Request<P = Record<string, string>> {
     this.seq = seq;
     this.flags = flags;
     if (this.abortController !== null) this.abortController = null;
-    this.dropCaches();
+    // no caches to drop: release() dropped them, and nothing caches on a released object (`pooled`)
   }
 
   /**
@@ -141,9 +142,21 @@ export class Request<P = Record<string, string>> {
     if (this.bodySource !== null) this.bodySource = null;
   }
 
+  /**
+   * Whether the object is back in the pool (released, neither attached nor detached): a handler that
+   * kept it past its response may still read it, but what it builds is not cached, so the next
+   * request never sees it.
+   */
+  private get pooled(): boolean {
+    return this.batch === null && this.bodyCopy === null;
+  }
+
   /** The side object of rarely built caches, made on first use. */
   private parts(): LazyParts {
-    return (this.lazy ??= new LazyParts());
+    if (this.lazy !== null) return this.lazy;
+    const lazy = new LazyParts();
+    if (!this.pooled) this.lazy = lazy;
+    return lazy;
   }
 
   /** @internal cache of lazy extension properties (in the side object) */
@@ -180,8 +193,9 @@ export class Request<P = Record<string, string>> {
   }
 
   private lines(): readonly string[] {
-    if (this.rawLines === null) this.rawLines = this.batch === null ? [] : this.readLines(this.batch);
-    return this.rawLines;
+    if (this.rawLines !== null) return this.rawLines;
+    // detached requests have their lines already (detach()); a pooled one has none to cache
+    return this.batch === null ? NO_LINES : (this.rawLines = this.readLines(this.batch));
   }
 
   /** Header lines as sent: `[name, value]` pairs in order, names not lowercased. */
@@ -205,6 +219,7 @@ export class Request<P = Record<string, string>> {
         const prev = map[key];
         map[key] = prev === undefined ? l[j + 1]! : `${prev}${key === 'cookie' ? '; ' : ', '}${l[j + 1]!}`;
       }
+      if (this.pooled) return map;
       this.headerMap = map;
     }
     return this.headerMap;
