@@ -221,7 +221,7 @@ describe.each(TRANSPORTS)('service essentials over real sockets (%s transport)',
     expect(res.headers.get('content-encoding')).toBe('br');
     expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example');
     expect(res.headers.get('vary')).toBe('Accept-Encoding, Origin'); // compress is inner: it adds its Vary first
-    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers.get('x-request-id')).toMatch(/^[A-Za-z0-9]{12}-[0-9]+$/);
     expect(await res.text()).toBe(body);
     // a preflight on the raw socket
     const raw = 'OPTIONS /rows HTTP/1.1\r\nHost: t\r\nOrigin: https://app.example\r\nAccess-Control-Request-Method: GET\r\n\r\n';

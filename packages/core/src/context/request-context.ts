@@ -1,8 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomUUID } from 'node:crypto';
+import { SET_IF_ABSENT, fastMiddleware, recordHeader } from '../middleware/fast-step.js';
 import { mapResponse } from '../middleware/map-response.js';
 import type { Middleware } from '../middleware/types.js';
 import type { Request } from '../request/request.js';
+import { checkHeaderName, isHeaderValue } from '../response/headers.js';
 
 /** What `requestContext()` holds for the request being handled. */
 export interface RequestContext {
@@ -37,8 +38,16 @@ export interface RequestIdOptions {
   header?: string;
   /** Use an incoming id (true). Ids longer than 200 characters or outside `[A-Za-z0-9._:@/+=-]` are replaced. */
   trustIncoming?: boolean;
-  /** Make a new id (`crypto.randomUUID`). */
+  /**
+   * Make a new id. The default is unique without a random source per request: a random prefix made
+   * once per process and a counter (`k3J9xq2LwB0e-1`, `k3J9xq2LwB0e-2`, …); ids are not secrets.
+   */
   generate?: () => string;
+  /**
+   * Run the rest of the chain inside an `AsyncLocalStorage` context that `requestContext()` and
+   * `currentRequestId()` read (true). False: only the id and its header, at no context cost.
+   */
+  context?: boolean;
 }
 
 /** A request's context; `values` is made on first use. */
@@ -58,20 +67,46 @@ const SAFE_ID = /^[A-Za-z0-9._:@/+=-]{1,200}$/;
 /**
  * Request ids and an `AsyncLocalStorage` context: each request gets the id of its `X-Request-Id`
  * header (when valid) or a new one, echoed on the response, and runs the rest of the chain inside a
- * context that `requestContext()` and `currentRequestId()` read anywhere below it.
+ * context that `requestContext()` and `currentRequestId()` read anywhere below it (unless
+ * `context: false`). Sync requests cost no promise and no closure; the context costs one
+ * `AsyncLocalStorage.run` per request.
  */
 export function requestId(options: RequestIdOptions = {}): Middleware {
-  const header = options.header ?? 'X-Request-Id';
+  const header = checkHeaderName(options.header ?? 'X-Request-Id');
   const key = header.toLowerCase();
+  const linePrefix = `${header}: `;
   const trust = options.trustIncoming !== false;
-  const generate = options.generate ?? randomUUID;
-  const als = (storage ??= new AsyncLocalStorage<RequestContext>());
-  return (req, next) => {
-    const incoming = trust ? req.header(key) : undefined;
-    const id = incoming !== undefined && SAFE_ID.test(incoming) ? incoming : generate();
-    const ctx = new Context(id, req);
-    return mapResponse(als.run(ctx, next), (res) => {
+  const custom = options.generate;
+  const generate = custom ?? counterIds();
+  const als = options.context === false ? null : (storage ??= new AsyncLocalStorage<RequestContext>());
+  return fastMiddleware((outermost) => (req, rest) => {
+    const incoming = trust ? req.headerLower(key) : undefined;
+    let id: string;
+    if (incoming !== undefined && SAFE_ID.test(incoming)) id = incoming;
+    else {
+      id = generate();
+      if (custom !== undefined && !isHeaderValue(id)) throw new TypeError(`requestId: generate() returned an invalid header value`);
+    }
+    const result = als === null ? rest(req) : als.run(new Context(id, req), rest, req);
+    if (outermost) {
+      recordHeader(req, SET_IF_ABSENT, header, key, id, linePrefix + id + '\r\n');
+      return result;
+    }
+    return mapResponse(result, (res) => {
       if (!res.headers.has(key)) res.headers.set(header, id);
     });
-  };
+  });
+}
+
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** Unique ids: a random 12-character prefix (71 bits) made once, then `-` and a counter. */
+function counterIds(): () => string {
+  const bytes = new Uint8Array(12);
+  globalThis.crypto.getRandomValues(bytes);
+  let prefix = '';
+  for (const b of bytes) prefix += ID_ALPHABET[b % ID_ALPHABET.length];
+  prefix += '-';
+  let n = 0;
+  return () => prefix + ++n;
 }

@@ -1,6 +1,8 @@
+import { SET, VARY, fastMiddleware, recordHeader } from '../middleware/fast-step.js';
 import { mapResponse } from '../middleware/map-response.js';
 import type { Middleware } from '../middleware/types.js';
 import type { Request } from '../request/request.js';
+import { isHeaderValue } from '../response/headers.js';
 import { Response } from '../response/response.js';
 import { addVary } from '../response/vary.js';
 
@@ -24,6 +26,7 @@ export interface CorsOptions {
 }
 
 const DEFAULT_METHODS = 'GET, HEAD, PUT, PATCH, POST, DELETE';
+const CREDENTIALS_LINE = 'Access-Control-Allow-Credentials: true\r\n';
 
 /**
  * CORS as middleware. Register it first (`app.use(cors({ origin: ['https://app.example'] }))`) so
@@ -44,14 +47,21 @@ export function cors(options: CorsOptions = {}): Middleware {
     throw new RangeError('cors maxAge must be a non-negative integer (seconds)');
   }
   const maxAge = options.maxAge === undefined ? null : String(options.maxAge);
+  if (exposed !== null && !isHeaderValue(exposed)) throw new TypeError('cors exposedHeaders must be valid header values');
+  const exposedLine = `Access-Control-Expose-Headers: ${exposed ?? ''}\r\n`;
 
   const allowOrigin = (origin: string): string => (anyOrigin && !credentials ? '*' : origin);
 
-  return (req, next) => {
-    const origin = req.header('origin');
+  return fastMiddleware((outermost) => (req, rest) => {
+    const origin = req.headerLower('origin');
     if (origin === undefined) {
-      if (!varies) return next();
-      return mapResponse(next(), (res) => addVary(res.headers, 'Origin'));
+      if (!varies) return rest(req);
+      const result = rest(req);
+      if (outermost) {
+        recordHeader(req, VARY, 'Vary', 'vary', 'Origin', 'Vary: Origin\r\n');
+        return result;
+      }
+      return mapResponse(result, (res) => addVary(res.headers, 'Origin'));
     }
     const allowed = allow(origin, req);
     if (req.method === 'OPTIONS' && allowed) {
@@ -76,7 +86,18 @@ export function cors(options: CorsOptions = {}): Middleware {
         return res;
       }
     }
-    return mapResponse(next(), (res) => {
+    const result = rest(req);
+    // the echoed origin is checked as a header value where it is recorded (a Response checks its own)
+    if (outermost && (!allowed || isHeaderValue(origin))) {
+      if (varies) recordHeader(req, VARY, 'Vary', 'vary', 'Origin', 'Vary: Origin\r\n');
+      if (!allowed) return result;
+      const value = allowOrigin(origin);
+      recordHeader(req, SET, 'Access-Control-Allow-Origin', 'access-control-allow-origin', value, `Access-Control-Allow-Origin: ${value}\r\n`);
+      if (credentials) recordHeader(req, SET, 'Access-Control-Allow-Credentials', 'access-control-allow-credentials', 'true', CREDENTIALS_LINE);
+      if (exposed !== null) recordHeader(req, SET, 'Access-Control-Expose-Headers', 'access-control-expose-headers', exposed, exposedLine);
+      return result;
+    }
+    return mapResponse(result, (res) => {
       const h = res.headers;
       if (varies) addVary(h, 'Origin');
       if (!allowed) return;
@@ -84,7 +105,7 @@ export function cors(options: CorsOptions = {}): Middleware {
       if (credentials) h.set('Access-Control-Allow-Credentials', 'true');
       if (exposed !== null) h.set('Access-Control-Expose-Headers', exposed);
     });
-  };
+  });
 }
 
 function originMatcher(origin: CorsOrigin): (origin: string, req: Request) => boolean {

@@ -14,6 +14,7 @@ import type {
   MethodNotAllowedHandler, NotFoundHandler, RequestHook, ResponseHook, RouteEntry,
 } from '../app/types.js';
 import { compose, type RequestFn } from '../middleware/compose.js';
+import { applyRecorded, clearRecorded, hasRecorded, recordedLines } from '../middleware/fast-step.js';
 import type { Middleware } from '../middleware/types.js';
 import { currentDate } from './date.js';
 import { fromWebResponse, toResponse } from './to-response.js';
@@ -26,7 +27,8 @@ import { openSource, streamKind, unsendableKind } from '../response/stream-sourc
 // module-level copies: the per-request code reads a local binding, not an import's property (CJS)
 const METHOD_HEAD = MethodId.Head;
 const FLAG_BODY_STREAM = BODY_STREAM;
-const NAMES: readonly string[] = METHOD_NAMES;
+// a mutable copy: TurboFan does not inline element loads from a frozen array (a KeyedLoadIC call per request)
+const NAMES: readonly string[] = METHOD_NAMES.slice();
 
 /** A router miss, as the chain carries it to the 404/405/400 answer. */
 type Miss = Exclude<MatchResult<RouteEntry>, { kind: 'found' }>;
@@ -320,6 +322,24 @@ export class Dispatcher implements ServerHandlers, RequestHost {
    */
   private finish(req: Request, result: unknown, out: Responder, isError: boolean): boolean {
     const head = req.method === 'HEAD';
+    const ops = req.resOps;
+    if (hasRecorded(ops)) {
+      // headers recorded by the app's outermost jato middleware (see compose): a text result gets
+      // them as lines of its head, anything else has them set on its Response
+      if (typeof result === 'string' && this.cfg.responseHooks.length === 0) {
+        const lines = recordedLines(ops);
+        if (lines !== null) {
+          ops[0] = 0;
+          const h = this.encoder.text200HeadWith(this.byteLength(result), lines, req.flags);
+          out.respond(req.conn, req.seq, h, head ? null : result, (req.flags & FLAG_KEEP_ALIVE) === 0);
+          return true;
+        }
+      }
+      if (!isWebResponse(result)) {
+        result = applyRecorded(toResponse(result), ops);
+        ops[0] = 0;
+      }
+    }
     if (this.cfg.responseHooks.length !== 0) {
       if (isWebResponse(result)) return this.fromWeb(req, result, out, isError);
       return this.sendResponse(req, this.applyResponseHooks(req, toResponse(result), isError), out, head);
@@ -540,10 +560,11 @@ export class Dispatcher implements ServerHandlers, RequestHost {
     if (mw.length === 0) return this.runHooked(req, target);
     if (this.chainSize !== mw.length) {
       // middleware added after the dispatcher was made: compose again (once per change)
-      this.chain = compose(mw, (r) => this.runHooked(r, r.matched as RouteEntry | Miss), (r, err) => this.errorResult(r, err));
+      this.chain = compose(mw, (r) => this.runHooked(r, r.matched as RouteEntry | Miss), (r, err) => this.errorResult(r, err), true);
       this.chainSize = mw.length;
     }
     req.matched = target;
+    clearRecorded(req.resOps);
     return this.chain!(req);
   }
 

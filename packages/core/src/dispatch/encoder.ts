@@ -51,6 +51,11 @@ export class HeadEncoder {
     return `${this.text200}${len}\r\n${connectionLine(flags)}\r\n`;
   }
 
+  /** Head of a 200 text/plain response of `len` bytes with extra header `lines` (each ending in CRLF). */
+  text200HeadWith(len: number, lines: string, flags: number): string {
+    return `${this.text200}${len}\r\n${lines}${connectionLine(flags)}\r\n`;
+  }
+
   /** Head of a 200 application/json response of `len` bytes. */
   json200Head(len: number, flags: number): string {
     if ((flags & (FLAG_KEEP_ALIVE | FLAG_HTTP10)) === FLAG_KEEP_ALIVE) {

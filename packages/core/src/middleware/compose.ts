@@ -1,5 +1,6 @@
 import { isThenableResult } from '../dispatch/error-result.js';
 import type { Request } from '../request/request.js';
+import { fastStepOf } from './fast-step.js';
 import type { Middleware } from './types.js';
 
 /** A request handler as the dispatcher calls it. @internal */
@@ -7,38 +8,47 @@ export type RequestFn = (req: Request) => unknown;
 
 /**
  * One function running `middleware` around `inner`, in onion order. Each `next()` answers errors
- * thrown (or rejected) below it with `onError`, so middleware sees the error response. Sync all
- * the way down costs one small closure per middleware and request, and no promise.
- * Errors of the outermost middleware itself propagate to the caller.
+ * thrown (or rejected) below it with `onError`, so middleware sees the error response. Errors of the
+ * outermost middleware itself propagate to the caller.
+ *
+ * Sync all the way down costs no promise: the layers and their error guards are made here, once;
+ * per request a user middleware costs one small `next` closure, and jato's own middleware
+ * (`requestId()`, `cors()`: see `FastStep`) none. With `outermost` (the app's own chain, whose
+ * result is encoded directly) the leading run of jato middleware records its response headers on
+ * the request instead of building a Response for them.
  * @internal
  */
 export function compose(
   middleware: readonly Middleware[],
   inner: RequestFn,
   onError: (req: Request, err: unknown) => unknown,
+  outermost = false,
 ): RequestFn {
   const chain = middleware.slice();
   const n = chain.length;
   if (n === 0) return inner;
-  const guarded = (req: Request, i: number): unknown => {
-    let r: unknown;
-    try {
-      r = i === n ? inner(req) : step(req, i);
-    } catch (err) {
-      return onError(req, err);
-    }
-    if (isThenableResult(r)) return Promise.resolve(r).then(undefined, (err: unknown) => onError(req, err));
-    return r;
-  };
-  const step = (req: Request, i: number): unknown => {
+  let lead = 0;
+  if (outermost) while (lead < n && fastStepOf(chain[lead]!) !== null) lead++;
+  let below = inner;
+  for (let i = n - 1; i >= 0; i--) below = layer(chain[i]!, guard(below, onError), i < lead);
+  return below;
+}
+
+/** One middleware around `rest` (the guarded rest of the chain). */
+function layer(mw: Middleware, rest: RequestFn, outermost: boolean): RequestFn {
+  const fast = fastStepOf(mw);
+  if (fast !== null) {
+    const step = fast(outermost);
+    return (req) => step(req, rest);
+  }
+  return (req) => {
     let called = false;
-    return chain[i]!(req, () => {
+    return mw(req, () => {
       if (called) throw new Error('next() was called more than once by the same middleware');
       called = true;
-      return guarded(req, i + 1) as never;
+      return rest(req) as never;
     });
   };
-  return (req) => step(req, 0);
 }
 
 /**

@@ -10,6 +10,7 @@ import type { AbortTarget, RequestHost } from './request-host.js';
 import { clientAddress, readForwarded, type ForwardedInfo } from './trust-proxy.js';
 
 const EMPTY_BODY = new Uint8Array(0);
+const NO_LINES: readonly string[] = [];
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze(Object.create(null) as Record<string, string>);
 const FLAG_KEEP_ALIVE = RequestFlag.KeepAlive;
 const FLAG_HTTP10 = RequestFlag.Http10;
@@ -43,6 +44,17 @@ function absoluteAuthority(target: string): string | undefined {
   const authority = target.slice(scheme + 3, end);
   const at = authority.lastIndexOf('@');
   return at < 0 ? authority : authority.slice(at + 1);
+}
+
+/** A request's rarely built caches (one object, made when the first of them is). */
+class LazyParts {
+  query: URLSearchParams | null = null;
+  cookies: Record<string, string> | null = null;
+  host: HostParts | null = null;
+  remote: { address: string; port: number } | null = null;
+  ext: Record<string, unknown> | null = null;
+  /** the Web stream over a whole body, once `body` was read */
+  bodyStream: ReadableStream<Uint8Array> | null = null;
 }
 
 /**
@@ -81,22 +93,21 @@ export class Request<P = Record<string, string>> {
   bodyCopy: Uint8Array | null = null;
   /** @internal the streamed body (transport flag BODY_STREAM), null for a whole one */
   bodySource: BodySource | null = null;
-  /** @internal the Web stream over a whole body, once `body` was read */
-  private bodyStream: ReadableStream<Uint8Array> | null = null;
-  /** @internal lazily computed caches */
+  /** @internal lazily computed header map */
   private headerMap: Record<string, string> | null = null;
-  private queryCache: URLSearchParams | null = null;
-  private cookieCache: Record<string, string> | null = null;
-  private hostCache: HostParts | null = null;
-  private remoteCache: { address: string; port: number } | null = null;
+  /** @internal what few requests build (query, cookies, host, remote, body stream): made on first use */
+  private lazy: LazyParts | null = null;
   /** @internal abort controller, created when `signal` is first read */
   abortController: AbortController | null = null;
   /** @internal the route entry (or router miss) the app's middleware chain leads to */
   matched: unknown = null;
-  /** @internal cache of lazy extension properties */
-  extCache: Record<string, unknown> | null = null;
   /** @internal the dispatcher that made this request (remote addresses, aborts, limits) */
   readonly hub: RequestHost;
+  /**
+   * @internal response headers recorded by the app's outermost jato middleware (`recordHeader`):
+   * [used slots, op, name, key, value, line, …] applied when the response is encoded; reused per request
+   */
+  resOps: unknown[] | null = null;
   /** @internal the dispatcher's settle callbacks for this object, made once and reused when pooled */
   settle: { fulfilled(value: unknown): void; rejected(err: unknown): void; out: unknown } | null = null;
 
@@ -113,7 +124,7 @@ export class Request<P = Record<string, string>> {
     this.seq = seq;
     this.flags = flags;
     if (this.abortController !== null) this.abortController = null;
-    this.dropCaches();
+    // no caches to drop: release() dropped them, and nothing caches on a released object (`pooled`)
   }
 
   /**
@@ -128,18 +139,42 @@ export class Request<P = Record<string, string>> {
     this.dropCaches();
   }
 
-  /** Forget what was decoded or built lazily for the previous request (stores only what is set). */
+  /**
+   * Forget what was decoded or built lazily for the previous request (stores only what is set). The
+   * rarely built caches live in one side object, so this is five checks on the hot path.
+   */
   private dropCaches(): void {
     if (this.rawLines !== null) this.rawLines = null;
     if (this.headerMap !== null) this.headerMap = null;
-    if (this.queryCache !== null) this.queryCache = null;
-    if (this.cookieCache !== null) this.cookieCache = null;
-    if (this.hostCache !== null) this.hostCache = null;
-    if (this.remoteCache !== null) this.remoteCache = null;
-    if (this.extCache !== null) this.extCache = null;
+    if (this.lazy !== null) this.lazy = null;
     if (this.bodyCopy !== null) this.bodyCopy = null;
     if (this.bodySource !== null) this.bodySource = null;
-    if (this.bodyStream !== null) this.bodyStream = null;
+  }
+
+  /**
+   * Whether the object is back in the pool (released, neither attached nor detached): a handler that
+   * kept it past its response may still read it, but what it builds is not cached, so the next
+   * request never sees it.
+   */
+  private get pooled(): boolean {
+    return this.batch === null && this.bodyCopy === null;
+  }
+
+  /** The side object of rarely built caches, made on first use. */
+  private parts(): LazyParts {
+    if (this.lazy !== null) return this.lazy;
+    const lazy = new LazyParts();
+    if (!this.pooled) this.lazy = lazy;
+    return lazy;
+  }
+
+  /** @internal cache of lazy extension properties (in the side object) */
+  get extCache(): Record<string, unknown> | null {
+    return this.lazy === null ? null : this.lazy.ext;
+  }
+
+  set extCache(cache: Record<string, unknown> | null) {
+    this.parts().ext = cache;
   }
 
   /** @internal copy everything still in batch memory, so the request outlives the batch. */
@@ -167,8 +202,9 @@ export class Request<P = Record<string, string>> {
   }
 
   private lines(): readonly string[] {
-    if (this.rawLines === null) this.rawLines = this.batch === null ? [] : this.readLines(this.batch);
-    return this.rawLines;
+    if (this.rawLines !== null) return this.rawLines;
+    // detached requests have their lines already (detach()); a pooled one has none to cache
+    return this.batch === null ? NO_LINES : (this.rawLines = this.readLines(this.batch));
   }
 
   /** Header lines as sent: `[name, value]` pairs in order, names not lowercased. */
@@ -192,6 +228,7 @@ export class Request<P = Record<string, string>> {
         const prev = map[key];
         map[key] = prev === undefined ? l[j + 1]! : `${prev}${key === 'cookie' ? '; ' : ', '}${l[j + 1]!}`;
       }
+      if (this.pooled) return map;
       this.headerMap = map;
     }
     return this.headerMap;
@@ -199,14 +236,19 @@ export class Request<P = Record<string, string>> {
 
   /** The value of header `name` (case-insensitive; repeated lines joined), or undefined. */
   header(name: string): string | undefined {
-    const key = name.toLowerCase();
+    return this.headerLower(name.toLowerCase());
+  }
+
+  /** @internal `header()` for a name already in lower case (jato's middleware: no lowercasing per call). */
+  headerLower(key: string): string | undefined {
     if (this.headerMap !== null) return this.headerMap[key];
     // a few lookups (what middleware does) are cheaper as scans than building the whole map
     const l = this.lines();
     let found: string | undefined;
     for (let j = 0; j < l.length; j += 2) {
       const n = l[j]!;
-      if (n.length === key.length && (n === key || n.toLowerCase() === key)) {
+      // the first letters compared before lowercasing: most names of the same length differ there
+      if (n.length === key.length && (n === key || ((n.charCodeAt(0) | 0x20) === (key.charCodeAt(0) | 0x20) && n.toLowerCase() === key))) {
         found = found === undefined ? l[j + 1]! : `${found}${key === 'cookie' ? '; ' : ', '}${l[j + 1]!}`;
       }
     }
@@ -230,14 +272,14 @@ export class Request<P = Record<string, string>> {
 
   /** The parsed query (repeated keys kept: `query.getAll('tag')`; `+` is a space). */
   get query(): URLSearchParams {
-    if (this.queryCache === null) this.queryCache = new URLSearchParams(this.queryString);
-    return this.queryCache;
+    const lazy = this.parts();
+    return (lazy.query ??= new URLSearchParams(this.queryString));
   }
 
   /** Cookies from the `Cookie` header (first occurrence of a name wins). */
   get cookies(): Readonly<Record<string, string | undefined>> {
-    if (this.cookieCache === null) this.cookieCache = parseCookies(this.header('cookie'));
-    return this.cookieCache;
+    const lazy = this.parts();
+    return (lazy.cookies ??= parseCookies(this.header('cookie')));
   }
 
   /** Whether the connection stays open after this request (HTTP/1.1 default, `Connection` header). */
@@ -302,13 +344,14 @@ export class Request<P = Record<string, string>> {
   }
 
   private hostParts(): HostParts {
-    if (this.hostCache === null) this.hostCache = parseHost(this.hub.trustProxy === null ? absoluteAuthority(this.url) ?? this.header('host') : this.host);
-    return this.hostCache;
+    const lazy = this.parts();
+    return (lazy.host ??= parseHost(this.hub.trustProxy === null ? absoluteAuthority(this.url) ?? this.header('host') : this.host));
   }
 
   private remoteInfo(): { address: string; port: number } | null {
-    if (this.remoteCache === null) this.remoteCache = this.hub.remote(this.conn) ?? null;
-    return this.remoteCache;
+    const lazy = this.parts();
+    if (lazy.remote === null) lazy.remote = this.hub.remote(this.conn) ?? null;
+    return lazy.remote;
   }
 
   /** The client's IP address (undefined if the connection is already gone). */
@@ -380,17 +423,18 @@ export class Request<P = Record<string, string>> {
   get body(): ReadableStream<Uint8Array> {
     const src = this.bodySource;
     if (src !== null) return src.stream();
-    if (this.bodyStream === null) {
+    const lazy = this.parts();
+    if (lazy.bodyStream === null) {
       const view = this.bodyView();
       const copy = view === this.bodyCopy ? view : copyBytes(view);
-      this.bodyStream = new ReadableStream<Uint8Array>({
+      lazy.bodyStream = new ReadableStream<Uint8Array>({
         start(controller) {
           if (copy.byteLength > 0) controller.enqueue(copy);
           controller.close();
         },
       });
     }
-    return this.bodyStream;
+    return lazy.bodyStream;
   }
 
   /**

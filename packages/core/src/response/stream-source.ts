@@ -35,10 +35,15 @@ export function unsendableKind(v: unknown): string | null {
   if (typeof v === 'symbol') return 'a symbol';
   if (typeof v === 'bigint') return 'a bigint';
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
-  // plain data (an object literal) is JSON: only class instances are checked (JSON stays cheap)
+  const o = v as Record<string | symbol, unknown>;
+  // no such method: data (named loads the optimizer inlines; Object.getPrototypeOf is a runtime call)
+  if (
+    typeof o.getReader !== 'function' && typeof o.pipe !== 'function' && typeof o.read !== 'function' &&
+    typeof o.next !== 'function' && typeof o.subscribe !== 'function' && typeof o.on !== 'function'
+  ) return null;
+  // plain data (an object literal) is JSON: only class instances are checked
   const proto: unknown = Object.getPrototypeOf(v);
   if (proto === Object.prototype || proto === null) return null;
-  const o = v as Record<string | symbol, unknown>;
   for (const key of ['getReader', 'pipe', 'read', 'next', 'subscribe', 'on'] as const) {
     if (typeof o[key] === 'function') {
       const name = (v as { constructor?: { name?: unknown } }).constructor?.name;

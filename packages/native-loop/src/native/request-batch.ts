@@ -117,7 +117,8 @@ export class NativeRequestBatch implements RequestBatch {
       }
       return lines;
     }
-    // Byte-for-byte the same lines as the previous call: the same (frozen) array.
+    // Byte-for-byte the same lines as the previous call: the same array (readers never change it;
+    // not frozen: TurboFan does not inline element loads from frozen arrays).
     const lastSpan = this.lastSpan;
     if (hi - lo === lastSpan.length && n * 2 === this.lastLines.length && hi - lo <= MAX_REUSE &&
       sameBytes(this.arena, lo, lastSpan)) {
@@ -132,7 +133,7 @@ export class NativeRequestBatch implements RequestBatch {
       lines[2 * j + 1] = span.slice(vo, vo + hs[h + 3]!);
     }
     this.lastSpan = span;
-    return (this.lastLines = Object.freeze(lines));
+    return (this.lastLines = lines);
   }
 
   body(i: number): Uint8Array {
