@@ -1,26 +1,37 @@
 const DONE: IteratorResult<string> = { done: true, value: undefined };
 const BEAT: IteratorResult<string> = { done: false, value: ':\n\n' };
+/** Gathered event text is handed over at once past this many chars. */
+const GATHER_MAX = 16 * 1024;
 
 /**
  * The body of an `sse()` response: an async iterator of framed event text over the producer's
- * events. One heartbeat timer per stream (re-armed, never one per event): when it fires while the
- * consumer waits and nothing was sent for `heartbeat` ms, a `:` comment is the next chunk and the
- * producer's pending event stays pending for the next call. Each event costs the producer's own
- * promise, one promise here and a clock read — no timer, no Web stream. `return()` stops the timer,
- * aborts the producer's signal and calls the producer's `return()` (never throws).
+ * events. While the consumer waits, the producer is pulled and the events it yields within the
+ * same turn are gathered (up to 16 Ki chars) and handed over as one chunk at the end of the turn
+ * (one write per connection per turn, not one per event); the producer is not pulled while the
+ * consumer is busy. One heartbeat timer per stream (re-armed, never one per event): when it fires
+ * while the consumer waits and nothing was sent for `heartbeat` ms, a `:` comment is the next chunk
+ * and the producer's pending event stays pending for the next call. A producer error or a bad event
+ * rejects the read after the text gathered before it. `return()` stops the timer, aborts the
+ * producer's signal and calls the producer's `return()` (never throws).
  * @internal
  */
 export class SseSource<E> implements AsyncIterableIterator<string> {
   /** The producer's `next()` is outstanding. */
   private inflight = false;
-  /** A producer result that arrived while nobody waited (after a heartbeat answered the consumer). */
+  /** A producer result that arrived while nobody waited. */
   private ready: IteratorResult<E> | null = null;
-  private failed: { error: unknown } | null = null;
+  /** The producer finished (done, threw, or yielded an event that could not be framed). */
+  private producerDone = false;
+  private failure: { error: unknown } | null = null;
+  /** Event text gathered this turn for the waiting consumer. */
+  private text = '';
+  private tickScheduled = false;
   private resolve: ((r: IteratorResult<string>) => void) | null = null;
   private reject: ((err: unknown) => void) | null = null;
   private timer: NodeJS.Timeout | undefined;
   /** performance.now() of the last chunk handed to the consumer. */
   private last = 0;
+  /** Stopped: the timer is gone and every read is done. */
   private finished = false;
   private returned = false;
 
@@ -44,12 +55,13 @@ export class SseSource<E> implements AsyncIterableIterator<string> {
         this.last = performance.now();
         this.timer = setTimeout(this.onTimer, this.heartbeat);
       }
-      this.advance();
+      this.pump();
     });
   }
 
   return(): Promise<IteratorResult<string>> {
     this.end();
+    this.text = '';
     if (!this.returned) {
       this.returned = true;
       this.stop.abort(new DOMException('The client closed the connection', 'AbortError'));
@@ -64,19 +76,17 @@ export class SseSource<E> implements AsyncIterableIterator<string> {
     return Promise.resolve(DONE);
   }
 
-  /** Answer the waiting consumer from what arrived, or ask the producer. */
-  private advance(): void {
-    for (;;) {
-      if (this.failed !== null) {
-        const { error } = this.failed;
-        this.failed = null;
-        this.fail(error);
-        return;
-      }
+  /** While the consumer waits: take what arrived, then ask the producer for more (or answer). */
+  private pump(): void {
+    while (this.resolve !== null && this.ready !== null) {
       const r = this.ready;
-      if (r === null) break;
       this.ready = null;
-      if (this.deliver(r)) return;
+      this.take(r);
+    }
+    if (this.resolve === null || this.finished) return;
+    if (this.producerDone) {
+      this.handOver();
+      return;
     }
     if (this.inflight) return;
     this.inflight = true;
@@ -85,31 +95,71 @@ export class SseSource<E> implements AsyncIterableIterator<string> {
       p = this.it.next();
     } catch (err) {
       this.inflight = false;
-      this.fail(err);
+      this.producerFailed(err);
       return;
     }
     Promise.resolve(p).then(this.onResult, this.onError);
   }
 
-  /** Hands `r` to the waiting consumer; false: nothing to send (an empty event), ask again. */
-  private deliver(r: IteratorResult<E>): boolean {
+  /** A producer result for the waiting consumer: gathered, or the end. */
+  private take(r: IteratorResult<E>): void {
     if (r.done === true) {
+      this.producerDone = true;
+      this.handOver();
+      return;
+    }
+    let t: string;
+    try {
+      t = this.format(r.value);
+    } catch (err) {
+      this.producerFailed(err);
+      return;
+    }
+    if (t === '') return;
+    this.text += t;
+    if (this.text.length >= GATHER_MAX) this.handOver();
+    else if (!this.tickScheduled) {
+      this.tickScheduled = true;
+      process.nextTick(this.onTick);
+    }
+  }
+
+  /** Answer the waiting consumer: the gathered text first, then the failure or the end. */
+  private handOver(): void {
+    if (this.resolve === null) return;
+    if (this.text !== '') {
+      const value = this.text;
+      this.text = '';
+      if (this.timer !== undefined) this.last = performance.now();
+      this.settle({ done: false, value });
+      return;
+    }
+    if (this.failure !== null) {
+      const reject = this.reject!;
+      const { error } = this.failure;
+      this.failure = null;
+      this.resolve = null;
+      this.reject = null;
+      this.end();
+      reject(error);
+      return;
+    }
+    if (this.producerDone) {
       this.end();
       this.settle(DONE);
-      return true;
     }
-    let text: string;
-    try {
-      text = this.format(r.value);
-    } catch (err) {
-      this.fail(err);
-      return true;
-    }
-    if (text === '') return false;
-    if (this.timer !== undefined) this.last = performance.now();
-    this.settle({ done: false, value: text });
-    return true;
   }
+
+  private producerFailed(err: unknown): void {
+    this.producerDone = true;
+    this.failure = { error: err };
+    this.handOver();
+  }
+
+  private readonly onTick = (): void => {
+    this.tickScheduled = false;
+    if (this.text !== '') this.handOver();
+  };
 
   private readonly onResult = (r: IteratorResult<E>): void => {
     this.inflight = false;
@@ -118,23 +168,23 @@ export class SseSource<E> implements AsyncIterableIterator<string> {
       this.ready = r;
       return;
     }
-    if (!this.deliver(r)) this.advance();
+    this.take(r);
+    this.pump();
   };
 
   private readonly onError = (err: unknown): void => {
     this.inflight = false;
     if (this.finished) return;
-    if (this.resolve === null) this.failed = { error: err };
-    else this.fail(err);
+    this.producerFailed(err);
   };
 
   private readonly onTimer = (): void => {
     if (this.finished) return;
     const idle = performance.now() - this.last;
     // timers may fire a fraction of a ms early against performance.now()
-    if (this.resolve === null || idle >= this.heartbeat - 1) {
+    if (this.resolve === null || this.text !== '' || idle >= this.heartbeat - 1) {
       // a beat for the waiting consumer; a busy consumer (backpressure) needs none: check again later
-      if (this.resolve !== null) {
+      if (this.resolve !== null && this.text === '') {
         this.last = performance.now();
         this.settle(BEAT);
       }
@@ -150,14 +200,6 @@ export class SseSource<E> implements AsyncIterableIterator<string> {
     this.resolve = null;
     this.reject = null;
     resolve?.(r);
-  }
-
-  private fail(err: unknown): void {
-    const reject = this.reject;
-    this.resolve = null;
-    this.reject = null;
-    this.end();
-    reject?.(err);
   }
 
   private end(): void {

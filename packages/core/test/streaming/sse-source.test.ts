@@ -48,6 +48,52 @@ async function settled<T>(p: Promise<T>): Promise<boolean> {
   return done;
 }
 
+describe('sse() body: events of a turn', () => {
+  it('gathers the events a producer yields within one turn into one chunk, in order, at most 16 Ki chars each', async () => {
+    const big = 'y'.repeat(3000);
+    const it = bodyOf(sse((async function* () {
+      for (let i = 0; i < 20; i++) yield { id: String(i), data: big };
+      yield 'last';
+    })(), { heartbeat: 0 }));
+    const chunks: string[] = [];
+    for (let r = await it.next(); r.done !== true; r = await it.next()) chunks.push(r.value);
+    const expected = Array.from({ length: 20 }, (_, i) => `id: ${i}\ndata: ${big}\n\n`).join('') + 'data: last\n\n';
+    expect(chunks.join('')).toBe(expected);
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.length).toBeLessThan(21); // gathered, not one chunk per event
+    for (const c of chunks.slice(0, -1)) expect(c.length).toBeGreaterThanOrEqual(16 * 1024);
+    for (const c of chunks) expect(c.length).toBeLessThan(16 * 1024 + 3100);
+  });
+
+  it('a producer error after some events of the turn: those events first, then the rejection', async () => {
+    const it = bodyOf(sse((async function* () {
+      yield 'a';
+      yield 'b';
+      throw new Error('boom');
+    })(), { heartbeat: 0 }));
+    expect(await it.next()).toEqual({ done: false, value: 'data: a\n\ndata: b\n\n' });
+    await expect(it.next()).rejects.toThrow('boom');
+    expect(await it.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('does not pull the producer while the consumer is busy', async () => {
+    let pulled = 0;
+    const it = bodyOf(sse((async function* () {
+      for (;;) {
+        pulled++;
+        yield 'e';
+        if (pulled % 5 === 0) await new Promise((r) => setImmediate(r)); // a new turn every 5 events
+      }
+    })(), { heartbeat: 0 }));
+    expect(await it.next()).toEqual({ done: false, value: 'data: e\n\n'.repeat(5) });
+    const before = pulled;
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(pulled - before).toBeLessThanOrEqual(1); // at most the event that was already pending
+    await it.return!();
+  });
+});
+
 describe('sse() body', () => {
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
@@ -93,11 +139,10 @@ describe('sse() body', () => {
     expect(await settled(third)).toBe(false);
     await vi.advanceTimersByTimeAsync(300);
     expect(await third).toEqual({ done: false, value: ':\n\n' });
-    // the producer's event that was pending during the beat comes next, in order
+    // the producer's event that was pending during the beat comes next; events of one turn are one chunk, in order
     m.push({ data: 'c' });
     m.push({ data: 'd' });
-    expect(await it.next()).toEqual({ done: false, value: 'data: c\n\n' });
-    expect(await it.next()).toEqual({ done: false, value: 'data: d\n\n' });
+    expect(await it.next()).toEqual({ done: false, value: 'data: c\n\ndata: d\n\n' });
     await it.return!();
     expect(vi.getTimerCount()).toBe(0);
   });
