@@ -53,6 +53,7 @@ export function formatSseEvent(e: SseEvent | string): string {
 }
 
 function dataLines(data: string): string {
+  if (data.indexOf('\n') < 0 && data.indexOf('\r') < 0) return `data: ${data}\n`; // one line: no split
   let out = '';
   for (const line of data.split(LINE_BREAK)) out += `data: ${line}\n`;
   return out;
