@@ -144,8 +144,12 @@ export class StreamSender {
       const r = await pending;
       if (this.done) return;
       if (r.done === true) break;
-      const chunk = toBytes(r.value);
-      ok = chunk.byteLength === 0 ? true : this.write(chunk);
+      const value = r.value;
+      if (typeof value === 'string') ok = value.length === 0 ? true : this.writeString(value);
+      else {
+        const chunk = toBytes(value);
+        ok = chunk.byteLength === 0 ? true : this.write(chunk);
+      }
       pending = this.src.next();
     }
     if (framing.declared >= 0 && this.sent !== framing.declared) {
@@ -214,6 +218,17 @@ export class StreamSender {
     stream.write(`${chunk.byteLength.toString(16)}\r\n`);
     stream.write(chunk);
     return stream.write('\r\n');
+  }
+
+  /** A string chunk: framed and written as one string (no bytes copy; the transport encodes it). */
+  private writeString(text: string): boolean {
+    const framing = this.framing;
+    const n = Buffer.byteLength(text, 'utf8');
+    this.sent += n;
+    if (framing.declared >= 0 && this.sent > framing.declared) {
+      throw new Error(`The streamed body is longer than its Content-Length (${framing.declared})`);
+    }
+    return this.stream!.write(framing.chunked ? `${n.toString(16)}\r\n${text}\r\n` : text);
   }
 
   private readonly onDrain = (): void => {

@@ -1,5 +1,6 @@
 import { BODY_ABORTED, BODY_DONE, BODY_MORE, type Responder } from '@jato/native-loop';
 import { BadRequestError, HttpError, PayloadTooLargeError } from '../errors/http-error.js';
+import { copyBytes } from './copy-bytes.js';
 
 /**
  * The body of one streamed request (transport flag `BODY_STREAM`): chunks the transport delivers are
@@ -40,7 +41,7 @@ export class BodySource {
         this.fail(new PayloadTooLargeError(`The request body is larger than ${this.limit} bytes`));
         return;
       }
-      this.queue.push(new Uint8Array(data)); // a copy (a Buffer's slice() would be a view)
+      this.queue.push(copyBytes(data)); // a copy (a Buffer's slice() would be a view)
     }
     if (end !== BODY_MORE) {
       if (end === BODY_DONE) this.end = BODY_DONE;

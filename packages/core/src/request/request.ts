@@ -1,6 +1,7 @@
 import { RequestFlag, type RequestBatch } from '@jato/native-loop';
 import { BadRequestError } from '../errors/http-error.js';
 import type { BodySource } from './body-source.js';
+import { copyBytes } from './copy-bytes.js';
 import { parseCookies } from './cookies.js';
 import { parseForm, type Form } from './form.js';
 import { parseHost, type HostParts } from './host.js';
@@ -16,14 +17,6 @@ const FLAG_KEEP_ALIVE = RequestFlag.KeepAlive;
 const FLAG_HTTP10 = RequestFlag.Http10;
 const FLAG_CHUNKED = RequestFlag.Chunked;
 const decoder = new TextDecoder('utf-8');
-
-/**
- * A copy of `view`'s bytes. Not `view.slice()`: batch memory is a Buffer, whose `slice` is a view
- * (an async handler's body would be overwritten by the next batch).
- */
-function copyBytes(view: Uint8Array): Uint8Array {
-  return new Uint8Array(view);
-}
 
 /**
  * The authority of an absolute-form request-target (`http://example.com:8080/a` →
@@ -55,6 +48,8 @@ class LazyParts {
   ext: Record<string, unknown> | null = null;
   /** the Web stream over a whole body, once `body` was read */
   bodyStream: ReadableStream<Uint8Array> | null = null;
+  /** the copy `body` took while the batch was live: `detach` keeps it instead of copying again */
+  bodyStreamCopy: Uint8Array | null = null;
 }
 
 /**
@@ -190,7 +185,8 @@ export class Request<P = Record<string, string>> {
     }
     if (framed && this.bodySource === null) {
       const body = batch.body(this.index);
-      this.bodyCopy = body.byteLength === 0 ? EMPTY_BODY : copyBytes(body);
+      // the body stream's copy when one was taken (one copy per request, not two)
+      this.bodyCopy = body.byteLength === 0 ? EMPTY_BODY : (this.lazy?.bodyStreamCopy ?? copyBytes(body));
     } else {
       this.bodyCopy = EMPTY_BODY;
     }
@@ -427,6 +423,7 @@ export class Request<P = Record<string, string>> {
     if (lazy.bodyStream === null) {
       const view = this.bodyView();
       const copy = view === this.bodyCopy ? view : copyBytes(view);
+      if (this.batch !== null) lazy.bodyStreamCopy = copy;
       lazy.bodyStream = new ReadableStream<Uint8Array>({
         start(controller) {
           if (copy.byteLength > 0) controller.enqueue(copy);

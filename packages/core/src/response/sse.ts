@@ -1,4 +1,5 @@
 import { Response, type ResponseInit } from './response.js';
+import { SseSource } from './sse-source.js';
 
 /** One server-sent event. Every field is optional; `data` that is not a string is sent as JSON. */
 export interface SseEvent {
@@ -52,12 +53,11 @@ export function formatSseEvent(e: SseEvent | string): string {
 }
 
 function dataLines(data: string): string {
+  if (data.indexOf('\n') < 0 && data.indexOf('\r') < 0) return `data: ${data}\n`; // one line: no split
   let out = '';
   for (const line of data.split(LINE_BREAK)) out += `data: ${line}\n`;
   return out;
 }
-
-const BEAT = Symbol('beat');
 
 /**
  * A server-sent events response (`text/event-stream`, `Cache-Control: no-cache`,
@@ -80,50 +80,7 @@ export function sse(
   const { heartbeat = 15_000, headers, ...init } = options;
   const stop = new AbortController();
   const events = typeof source === 'function' ? source(stop.signal) : source;
-  const it = events[Symbol.asyncIterator]();
-  let timer: NodeJS.Timeout | undefined;
-  let pending: Promise<IteratorResult<SseEvent | string>> | null = null;
-  const body = new ReadableStream<string>({
-    async pull(controller) {
-      for (;;) {
-        pending ??= it.next();
-        let r: IteratorResult<SseEvent | string> | typeof BEAT;
-        if (heartbeat > 0) {
-          const beat = new Promise<typeof BEAT>((resolve) => {
-            timer = setTimeout(resolve, heartbeat, BEAT);
-          });
-          r = await Promise.race([pending, beat]);
-          clearTimeout(timer);
-        } else {
-          r = await pending;
-        }
-        if (r === BEAT) {
-          controller.enqueue(':\n\n');
-          return;
-        }
-        pending = null;
-        if (r.done === true) {
-          controller.close();
-          return;
-        }
-        const text = formatSseEvent(r.value);
-        if (text !== '') {
-          controller.enqueue(text);
-          return;
-        }
-      }
-    },
-    cancel() {
-      clearTimeout(timer);
-      stop.abort(new DOMException('The client closed the connection', 'AbortError'));
-      try {
-        const r = it.return?.();
-        if (r !== undefined) Promise.resolve(r).catch(() => {});
-      } catch {
-        /* a broken return() must not break the connection */
-      }
-    },
-  }, { highWaterMark: 0 });
+  const body = new SseSource(events[Symbol.asyncIterator](), formatSseEvent, heartbeat, stop);
   const res = new Response(body, { ...init, type: 'text/event-stream', charset: 'utf-8', headers });
   if (!res.headers.has('cache-control')) res.headers.set('Cache-Control', 'no-cache');
   if (!res.headers.has('x-accel-buffering')) res.headers.set('X-Accel-Buffering', 'no');
