@@ -1,7 +1,7 @@
 // addon.cc — the Node-API surface of the loop: class NativeServer(options, dispatch, onClosed).
 //   listen() -> { address, port, family }         inputBuffers() -> { table, headers, arena, closed, date }
 //   setOutput(arena: Uint8Array, table: Uint32Array)  flush(rows)  close(deadlineMs)
-//   stats() -> { connections, inFlight, requests, bytesRead, bytesWritten }   remote(conn)
+//   stats() -> { connections, inFlight, requests, bytesRead, bytesWritten }   remote(conn)   wsBuffered(conn)
 // Errors are thrown as JS exceptions (no C++ exceptions are used).
 #include <napi.h>
 
@@ -34,7 +34,8 @@ class NativeServer : public Napi::ObjectWrap<NativeServer> {
                         InstanceMethod("flush", &NativeServer::Flush),
                         InstanceMethod("close", &NativeServer::Close),
                         InstanceMethod("stats", &NativeServer::Stats),
-                        InstanceMethod("remote", &NativeServer::Remote)});
+                        InstanceMethod("remote", &NativeServer::Remote),
+                        InstanceMethod("wsBuffered", &NativeServer::WsBuffered)});
   }
 
   ~NativeServer() override {
@@ -149,6 +150,12 @@ class NativeServer : public Napi::ObjectWrap<NativeServer> {
     o.Set("address", address);
     o.Set("port", port);
     return o;
+  }
+
+  Napi::Value WsBuffered(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsNumber()) return Napi::Number::New(env, -1);
+    return Napi::Number::New(env, server_->WsBuffered(info[0].As<Napi::Number>().Uint32Value()));
   }
 
   std::unique_ptr<Server> server_;

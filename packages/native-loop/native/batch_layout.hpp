@@ -22,6 +22,10 @@ constexpr uint32_t kOutClose = 1;
 /** Streamed-response rows (see stream_writer.cc): open (head), data, end, abort; want a drain notice. */
 constexpr uint32_t kOutStreamOpen = 2, kOutStreamData = 4, kOutStreamEnd = 8, kOutStreamAbort = 16,
                    kOutWantDrain = 32;
+/** WebSocket rows (see ws_output.cc): a whole frame (kOutWs; with kOutWsClose it is our close frame),
+ *  terminate the connection, or the 101 that accepts an upgrade request (kOutUpgrade: the row's bytes
+ *  are the response followed by kWsOptionBytes of WsAcceptOptions, see ws_session.hpp). */
+constexpr uint32_t kOutWs = 64, kOutWsClose = 128, kOutWsTerminate = 256, kOutUpgrade = 512;
 /** In the closed list, an id with this bit is a drain notice (unsent output went under the mark). */
 constexpr uint32_t kDrainBit = 0x80000000u;
 
@@ -30,5 +34,12 @@ constexpr uint32_t kFlagKeepAlive = 1, kFlagHttp10 = 2, kFlagExpectContinue = 4,
                    kFlagChunked = 16;
 
 constexpr uint32_t kClosedCapacity = 4096;
+
+/** WebSocket event table (Uint32Array, kWsCols words per event; data in the input arena). */
+enum WsCol : uint32_t { kWsConn = 0, kWsKind, kWsCode, kWsOff, kWsLen, kWsCols };
+/** Event kinds: a text / binary message (| kWsCompressed when RSV1 was set), the close handshake or a
+ *  protocol error (code: the peer's code, 1005 for none, or the 1002/1007/1009 we closed with). */
+constexpr uint32_t kWsText = 1, kWsBinary = 2, kWsClose = 8, kWsCompressed = 0x100;
+constexpr uint32_t kInitialWsRows = 4096;
 
 }  // namespace jato::loop

@@ -7,12 +7,14 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "byte_buffer.hpp"
 #include "framing.hpp"
 #include "response_order.hpp"
+#include "ws_session.hpp"
 
 namespace jato::loop {
 
@@ -62,6 +64,11 @@ struct Connection {
   bool pump_queued = false;  // framing of buffered input deferred to the check phase
   bool had_request = false;  // at least one request was framed
   bool drain_wanted = false; // a streamed response waits for its unsent output to go under the mark
+  bool upgrade_pending = false;  // an Upgrade request is with JS: framing waits for its answer
+
+  // WebSocket: set once JS accepted the upgrade; from then on input is frames (ws_input.cc)
+  std::unique_ptr<WsSession> ws;
+  uint32_t upgrade_seq = 0;
 
   size_t unsent() const { return out_pending.size() + out_writing.size() + order.held_bytes(); }
   bool output_idle() const { return !writing && out_pending.empty() && gather.empty(); }

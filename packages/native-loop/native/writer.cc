@@ -49,6 +49,10 @@ void Server::Deliver(Connection* c, uint32_t seq, const char* p, size_t len, boo
   if (from_js) {
     if (c->in_flight) c->in_flight--;
     if (stats_.in_flight) stats_.in_flight--;
+    if (c->upgrade_pending && seq == c->upgrade_seq) {
+      c->upgrade_pending = false;  // the upgrade was refused: HTTP framing resumes
+      if (!c->in.empty()) QueuePump(c);
+    }
   }
   if (c->order.finished()) {
     c->close_after_write = true;
@@ -72,6 +76,8 @@ void Server::ProcessRows(uint32_t rows) {
     uint32_t flags = r[kOutFlags];
     if (flags <= kOutClose) {
       Deliver(c, r[kOutSeq], reinterpret_cast<const char*>(out_arena_) + off, len, flags != 0, true, true);
+    } else if (flags >= kOutWs) {
+      WsRow(c, r[kOutSeq], reinterpret_cast<const char*>(out_arena_) + off, len, flags);
     } else {
       DeliverStream(c, r[kOutSeq], reinterpret_cast<const char*>(out_arena_) + off, len, flags);
     }
@@ -143,7 +149,7 @@ void Server::FlushConn(Connection* c) {
     for (size_t i = start; i < c->gather.size() && ok; i++) ok = c->out_pending.append(c->gather[i].base, c->gather[i].len);
     c->gather.clear();
     c->gather_keep.clear();
-    if (!ok) {
+    if (!ok || (c->ws && c->unsent() > c->ws->opt.max_backpressure)) {  // a peer that does not read
       CloseConn(c);
       return;
     }

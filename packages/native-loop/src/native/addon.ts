@@ -18,6 +18,8 @@ export interface InputBuffers {
   arena: ArrayBuffer;
   closed: ArrayBuffer;
   date: ArrayBuffer;
+  /** WebSocket event table (WsCol). */
+  ws: ArrayBuffer;
 }
 
 /** One native server instance (class NativeServer in native/addon.cc). */
@@ -29,13 +31,15 @@ export interface NativeServerHandle {
   close(deadlineMs: number): void;
   stats(): { connections: number; inFlight: number; requests: number; bytesRead: number; bytesWritten: number };
   remote(conn: number): { address: string; port: number } | undefined;
+  /** Unsent bytes of a WebSocket connection (-1: gone). */
+  wsBuffered(conn: number): number;
 }
 
 /** The addon's exports. */
 export interface NativeAddon {
   NativeServer: new (
     options: NativeOptions,
-    dispatch: (count: number, closed: number, resized: boolean) => number,
+    dispatch: (count: number, closed: number, resized: boolean, wsCount: number) => number,
     onClosed: () => void,
   ) => NativeServerHandle;
   abiVersion: number;

@@ -16,6 +16,11 @@ export const enum OutFlag {
   Close = 1,
   // streamed responses (native/stream_writer.cc)
   StreamOpen = 2, StreamData = 4, StreamEnd = 8, StreamAbort = 16, WantDrain = 32,
+  // WebSocket rows (native/ws_output.cc): a frame, our close frame, terminate, the 101 of an upgrade
+  Ws = 64, WsClose = 128, WsTerminate = 256, Upgrade = 512,
 }
+
+/** Columns of the WebSocket event table (native/batch_layout.hpp WsCol). */
+export const enum WsCol { Conn = 0, Kind, Code, Off, Len, Count }
 /** In the closed list, an id with this bit set is a drain notice for the connection. */
 export const DRAIN_BIT = 0x80000000;

@@ -8,6 +8,7 @@ import { type FastBuffer, fastBuffer } from './buffer-internals.js';
 import { DRAIN_BIT } from './layout.js';
 import { OutputWriter } from './output-writer.js';
 import { NativeRequestBatch } from './request-batch.js';
+import { NativeWsEventBatch } from './ws-event-batch.js';
 
 /** Default deadline of `close()` for in-flight requests, in milliseconds. */
 const DEFAULT_CLOSE_DEADLINE_MS = 10_000;
@@ -48,6 +49,7 @@ class NativeHttpServer implements HttpServer {
   private readonly out = new OutputWriter();
   private native: NativeServerHandle | undefined;
   private batch: NativeRequestBatch | undefined;
+  private wsBatch: NativeWsEventBatch | undefined;
   private closedIds: Uint32Array | undefined;
   private dateMem: FastBuffer | undefined;
   private dateVersion: Uint32Array | undefined;
@@ -104,6 +106,7 @@ class NativeHttpServer implements HttpServer {
     );
     const buffers = native.inputBuffers();
     this.batch = new NativeRequestBatch(buffers);
+    this.wsBatch = new NativeWsEventBatch(buffers);
     this.closedIds = new Uint32Array(buffers.closed);
     this.dateMem = fastBuffer(buffers.date);
     this.dateVersion = new Uint32Array(buffers.date, 0, 1);
@@ -114,10 +117,14 @@ class NativeHttpServer implements HttpServer {
   }
 
   /** Called by the loop once per batch: returns the number of response rows written meanwhile. */
-  private readonly dispatch = (count: number, closed: number, resized: boolean): number => {
+  private readonly dispatch = (count: number, closed: number, resized: boolean, wsCount: number): number => {
     const out = this.out;
     const batch = this.batch!;
-    if (resized) batch.rebind(this.native!.inputBuffers());
+    if (resized) {
+      const buffers = this.native!.inputBuffers();
+      batch.rebind(buffers);
+      this.wsBatch!.rebind(buffers);
+    }
     out.inBatch = true;
     try {
       if (count > 0) {
@@ -131,12 +138,25 @@ class NativeHttpServer implements HttpServer {
         }
         batch.count = 0;
       }
+      if (wsCount > 0) this.wsEvents(wsCount);
       if (closed > 0) this.closedOrDrained(closed);
     } finally {
       out.inBatch = false;
     }
     return out.finish();
   };
+
+  /** WebSocket messages and closes of this turn. Never throws. */
+  private wsEvents(count: number): void {
+    const batch = this.wsBatch!;
+    batch.count = count;
+    try {
+      this.handlers.ws?.onEvents(batch);
+    } catch (error) {
+      process.emitWarning(`jato: ws.onEvents threw: ${error instanceof Error ? String(error.stack) : String(error)}`);
+    }
+    batch.count = 0;
+  }
 
   /** The closed list: closed connections (onConnectionClose) and drain notices (DRAIN_BIT). */
   private closedOrDrained(closed: number): void {
@@ -146,6 +166,7 @@ class NativeHttpServer implements HttpServer {
       const id = ids[i]!;
       if (id >= DRAIN_BIT) {
         this.out.drained(id - DRAIN_BIT);
+        this.handlers.ws?.onDrain(id - DRAIN_BIT);
         continue;
       }
       this.out.connectionClosed(id);

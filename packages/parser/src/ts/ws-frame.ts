@@ -98,10 +98,10 @@ export function unmask(p: Uint8Array, start: number, end: number, mask: Uint8Arr
   const m0 = mask[phase & 3]!, m1 = mask[(phase + 1) & 3]!, m2 = mask[(phase + 2) & 3]!, m3 = mask[(phase + 3) & 3]!;
   let i = start;
   for (; i + 4 <= end; i += 4) {
-    p[i] ^= m0; p[i + 1] ^= m1; p[i + 2] ^= m2; p[i + 3] ^= m3;
+    p[i] = p[i]! ^ m0; p[i + 1] = p[i + 1]! ^ m1; p[i + 2] = p[i + 2]! ^ m2; p[i + 3] = p[i + 3]! ^ m3;
   }
   const tail = [m0, m1, m2, m3];
-  for (let k = 0; i < end; i++, k++) p[i] ^= tail[k]!;
+  for (let k = 0; i < end; i++, k++) p[i] = p[i]! ^ tail[k]!;
   return (phase + (end - start)) & 3;
 }
 
