@@ -39,3 +39,5 @@ export { readiness } from './metrics/readiness.js';
 export { tracing, type TracingOptions, type OtelApi, type OtelSpan, type OtelContext } from './tracing/tracing.js';
 export { injectRaw, type InjectRawOptions } from './testing/inject-raw.js';
 export type { PathParams } from '@jato/router';
+export { WebSocket, type WsData } from './ws/socket.js';
+export { WsSendStatus, type WsHandlers, type WsOptions } from './ws/types.js';
