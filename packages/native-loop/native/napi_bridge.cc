@@ -58,10 +58,10 @@ bool Server::Init(napi_value self, napi_value dispatch, napi_value on_closed) {
   if (!NewArrayBuffer(size_t{kClosedCapacity} * 4, &p, &closed_ref_)) return false;
   closed_list_ = static_cast<uint32_t*>(p);
   if (!NewArrayBuffer(64, &p, &date_ref_)) return false;
+  date_mem_ = static_cast<uint8_t*>(p);
   if (!NewArrayBuffer(size_t{kInitialWsRows} * kWsCols * 4, &p, &ws_table_ref_)) return false;
   ws_table_ = static_cast<uint32_t*>(p);
   ws_rows_ = kInitialWsRows;
-  date_mem_ = static_cast<uint8_t*>(p);
   read_buf_ = static_cast<char*>(std::malloc(kReadBufferSize));
   write_scratch_ = static_cast<char*>(std::malloc(kWriteScratch));
   if (!read_buf_ || !write_scratch_) return false;
