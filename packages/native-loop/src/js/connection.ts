@@ -44,6 +44,8 @@ export class Connection implements StreamOwner, WsSessionHost {
   /** Sequence number of the upgrade request JS has not answered yet (-1: none). */
   private upgradeSeq = -1;
   private upgradeHeld: Uint8Array[] = [];
+  /** Requests parsed after the upgrade request in the same read: served if it is refused. */
+  private upgradeHeldRequests: ParsedRequest[] = [];
   private upgradeHeldBytes = 0;
   private wsGathered = 0;
   /** Next sequence number to give a request. */
@@ -574,8 +576,8 @@ export class Connection implements StreamOwner, WsSessionHost {
   private cutAtUpgrade(requests: ParsedRequest[]): void {
     for (let k = 0; k < requests.length; k++) {
       if (!requests[k]!.upgrade) continue;
-      // requests parsed after it in this read are dropped: a client sends frames only after the 101
-      requests.length = k + 1;
+      // requests parsed after it in this read wait: served if the upgrade is refused, dropped if accepted
+      this.upgradeHeldRequests = requests.splice(k + 1);
       this.upgradeSeq = this.nextSeq + this.backlog.length + k;
       this.upgradeHeld = [];
       this.upgradeHeldBytes = 0;
@@ -599,7 +601,13 @@ export class Connection implements StreamOwner, WsSessionHost {
   private upgradeRefused(): void {
     this.upgradeSeq = -1;
     const held = this.upgradeHeld;
+    const requests = this.upgradeHeldRequests;
     this.upgradeHeld = [];
+    this.upgradeHeldRequests = [];
+    if (requests.length > 0) {
+      for (const req of requests) this.backlog.push(req);
+      this.set.wantsPump(this);
+    }
     if (held.length > 0) queueMicrotask(() => { for (const chunk of held) this.onData(chunk); });
   }
 
@@ -611,6 +619,7 @@ export class Connection implements StreamOwner, WsSessionHost {
     }
     this.emit(head, null, false);
     this.upgradeSeq = -1;
+    this.upgradeHeldRequests = [];
     clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Infinity;
