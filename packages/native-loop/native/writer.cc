@@ -210,7 +210,7 @@ void Server::AfterOutput(Connection* c) {
     CloseConn(c);
     return;
   }
-  if (nothing_pending && c->draining) {  // server closing: FIN after the last response, then linger
+  if (nothing_pending && c->draining && !c->ws) {  // server closing: FIN after the last response, then linger
     Shutdown(c);
     return;
   }
