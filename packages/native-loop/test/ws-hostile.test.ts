@@ -11,7 +11,6 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { RequestFlag, type Responder, type ServerHandlers } from '../src/types.js';
 import { TRANSPORTS, harness } from './helpers/transports.js';
 import { seeded } from './helpers/raw-client.js';
-// @ts-expect-error: a plain ESM module of the parser package's tests
 import { loadWsCorpus } from '../../parser/test/ws-corpus/load.mjs';
 
 const corpus = (loadWsCorpus as () => Array<{ raw: Buffer }>)().map((c) => c.raw).filter((r) => r.length < 8192);

@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../../src/index.js';
 import { connectWebSocket, startTestServer, type TestServer, type WsTestFrame } from '../support/testing.js';
 import { TRANSPORTS } from '../support/transports.js';
-// @ts-expect-error: a plain ESM module of the parser package's tests (typed by its .d.mts)
 import { eventString, fnv1a, loadWsCorpus } from '../../../parser/test/ws-corpus/load.mjs';
 
 interface WsCase { file: string; name: string; raw: Buffer; limits: { maxMessage: number; requireMask: boolean; allowRsv1: boolean }; events: string[] }

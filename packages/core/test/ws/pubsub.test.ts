@@ -81,9 +81,9 @@ describe.each(TRANSPORTS)('pub/sub (%s transport)', (transport) => {
     await expect.poll(() => seen.get(c!)!.includes('left')).toBe(true);
     expect(app.publish('r1', 'after leave')).toBe(2);
     await expect.poll(() => seen.get(a!)!.includes('after leave') && seen.get(b!)!.includes('after leave')).toBe(true);
-    expect(seen.get(a)).toEqual(['after leave']);
-    expect(seen.get(c)).toEqual(['hi from a', 'left']);
-    expect(seen.get(other)).toEqual([]);
+    expect(seen.get(a!)).toEqual(['after leave']);
+    expect(seen.get(c!)).toEqual(['hi from a', 'left']);
+    expect(seen.get(other!)).toEqual([]);
     for (const x of [a!, b!, c!, other!]) x.close();
     await expect.poll(() => subscribed.size).toBe(0);
   });
