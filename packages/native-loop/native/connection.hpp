@@ -68,7 +68,6 @@ struct Connection {
 
   // WebSocket: set once JS accepted the upgrade; from then on input is frames (ws_input.cc)
   std::unique_ptr<WsSession> ws;
-  uint32_t upgrade_seq = 0;
 
   size_t unsent() const { return out_pending.size() + out_writing.size() + order.held_bytes(); }
   bool output_idle() const { return !writing && out_pending.empty() && gather.empty(); }

@@ -125,6 +125,9 @@ void Server::UpdateReading(Connection* c) {
     // Memory bound: read only while every term is under its limit. Whole requests still waiting
     // unframed (framing stopped at a request boundary: Idle with input left) are framed first;
     // only a partial request at the front (bounded by the head and body limits) asks for more bytes.
+    // An upgrade request answered with anything but a 101 (which makes c->ws): HTTP framing resumes.
+    // Framing paused after it, so nothing is in flight once its answer is in.
+    if (c->upgrade_pending && c->in_flight == 0) c->upgrade_pending = false;
     bool room = c->in_flight < opt_.max_in_flight && c->unsent() <= opt_.high_water_mark && !c->upgrade_pending;
     bool backlog = c->framer.phase() == Framer::Phase::Idle && !c->in.empty();
     want = room && !backlog;
@@ -227,7 +230,6 @@ bool Server::Emit(Connection* c, const char* msg, const http::RequestHead& h, si
   if (h.upgrade) {  // framing waits for JS: a 101 turns what follows into WebSocket frames
     flags |= kFlagUpgrade;
     c->upgrade_pending = true;
-    c->upgrade_seq = seq;
   }
   if (h.body == http::BodyKind::Chunked) flags |= kFlagChunked;
   row[kFlags] = flags;

@@ -49,10 +49,6 @@ void Server::Deliver(Connection* c, uint32_t seq, const char* p, size_t len, boo
   if (from_js) {
     if (c->in_flight) c->in_flight--;
     if (stats_.in_flight) stats_.in_flight--;
-    if (c->upgrade_pending && seq == c->upgrade_seq) {
-      c->upgrade_pending = false;  // the upgrade was refused: HTTP framing resumes
-      if (!c->in.empty()) QueuePump(c);
-    }
   }
   if (c->order.finished()) {
     c->close_after_write = true;
