@@ -145,7 +145,7 @@ void Server::FlushConn(Connection* c) {
     for (size_t i = start; i < c->gather.size() && ok; i++) ok = c->out_pending.append(c->gather[i].base, c->gather[i].len);
     c->gather.clear();
     c->gather_keep.clear();
-    if (!ok || (c->ws && c->unsent() > c->ws->opt.max_backpressure)) {  // a peer that does not read
+    if (!ok) {
       CloseConn(c);
       return;
     }

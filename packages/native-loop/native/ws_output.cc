@@ -52,7 +52,14 @@ void Server::WsRow(Connection* c, uint32_t seq, const char* p, size_t len, uint3
     return;
   }
   if (w->close_sent) return;  // nothing goes out after our close frame
-  Gather(c, p, len);           // output arena bytes: stable until this ProcessRows ends
+  // maxBackpressure: unsent bytes plus what this turn gathered so far (a peer that does not read)
+  if (c->gather.empty()) w->turn_bytes = 0;
+  w->turn_bytes += len;
+  if (c->unsent() + w->turn_bytes > w->opt.max_backpressure) {
+    CloseConn(c);
+    return;
+  }
+  Gather(c, p, len);  // output arena bytes: stable until this ProcessRows ends
   if (flags & kOutWantDrain) c->drain_wanted = true;
   if (flags & kOutWsClose) {
     w->close_sent = true;

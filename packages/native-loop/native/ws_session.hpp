@@ -31,6 +31,7 @@ struct WsSession {
   ws::Parser parser;
   uint64_t last_rx = 0;         // uv_now of the last bytes received (idle timeout)
   uint64_t close_sent_at = 0;
+  uint64_t turn_bytes = 0;      // frame bytes gathered since the connection's last flush
   bool ping_sent = false;       // an idle ping is out, the next idle period closes
   bool close_sent = false;      // our close frame is queued: nothing more is sent
   bool close_received = false;  // the peer's close frame (or a protocol error) ended its input
