@@ -11,7 +11,10 @@ import net from 'node:net';
 
 const MASK = Buffer.from([0x37, 0xfa, 0x21, 0x3d]);
 
-/** A masked client text frame of `payload`. */
+/**
+ * A masked client text frame of `payload`.
+ * @param {string} payload
+ */
 export function clientFrame(payload) {
   const p = Buffer.from(payload);
   if (p.length > 125) throw new Error('small messages only');
@@ -19,7 +22,7 @@ export function clientFrame(payload) {
   out[0] = 0x81;
   out[1] = 0x80 | p.length;
   MASK.copy(out, 2);
-  for (let i = 0; i < p.length; i++) out[6 + i] = p[i] ^ MASK[i & 3];
+  for (let i = 0; i < p.length; i++) out[6 + i] = /** @type {number} */ (p[i]) ^ /** @type {number} */ (MASK[i & 3]);
   return out;
 }
 
@@ -55,11 +58,17 @@ export function openRaw(port, path, onBytes) {
   });
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * @typedef {{ port: number, connections?: number, subscribers?: number, window?: number, seconds?: number,
+ *   warmup?: number, payload?: string, measure?: (at: 'start' | 'stop') => void }} LoadOptions
+ */
 
 /**
  * Echo: `connections` sockets, `window` messages in flight each, for `seconds` after a warm-up.
  * `measure(start|stop)` brackets the measured interval (the caller reads server CPU there).
+ * @param {LoadOptions} options
  * @returns {Promise<{ messages: number, seconds: number }>}
  */
 export async function echoLoad({ port, connections = 100, window = 32, seconds = 3, warmup = 0.5, payload = 'hello, websocket', measure }) {
@@ -71,7 +80,7 @@ export async function echoLoad({ port, connections = 100, window = 32, seconds =
   const sockets = [];
   for (let i = 0; i < connections; i++) {
     let pendingBytes = 0;
-    /** @type {net.Socket} */
+    /** @type {net.Socket | undefined} */
     let s;
     s = await openRaw(port, '/echo', (n) => {
       pendingBytes += n;
@@ -79,7 +88,7 @@ export async function echoLoad({ port, connections = 100, window = 32, seconds =
       if (k === 0) return;
       pendingBytes -= k * replySize;
       counted += k;
-      if (running) s.write(k === window ? burst : burst.subarray(0, k * frame.length));
+      if (running) s?.write(k === window ? burst : burst.subarray(0, k * frame.length));
     });
     sockets.push(s);
   }
@@ -100,6 +109,7 @@ export async function echoLoad({ port, connections = 100, window = 32, seconds =
 /**
  * Fan-out: `subscribers` sockets on /sub, one publisher on /pub keeping `window` messages in flight
  * (a message is done when every subscriber got it).
+ * @param {LoadOptions} options
  * @returns {Promise<{ deliveries: number, messages: number, seconds: number }>}
  */
 export async function fanoutLoad({ port, subscribers = 1000, window = 8, seconds = 3, warmup = 0.5, payload = 'hello, websocket', measure }) {

@@ -18,19 +18,19 @@ import { treeCpuSeconds } from '../proc.mjs';
 import { echoLoad, fanoutLoad } from './load.mjs';
 
 const args = process.argv.slice(2);
-const opt = (name, dflt) => {
+const opt = (/** @type {string} */ name, /** @type {string} */ dflt) => {
   const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : dflt;
+  return i >= 0 ? (args[i + 1] ?? dflt) : dflt;
 };
-const servers = opt('servers', 'jato,jato-js,ws,bun,deno').split(',');
-const scenarios = opt('scenarios', 'echo,fanout').split(',');
+const servers = String(opt('servers', 'jato,jato-js,ws,bun,deno')).split(',');
+const scenarios = String(opt('scenarios', 'echo,fanout')).split(',');
 const duration = Number(opt('duration', '5'));
 const connections = Number(opt('connections', '100'));
 const window = Number(opt('window', '32'));
 const subscribers = Number(opt('subscribers', '1000'));
 const runs = Number(opt('runs', '1'));
 
-const file = (f) => path.join(BENCH_DIR, 'servers', 'ws', f);
+const file = (/** @type {string} */ f) => path.join(BENCH_DIR, 'servers', 'ws', f);
 /** @type {Record<string, () => { command: string, args: string[], env?: Record<string, string> } | string>} */
 const catalog = {
   jato: () => ({ command: process.execPath, args: [file('jato-ws.mjs')], env: { TRANSPORT: 'native' } }),
@@ -62,7 +62,7 @@ for (const id of servers) {
       const server = await startServer({ ...launch, cwd: BENCH_DIR, env: { HOST: '127.0.0.1', ...launch.env } }, { port });
       let cpu0 = 0;
       let cpu = 0;
-      const measure = (/** @type {string} */ at) => {
+      const measure = (/** @type {'start' | 'stop'} */ at) => {
         if (at === 'start') cpu0 = treeCpuSeconds(server.pid);
         else cpu = treeCpuSeconds(server.pid) - cpu0;
       };
