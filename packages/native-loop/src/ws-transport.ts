@@ -32,6 +32,8 @@ export interface WsEventBatch {
   code(i: number): number;
   /** Message payload or close reason: a view valid only during the call. */
   data(i: number): Uint8Array;
+  /** The payload decoded as UTF-8 (one string, no intermediate view): for text messages. */
+  text(i: number): string;
 }
 
 /** Per-connection settings handed over with the 101. */

@@ -54,6 +54,18 @@ export class WsHub implements WsTransportHandlers {
         continue;
       }
       if (ws.state !== OPEN) continue;
+      if (kind === WsEventKind.Text) {
+        // the common case: one string straight from batch memory
+        const handler = ws.route.handlers.message;
+        if (handler !== undefined) {
+          try {
+            handler(ws, batch.text(i), false);
+          } catch (error) {
+            this.failed(ws, error);
+          }
+        }
+        continue;
+      }
       this.message(ws, kind, batch.data(i));
     }
   }
@@ -111,12 +123,17 @@ export class WsHub implements WsTransportHandlers {
     try {
       fn();
     } catch (error) {
-      this.log(ws, error, 'handler');
-      try {
-        if (ws.state === OPEN) ws.close(1011);
-      } catch {
-        /* the transport is gone */
-      }
+      this.failed(ws, error);
+    }
+  }
+
+  /** A user handler threw: logged, and that socket is closed with 1011. */
+  private failed(ws: WebSocket, error: unknown): void {
+    this.log(ws, error, 'handler');
+    try {
+      if (ws.state === OPEN) ws.close(1011);
+    } catch {
+      /* the transport is gone */
     }
   }
 

@@ -42,6 +42,10 @@ class ArrayWsEvents implements WsEventBatch {
   data(i: number): Uint8Array {
     return this.datas[i]!;
   }
+  text(i: number): string {
+    const d = this.datas[i]!;
+    return Buffer.from(d.buffer, d.byteOffset, d.byteLength).toString('utf8');
+  }
   push(kind: number, code: number, data: Uint8Array): void {
     this.kinds[this.count] = kind;
     this.codes[this.count] = code;

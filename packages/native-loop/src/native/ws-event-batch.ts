@@ -31,6 +31,11 @@ export class NativeWsEventBatch implements WsEventBatch {
     return this.table[i * WsCol.Count + WsCol.Code]!;
   }
 
+  text(i: number): string {
+    const off = this.table[i * WsCol.Count + WsCol.Off]!;
+    return this.arena.utf8Slice(off, off + this.table[i * WsCol.Count + WsCol.Len]!);
+  }
+
   data(i: number): Uint8Array {
     const off = this.table[i * WsCol.Count + WsCol.Off]!;
     return this.arena.subarray(off, off + this.table[i * WsCol.Count + WsCol.Len]!);
