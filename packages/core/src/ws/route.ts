@@ -61,6 +61,8 @@ export class WsAcceptance {
     if (hub === undefined || out.wsAccept === undefined) {
       return new Response('WebSockets are not served by this transport', { status: 501 });
     }
+    // an async upgrade() that settled after the client left: nothing to open (its close was heard)
+    if (!req.hub.isOpen(req.conn)) return null;
     const route = this.route;
     const head = switchingHead(this.offer.key, this.protocol, this.deflate?.response ?? '');
     const z = this.deflate !== null && route.deflate !== null ? new Deflate(route.deflate, this.deflate) : null;

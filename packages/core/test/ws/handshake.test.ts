@@ -4,6 +4,7 @@
  * (any Response), async `upgrade` with typed data, Origin available to it, subprotocol choice, the
  * accept key (RFC 6455 §1.3 example), HTTP going on after a refused upgrade.
  */
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocketClient from 'ws';
 import { App, Response } from '../../src/index.js';
@@ -107,5 +108,42 @@ describe.each(TRANSPORTS)('the WebSocket handshake (%s transport)', (transport) 
     const c = await connectWebSocket(server.port, '/plain');
     expect(c.status).toBe(200);
     c.destroy();
+  });
+});
+
+describe.each(TRANSPORTS)('an async upgrade that settles after the client left (%s transport)', (transport) => {
+  for (const how of ['reset', 'fin'] as const) it(`${how}: never an open without its close`, async () => {
+    const app = new App({ transport, logger: false });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let asked = 0;
+    const calls: string[] = [];
+    app.ws('/slow', {
+      async upgrade() {
+        asked++;
+        await gate;
+        return 'late';
+      },
+      open: () => void calls.push('open'),
+      close: () => void calls.push('close'),
+    });
+    const server = await startTestServer(app);
+    const socket = net.connect(server.port, '127.0.0.1');
+    socket.on('error', () => {});
+    socket.write('GET /slow HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+    await expect.poll(() => asked).toBe(1);
+    const closed = new Promise((r) => socket.once('close', r));
+    if (how === 'reset') socket.resetAndDestroy();
+    else socket.destroy();
+    await closed;
+    await new Promise((r) => setTimeout(r, 100)); // the transport hears of the close
+    release();
+    await gate;
+    await new Promise((r) => setImmediate(r));
+    // the transport may hold the connection until the pending answer (the native loop does not read
+    // while an upgrade is pending): the late 101 may open the socket, then its close follows at once
+    await expect.poll(() => calls.length === 0 || calls.join() === 'open,close', { timeout: 5_000 }).toBe(true);
+    await server.close();
   });
 });

@@ -613,7 +613,9 @@ export class Connection implements StreamOwner, WsSessionHost {
 
   /** JS accepted upgrade request `seq`: the 101, then frames. */
   wsAccept(seq: number, head: string, options: WsAcceptOptions): void {
-    if (this.state !== 'open' || seq !== this.upgradeSeq || seq !== this.nextWriteSeq || this.active !== undefined) {
+    // (a peer that half-closed while its upgrade was pending is gone: its close follows, 1006)
+    if (this.state !== 'open' || seq !== this.upgradeSeq || seq !== this.nextWriteSeq || this.active !== undefined ||
+      this.readEnded) {
       this.sink.destroy();
       return;
     }
