@@ -72,6 +72,8 @@ void Server::ProcessRows(uint32_t rows) {
     uint32_t flags = r[kOutFlags];
     if (flags <= kOutClose) {
       Deliver(c, r[kOutSeq], reinterpret_cast<const char*>(out_arena_) + off, len, flags != 0, true, true);
+    } else if (flags >= kOutWs) {  // the WebSocket bits are the highest (batch_layout.hpp)
+      WsRow(c, r[kOutSeq], reinterpret_cast<const char*>(out_arena_) + off, len, flags);
     } else if (flags & kOutStreamFile) {
       StartFile(c, r[kOutSeq], reinterpret_cast<const char*>(out_arena_) + off, len, flags);
     } else {
@@ -209,7 +211,7 @@ void Server::AfterOutput(Connection* c) {
     CloseConn(c);
     return;
   }
-  if (nothing_pending && c->draining) {  // server closing: FIN after the last response, then linger
+  if (nothing_pending && c->draining && !c->ws) {  // server closing: FIN after the last response, then linger
     Shutdown(c);
     return;
   }
