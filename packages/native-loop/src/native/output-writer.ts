@@ -222,6 +222,27 @@ export class OutputWriter implements Responder {
     }
   }
 
+  /** @internal the same arena span as a row for each of `count` connections (a published frame). */
+  rowsFor(conns: ArrayLike<number>, count: number, off: number, len: number, flags: number): void {
+    this.writeText();
+    while ((this.rows + count) * OutCol.Count > this.table.length) this.growTable();
+    const t = this.table;
+    let r = this.rows * OutCol.Count;
+    for (let i = 0; i < count; i++, r += OutCol.Count) {
+      t[r + OutCol.Conn] = conns[i]!;
+      t[r + OutCol.Seq] = 0;
+      t[r + OutCol.Off] = off;
+      t[r + OutCol.Len] = len;
+      t[r + OutCol.Flags] = flags;
+    }
+    this.rows += count;
+    this.textRow = this.rows;
+    if (!this.inBatch && !this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(this.flushLater);
+    }
+  }
+
   /** Bytes of the rows for `conn` not yet handed to the loop (a scan: the rare path of bufferedAmount). */
   private pendingBytes(conn: number): number {
     this.writeText();

@@ -59,7 +59,7 @@ export function publishRows(w: OutputWriter, conns: ArrayLike<number>, count: nu
   payload: string | Uint8Array, rsv1: boolean): number {
   if (count === 0) return 0;
   const [off, len] = frame(w, opcode, payload, rsv1);
-  for (let i = 0; i < count; i++) w.row(conns[i]!, 0, off, len, OutFlag.Ws);
+  w.rowsFor(conns, count, off, len, OutFlag.Ws);
   return len;
 }
 
