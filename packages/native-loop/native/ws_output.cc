@@ -26,6 +26,17 @@ void Server::WsAccept(Connection* c, uint32_t seq, const char* p, size_t len) {
     CloseConn(c);
     return;
   }
+  // A pipelined upgrade behind a response still going out (a file body, a stream, an earlier answer
+  // not given yet): its 101 would be held while frames are written at once, inside that response.
+  // Refused in order instead: the earlier responses complete, then a 503 that closes the connection
+  // (no session is made, so what JS sends to this socket is dropped; its close comes with the TCP close).
+  if (c->order.write_seq() != seq) {
+    static const char kRefused[] =
+        "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+    c->upgrade_pending = false;
+    Deliver(c, seq, kRefused, sizeof kRefused - 1, true, true, true);
+    return;
+  }
   WsAcceptOptions o;
   std::memcpy(&o, p + len - kWsOptionBytes, kWsOptionBytes);
   Deliver(c, seq, p, len - kWsOptionBytes, false, true, true);
