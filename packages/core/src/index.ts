@@ -43,3 +43,5 @@ export type { PathParams } from '@jato/router';
 export { serve, type ServeOptions, type ServeInfo, type FetchServer } from './fetch/serve.js';
 export type { FetchHandler } from './fetch/fetch-handler.js';
 export type { FetchEnv, FetchSocketInfo } from './fetch/fetch-context.js';
+export { WebSocket, type WsData } from './ws/socket.js';
+export { WsSendStatus, type WsHandlers, type WsOptions } from './ws/types.js';

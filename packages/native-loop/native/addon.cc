@@ -3,6 +3,7 @@
 //   setOutput(arena: Uint8Array, table: Uint32Array)  flush(rows)  close(deadlineMs)
 //   stats() -> { connections, accepted, inFlight, requests, bytesRead, bytesWritten }   remote(conn)
 //   bodyRead(conn, seq, bytes)   (streamed request bodies: JS consumed bytes, see body_stream.cc)
+//   wsBuffered(conn)             (WebSocket bytes not yet written)
 // Errors are thrown as JS exceptions (no C++ exceptions are used).
 #include <napi.h>
 
@@ -36,7 +37,8 @@ class NativeServer : public Napi::ObjectWrap<NativeServer> {
                         InstanceMethod("close", &NativeServer::Close),
                         InstanceMethod("stats", &NativeServer::Stats),
                         InstanceMethod("remote", &NativeServer::Remote),
-                        InstanceMethod("bodyRead", &NativeServer::BodyRead)});
+                        InstanceMethod("bodyRead", &NativeServer::BodyRead),
+                        InstanceMethod("wsBuffered", &NativeServer::WsBuffered)});
   }
 
   ~NativeServer() override {
@@ -164,6 +166,12 @@ class NativeServer : public Napi::ObjectWrap<NativeServer> {
     o.Set("address", address);
     o.Set("port", port);
     return o;
+  }
+
+  Napi::Value WsBuffered(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsNumber()) return Napi::Number::New(env, -1);
+    return Napi::Number::New(env, server_->WsBuffered(info[0].As<Napi::Number>().Uint32Value()));
   }
 
   std::unique_ptr<Server> server_;

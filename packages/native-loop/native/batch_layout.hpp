@@ -22,10 +22,18 @@ constexpr uint32_t kOutClose = 1;
 /** Streamed-response rows (see stream_writer.cc): open (head), data, end, abort; want a drain notice. */
 constexpr uint32_t kOutStreamOpen = 2, kOutStreamData = 4, kOutStreamEnd = 8, kOutStreamAbort = 16,
                    kOutWantDrain = 32;
-/** In the closed list, an id with this bit is a drain notice (unsent output went under the mark). */
-constexpr uint32_t kDrainBit = 0x80000000u;
 /** A file body row (file_sender.cc): its bytes are a FileRow. */
 constexpr uint32_t kOutStreamFile = 64;
+/** WebSocket rows (see ws_output.cc): a whole frame (kOutWs; with kOutWsClose it is our close frame),
+ *  terminate the connection, or the 101 that accepts an upgrade request (kOutUpgrade: the row's bytes
+ *  are the response followed by kWsOptionBytes of WsAcceptOptions, see ws_session.hpp).
+ *  They are the highest row bits: ProcessRows routes every row with flags >= kOutWs to WsRow. */
+constexpr uint32_t kOutWs = 128, kOutWsClose = 256, kOutWsTerminate = 512, kOutUpgrade = 1024;
+static_assert(kOutWs > (kOutClose | kOutStreamOpen | kOutStreamData | kOutStreamEnd | kOutStreamAbort |
+                        kOutWantDrain | kOutStreamFile),
+              "WebSocket row bits must stay above every other output flag");
+/** In the closed list, an id with this bit is a drain notice (unsent output went under the mark). */
+constexpr uint32_t kDrainBit = 0x80000000u;
 /** In the closed list: the connection's front file body finished (sent, or failed with kFileFailBit). */
 constexpr uint32_t kFileDoneBit = 0x40000000u, kFileFailBit = 0x20000000u;
 /** Connection ids stay under this (the notice bits above are free). */
@@ -36,5 +44,12 @@ constexpr uint32_t kFlagKeepAlive = 1, kFlagHttp10 = 2, kFlagExpectContinue = 4,
                    kFlagChunked = 16;
 
 constexpr uint32_t kClosedCapacity = 4096;
+
+/** WebSocket event table (Uint32Array, kWsCols words per event; data in the input arena). */
+enum WsCol : uint32_t { kWsConn = 0, kWsKind, kWsCode, kWsOff, kWsLen, kWsCols };
+/** Event kinds: a text / binary message (| kWsCompressed when RSV1 was set), the close handshake or a
+ *  protocol error (code: the peer's code, 1005 for none, or the 1002/1007/1009 we closed with). */
+constexpr uint32_t kWsText = 1, kWsBinary = 2, kWsClose = 8, kWsCompressed = 0x100;
+constexpr uint32_t kInitialWsRows = 4096;
 
 }  // namespace jato::loop

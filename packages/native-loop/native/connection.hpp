@@ -15,6 +15,7 @@
 #include "byte_buffer.hpp"
 #include "framing.hpp"
 #include "response_order.hpp"
+#include "ws_session.hpp"
 
 namespace jato::loop {
 
@@ -66,7 +67,11 @@ struct Connection {
   bool pump_queued = false;  // framing of buffered input deferred to the check phase
   bool had_request = false;  // at least one request was framed
   bool drain_wanted = false; // a streamed response waits for its unsent output to go under the mark
+  bool upgrade_pending = false;  // an Upgrade request is with JS: framing waits for its answer
   std::vector<FileSend*> files;  // file bodies in sequence order, the front one sending (file_sender.cc)
+
+  // WebSocket: set once JS accepted the upgrade; from then on input is frames (ws_input.cc)
+  std::unique_ptr<WsSession> ws;
 
   size_t unsent() const { return out_pending.size() + out_writing.size() + order.held_bytes(); }
   bool output_idle() const { return !writing && out_pending.empty() && gather.empty(); }

@@ -58,6 +58,11 @@ void Server::OnRead(uv_stream_t* st, ssize_t nread, const uv_buf_t* buf) {
 }
 
 void Server::OnData(Connection* c, char* data, size_t n) {
+  if (c->ws) {
+    WsData(c, data, n);
+    if (!c->closing) UpdateReading(c);
+    return;
+  }
   if (c->in.empty()) {
     size_t len = n;
     size_t used = Frame(c, data, len);
@@ -79,6 +84,12 @@ void Server::OnData(Connection* c, char* data, size_t n) {
 
 // Frames what is buffered in c->in and keeps the unconsumed rest there.
 void Server::FrameBuffered(Connection* c) {
+  if (c->ws) {  // the frames that followed an accepted upgrade request
+    ByteBuffer rest;
+    rest.swap(c->in);
+    WsData(c, rest.begin(), rest.size());
+    return;
+  }
   size_t len = c->in.size();
   size_t used = Frame(c, c->in.begin(), len);
   if (c->closing || c->input_done) {
@@ -118,7 +129,10 @@ void Server::UpdateReading(Connection* c) {
     // Memory bound: read only while every term is under its limit. Whole requests still waiting
     // unframed (framing stopped at a request boundary: Idle with input left) are framed first;
     // only a partial request at the front (bounded by the head and body limits) asks for more bytes.
-    bool room = c->in_flight < opt_.max_in_flight && c->unsent() <= opt_.high_water_mark;
+    // An upgrade request answered with anything but a 101 (which makes c->ws): HTTP framing resumes.
+    // Framing paused after it, so nothing is in flight once its answer is in.
+    if (c->upgrade_pending && c->in_flight == 0) c->upgrade_pending = false;
+    bool room = c->in_flight < opt_.max_in_flight && c->unsent() <= opt_.high_water_mark && !c->upgrade_pending;
     bool backlog = c->framer.phase() == Framer::Phase::Idle && !c->in.empty();
     want = room && !backlog;
     if (room && backlog) QueuePump(c);
@@ -136,7 +150,9 @@ void Server::UpdateReading(Connection* c) {
 struct Server::FrameHost {
   Server* s;
   Connection* c;
-  bool may_start() const { return c->in_flight < s->opt_.max_in_flight && c->unsent() <= s->opt_.high_water_mark; }
+  bool may_start() const {
+    return c->in_flight < s->opt_.max_in_flight && c->unsent() <= s->opt_.high_water_mark && !c->upgrade_pending;
+  }
   void on_head_start() const { c->phase_start = uv_now(s->loop_); }
   bool on_body_start(const http::RequestHead& h, size_t body_have) const {
     c->phase_start = uv_now(s->loop_);
@@ -228,7 +244,10 @@ bool Server::Emit(Connection* c, const char* msg, const http::RequestHead& h, si
   if (h.keep_alive) flags |= kFlagKeepAlive;
   if (h.version_minor == 0) flags |= kFlagHttp10;
   if (h.expect_continue) flags |= kFlagExpectContinue;
-  if (h.upgrade) flags |= kFlagUpgrade;
+  if (h.upgrade) {  // framing waits for JS: a 101 turns what follows into WebSocket frames
+    flags |= kFlagUpgrade;
+    c->upgrade_pending = true;
+  }
   if (h.body == http::BodyKind::Chunked) flags |= kFlagChunked;
   row[kFlags] = flags;
   row[kTargetOff] = base + h.target.off;

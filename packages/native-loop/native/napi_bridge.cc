@@ -22,7 +22,7 @@ Server::~Server() {
   if (!env_alive_) return;  // orphaned after the environment went away: no Node-API calls
   if (hook_added_) napi_remove_env_cleanup_hook(env_, OnEnvTeardown, this);
   napi_ref refs[] = {self_ref_, dispatch_ref_, closed_cb_ref_, table_ref_, htable_ref_, arena_ref_,
-                     closed_ref_, date_ref_, out_arena_ref_, out_table_ref_, chunks_ref_};
+                     closed_ref_, date_ref_, out_arena_ref_, out_table_ref_, chunks_ref_, ws_table_ref_};
   for (napi_ref r : refs)
     if (r) napi_delete_reference(env_, r);
 }
@@ -64,6 +64,9 @@ bool Server::Init(napi_value self, napi_value dispatch, napi_value on_closed) {
   if (!NewArrayBuffer(size_t{kInitialChunkRows + 1} * kChunkCols * 4, &p, &chunks_ref_)) return false;
   chunks_ = static_cast<uint32_t*>(p) + kChunkCols;
   chunk_rows_ = kInitialChunkRows;
+  if (!NewArrayBuffer(size_t{kInitialWsRows} * kWsCols * 4, &p, &ws_table_ref_)) return false;
+  ws_table_ = static_cast<uint32_t*>(p);
+  ws_rows_ = kInitialWsRows;
   read_buf_ = static_cast<char*>(std::malloc(kReadBufferSize));
   write_scratch_ = static_cast<char*>(std::malloc(kWriteScratch));
   if (!read_buf_ || !write_scratch_) return false;
@@ -77,7 +80,7 @@ napi_value Server::InputBuffers() {
   napi_create_object(env_, &obj);
   struct { const char* key; napi_ref ref; } items[] = {
       {"table", table_ref_}, {"headers", htable_ref_}, {"arena", arena_ref_}, {"closed", closed_ref_},
-      {"date", date_ref_}, {"bodies", chunks_ref_}};
+      {"date", date_ref_}, {"bodies", chunks_ref_}, {"ws", ws_table_ref_}};
   for (auto& it : items) {
     napi_get_reference_value(env_, it.ref, &v);
     napi_set_named_property(env_, obj, it.key, v);
@@ -134,7 +137,7 @@ bool Server::GrowArena(size_t need) {
 
 void Server::Dispatch() {
   if (dispatching_ || in_js_call_ || !env_alive_) return;
-  if (count_ == 0 && closed_ids_.empty() && chunk_count_ == 0) return;
+  if (count_ == 0 && ws_count_ == 0 && closed_ids_.empty() && chunk_count_ == 0) return;
   dispatching_ = true;
   UpdateDate(false);
   uint32_t nclosed = static_cast<uint32_t>(std::min<size_t>(closed_ids_.size(), kClosedCapacity));
@@ -144,7 +147,7 @@ void Server::Dispatch() {
   }
   napi_handle_scope hs;
   napi_open_handle_scope(env_, &hs);
-  napi_value self, fn, result = nullptr, argv[3];
+  napi_value self, fn, result = nullptr, argv[4];
   napi_get_reference_value(env_, self_ref_, &self);
   napi_get_reference_value(env_, dispatch_ref_, &fn);
   napi_callback_scope cs = nullptr;
@@ -154,9 +157,11 @@ void Server::Dispatch() {
   napi_get_boolean(env_, resized_, &argv[2]);
   resized_ = false;
   chunks_[-static_cast<ptrdiff_t>(kChunkCols)] = chunk_count_;  // streamed-body chunks of this turn (body_stream.cc)
-  napi_status st = napi_call_function(env_, self, fn, 3, argv, &result);
+  napi_create_uint32(env_, ws_count_, &argv[3]);
+  napi_status st = napi_call_function(env_, self, fn, 4, argv, &result);
   count_ = 0;
   chunk_count_ = 0;
+  ws_count_ = 0;
   hcount_ = 0;
   arena_used_ = 0;
   uint32_t rows = 0;

@@ -4,7 +4,8 @@
 // Sources, one seam each: listener.cc (listen, accept), input_batch.cc (read, frame, batch, the read
 // decision that bounds memory), response_order.hpp (sequencing, plain C++), writer.cc (output rows,
 // gather, write), stream_writer.cc (streamed responses), body_stream.cc (streamed request bodies:
-// chunks in the batch, the window), sweep_shutdown.cc (timeouts, shutdown, close, loop handles) and napi_bridge.cc (the
+// chunks in the batch, the window), ws_input.cc / ws_output.cc (upgraded WebSocket connections),
+// sweep_shutdown.cc (timeouts, shutdown, close, loop handles) and napi_bridge.cc (the
 // only Node-API calls: shared memory, the call into JS per batch, the close notification).
 // Contract: every method runs on the loop thread. Calls into JS happen only from Dispatch() (one
 // callback scope per batch) and FinishClose(); JS calls in through Flush()/Close()/SetOutput()/BodyRead().
@@ -56,7 +57,7 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  /** Keep JS handles: the wrapper object (callback resource), dispatch(count, closed, resized) -> rows, onClosed(). */
+  /** Keep JS handles: the wrapper object (callback resource), dispatch(count, closed, resized, wsCount) -> rows, onClosed(). */
   bool Init(napi_value self, napi_value dispatch, napi_value on_closed);
   /** Bind and listen; on failure returns a negative uv error and sets `err`. */
   int Listen(std::string& err, std::string& address, int& port, int& family);
@@ -72,6 +73,8 @@ class Server {
   /** JS consumed `bytes` of the streamed body of (conn, seq): reopen its window (body_stream.cc). */
   void BodyRead(uint32_t conn, uint32_t seq, uint64_t bytes);
   bool Remote(uint32_t conn, std::string& address, int& port) const;
+  /** Bytes of a WebSocket connection not yet written to its socket (-1: no such connection). */
+  double WsBuffered(uint32_t conn) const;
   bool listening() const { return listening_; }
   /** True while a libuv handle of this server is open (its callbacks still need the object). */
   bool HasOpenHandles() const;
@@ -148,6 +151,16 @@ class Server {
   void Shutdown(Connection* c);
   void CloseConn(Connection* c);
 
+  // websocket (ws_input.cc, ws_output.cc)
+  struct WsHost;
+  void WsData(Connection* c, char* data, size_t n);
+  bool EmitWs(Connection* c, uint32_t kind, uint32_t code, const uint8_t* data, size_t len);
+  void WsRow(Connection* c, uint32_t seq, const char* p, size_t len, uint32_t flags);
+  void WsAccept(Connection* c, uint32_t seq, const char* p, size_t len);
+  void WsSendClose(Connection* c, uint16_t code, const char* reason, size_t reason_len);
+  void WsSweep(Connection* c, uint64_t now);
+  void WsGoingAway(Connection* c);
+
   // batch
   void Dispatch();
   bool EnsureRoom(size_t bytes, uint32_t headers);
@@ -203,6 +216,9 @@ class Server {
   uint8_t* arena_ = nullptr;
   size_t arena_cap_ = 0;
   uint32_t* closed_list_ = nullptr;
+  uint32_t* ws_table_ = nullptr;
+  uint32_t ws_rows_ = 0, ws_count_ = 0;
+  napi_ref ws_table_ref_ = nullptr;
   uint8_t* date_mem_ = nullptr;
   napi_ref table_ref_ = nullptr, htable_ref_ = nullptr, arena_ref_ = nullptr, closed_ref_ = nullptr,
            date_ref_ = nullptr;

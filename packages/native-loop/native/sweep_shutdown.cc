@@ -108,7 +108,7 @@ void Server::OnSweep(uv_timer_t* h) {
   auto* s = static_cast<Server*>(h->data);
   uint64_t now = uv_now(s->loop_);
   const ServerOptions& o = s->opt_;
-  std::vector<Connection*> expired;
+  std::vector<Connection*> expired, ws_due;
   std::vector<int> status;
   for (auto& kv : s->conns_) {
     Connection* c = kv.second;
@@ -129,6 +129,10 @@ void Server::OnSweep(uv_timer_t* h) {
       } else if (now - c->write_since >= o.write_timeout) {
         expired.push_back(c), status.push_back(-1);
       }
+      continue;
+    }
+    if (c->ws) {
+      if (!c->shutting) ws_due.push_back(c);
       continue;
     }
     if (c->input_done || c->shutting) continue;
@@ -156,6 +160,8 @@ void Server::OnSweep(uv_timer_t* h) {
         break;
     }
   }
+  for (Connection* c : ws_due)
+    if (!c->closing) s->WsSweep(c, now);
   for (size_t i = 0; i < expired.size(); i++) {
     Connection* c = expired[i];
     if (c->closing) continue;
@@ -186,6 +192,10 @@ void Server::Close(uint64_t deadline_ms) {
   for (auto& kv : conns_) all.push_back(kv.second);
   for (Connection* c : all) {
     if (c->closing) continue;
+    if (c->ws && !c->shutting) {  // 1001, then the peer's close frame (or the deadline)
+      WsGoingAway(c);
+      continue;
+    }
     c->draining = true;
     c->input_done = true;
     if (c->in_flight == 0 && c->order.held_empty() && c->output_idle()) CloseConn(c);

@@ -15,6 +15,8 @@ export type { FileSendEvents, FileSendingResponder } from './file-output.js';
 import type { FileSendingResponder } from './file-output.js';
 import type { BodyStreamControl, BodyStreamHandlers, BodyStreamLimits } from './stream-input.js';
 export * from './stream-input.js';
+import type { WsResponder, WsTransportHandlers } from './ws-transport.js';
+export * from './ws-transport.js';
 
 // The shared vocabulary (method ids, request flags, reason phrases, default limits) is defined once
 // in @jato/parser and re-exported here, as values, for @jato/core and other users of the transport.
@@ -56,7 +58,7 @@ export interface RequestBatch {
 }
 
 /** Where responses go. Calls during `onBatch` are gathered into one write per connection. */
-export interface Responder extends Partial<BodyStreamControl> {
+export interface Responder extends Partial<BodyStreamControl>, Partial<WsResponder> {
   /**
    * Send the complete response to request (conn, seq).
    * @param head status line + header block, ASCII, ending with `\r\n\r\n`
@@ -89,6 +91,8 @@ export interface ServerHandlers extends BodyStreamHandlers {
    * may then come a second time when the socket really closes (treat it as idempotent).
    */
   onConnectionClose?(conn: number): void;
+  /** WebSocket connections (see ws-transport.ts); without it every upgrade request is answered like any request. */
+  ws?: WsTransportHandlers;
 }
 
 /** Limits enforced by the transport (defaults in parentheses). */

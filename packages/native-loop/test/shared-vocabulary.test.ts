@@ -12,6 +12,8 @@ import {
   BODY_ABORTED, BODY_DONE, BODY_MORE, BODY_STREAM, DEFAULT_LIMITS, METHOD_NAMES, MethodId, RequestFlag, STATUS_TEXT, methodIdOf,
   reasonOf, resolveOptions,
 } from '../src/index.js';
+import { DRAIN_BIT, FILE_DONE_BIT, FILE_FAIL_BIT, OutFlag, WsCol } from '../src/native/layout.js';
+import { WS_COMPRESSED, WsEventKind } from '../src/ws-transport.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const loopNative = join(here, '../native');
@@ -79,6 +81,71 @@ describe('shared vocabulary', () => {
     expect(value('kBodyMore')).toBe(BODY_MORE);
     expect(value('kBodyDone')).toBe(BODY_DONE);
     expect(value('kBodyAborted')).toBe(BODY_ABORTED);
+  });
+
+  it('the output row flags (OutFlag) are the loop\'s kOut constants, one bit per meaning, WebSocket bits highest', () => {
+    const text = readFileSync(join(loopNative, 'batch_layout.hpp'), 'utf8');
+    const cpp = new Map<string, number>();
+    // (kOutConn = 0 is the first OutCol column, not a flag)
+    for (const [, name, value] of text.matchAll(/\bkOut(\w+) = (\d+)/g)) if (value !== '0') cpp.set(name!, Number(value));
+    // every OutFlag member (const enum: listed by hand; the size check catches a C++ flag missing here)
+    const js: Array<[string, number]> = [
+      ['Close', OutFlag.Close], ['StreamOpen', OutFlag.StreamOpen], ['StreamData', OutFlag.StreamData],
+      ['StreamEnd', OutFlag.StreamEnd], ['StreamAbort', OutFlag.StreamAbort], ['WantDrain', OutFlag.WantDrain],
+      ['StreamFile', OutFlag.StreamFile], ['Ws', OutFlag.Ws], ['WsClose', OutFlag.WsClose],
+      ['WsTerminate', OutFlag.WsTerminate], ['Upgrade', OutFlag.Upgrade],
+    ];
+    expect(cpp.size).toBe(js.length);
+    let seen = 0;
+    for (const [name, bit] of js) {
+      expect(cpp.get(name), name).toBe(bit);
+      expect(bit & (bit - 1), `${name} is one bit`).toBe(0);
+      expect(seen & bit, `${name} shares a bit`).toBe(0);
+      seen |= bit;
+    }
+    // the loop routes every row with flags >= kOutWs to the WebSocket writer (writer.cc)
+    const nonWs = js.filter(([name]) => !['Ws', 'WsClose', 'WsTerminate', 'Upgrade'].includes(name));
+    expect(nonWs.reduce((all, [, bit]) => all | bit, 0)).toBeLessThan(OutFlag.Ws);
+  });
+
+  it('the closed-list notice bits are the loop\'s, distinct, and above every connection id', () => {
+    const text = readFileSync(join(loopNative, 'batch_layout.hpp'), 'utf8');
+    const value = (name: string): number => Number(new RegExp(`\\b${name} = (0x[0-9a-fA-F]+)`).exec(text)?.[1]);
+    expect(value('kDrainBit')).toBe(DRAIN_BIT);
+    expect(value('kFileDoneBit')).toBe(FILE_DONE_BIT);
+    expect(value('kFileFailBit')).toBe(FILE_FAIL_BIT);
+    const maxConnId = value('kMaxConnId');
+    const bits = [DRAIN_BIT, FILE_DONE_BIT, FILE_FAIL_BIT];
+    expect(new Set(bits).size).toBe(bits.length);
+    for (const bit of bits) {
+      expect((bit >>> 0) & ((bit >>> 0) - 1)).toBe(0);
+      expect(bit).toBeGreaterThanOrEqual(maxConnId);
+    }
+    expect(maxConnId).toBe(Math.min(...bits));
+  });
+
+  it('the request flags and the streamed-body flag share no bit', () => {
+    const bits = [...Object.values(RequestFlag), BODY_STREAM];
+    let seen = 0;
+    for (const bit of bits) {
+      expect(seen & bit, String(bit)).toBe(0);
+      seen |= bit;
+    }
+  });
+
+  it('the WebSocket event table (WsCol) and event kinds are the loop\'s', () => {
+    const text = readFileSync(join(loopNative, 'batch_layout.hpp'), 'utf8');
+    const m = /enum WsCol : \w+ \{([^}]*)\}/.exec(text);
+    expect(m).not.toBeNull();
+    const cols = m![1]!.split(',').map((s) => s.replace(/=.*/, '').trim()).filter((s) => s !== '');
+    expect(cols).toEqual(['kWsConn', 'kWsKind', 'kWsCode', 'kWsOff', 'kWsLen', 'kWsCols']);
+    expect([WsCol.Conn, WsCol.Kind, WsCol.Code, WsCol.Off, WsCol.Len, WsCol.Count]).toEqual([0, 1, 2, 3, 4, 5]);
+    const value = (name: string): number => Number(new RegExp(`\\b${name} = (0x[0-9a-fA-F]+|\\d+)`).exec(text)?.[1]);
+    expect(value('kWsText')).toBe(WsEventKind.Text);
+    expect(value('kWsBinary')).toBe(WsEventKind.Binary);
+    expect(value('kWsClose')).toBe(WsEventKind.Close);
+    expect(value('kWsCompressed')).toBe(WS_COMPRESSED);
+    for (const kind of Object.values(WsEventKind)) expect(kind & WS_COMPRESSED).toBe(0);
   });
 
   it('every reason phrase the loop sends itself is the registry\'s', () => {

@@ -9,3 +9,4 @@ export { createTsParser } from './ts/index.js';
 export * from './protocol/index.js';
 export { addonCandidates, bindingPackage, buildCommand, platformKey } from './binding.js';
 export type { AddonCandidate, AddonOrigin } from './binding.js';
+export * from './ts/ws-frame.js';

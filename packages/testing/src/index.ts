@@ -8,3 +8,4 @@ export { requestBytes, type InjectRequest } from './request-bytes.js';
 export { parseResponses, type ParseResponsesOptions, type ParsedResponses, type TestResponse } from './parse-response.js';
 export { startTestServer, type TestServer } from './server.js';
 export { rawRequest, type RawRequestOptions, type RawResult } from './raw-client.js';
+export { connectWebSocket, clientFrame, type WsTestClient, type WsTestClientOptions, type WsTestFrame } from './ws-client.js';

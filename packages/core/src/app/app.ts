@@ -16,6 +16,9 @@ import { appFetch, toWebRequest } from '../fetch/app-fetch.js';
 import { compileTrust } from '../request/trust-proxy.js';
 import { optionMiddleware, requestHookMiddleware, responseHookMiddleware, type RouteOptions } from './route-options.js';
 import type { AppLimits, AppOptions, ListenOptions, ListeningApp } from './options.js';
+import { WsApps } from '../ws/ws-apps.js';
+import type { WsHandlers, WsOptions } from '../ws/types.js';
+import type { WsData } from '../ws/socket.js';
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 import type {
@@ -54,6 +57,8 @@ export class App<Ext extends object = {}, Base extends string = ''> {
   private readonly requestClass: new (host: RequestHost) => Request;
   /** Every route as registered (what `mount()` copies into another app). */
   private draining = false;
+  /** @internal the app's WebSocket routes and hubs (ws/ws-apps.ts) */
+  readonly wsApps = new WsApps();
   private readonly registered: Array<{ methods: Method | readonly Method[]; path: string; handler: Handler }> = [];
 
   constructor(options: AppOptions = {}) {
@@ -144,6 +149,30 @@ export class App<Ext extends object = {}, Base extends string = ''> {
   get<Path extends string>(path: Path, handler: Handler<JoinPath<Base, Path>, Ext>, options?: RouteOptions<Ext>): this {
     return this.route('GET', path, handler, options);
   }
+  /**
+   * A WebSocket route: a `GET` whose opening handshake is checked (426 / 400 otherwise), then
+   * `upgrade(req)` accepts (its return value becomes `ws.data`) or refuses (a `Response`); `open`,
+   * `message`, `drain` and `close` follow. Messages of a loop turn arrive in the same batch as
+   * requests, and sends are gathered into the turn's write.
+   *
+   * ```ts
+   * app.ws('/chat/:room', {
+   *   upgrade: (req) => ({ user: req.query.get('user') ?? 'anon' }),
+   *   open: (ws) => ws.subscribe(ws.params.room),
+   *   message: (ws, data) => ws.publish(ws.params.room, `${ws.data.user}: ${String(data)}`),
+   * })
+   * ```
+   */
+  ws<Path extends string, D = undefined>(path: Path, handlers: WsHandlers<JoinPath<Base, Path>, D, Ext>, options?: WsOptions): this {
+    this.addRoute('GET', path, this.wsApps.route(handlers, options ?? {}, this.config.logger) as Handler, [], undefined);
+    return this;
+  }
+
+  /** Send `data` to every WebSocket subscribed to `topic` (framed once). Returns the number of recipients. */
+  publish(topic: string, data: WsData, isBinary?: boolean, compress?: boolean): number {
+    return this.wsApps.publish(topic, data, isBinary, compress);
+  }
+
   /** `POST` on `path`. */
   post<Path extends string>(path: Path, handler: Handler<JoinPath<Base, Path>, Ext>, options?: RouteOptions<Ext>): this {
     return this.route('POST', path, handler, options);
@@ -364,7 +393,9 @@ export class App<Ext extends object = {}, Base extends string = ''> {
    */
   handler(): ServerHandlers {
     const d = this.dispatcher();
-    return { onBatch: d.onBatch, onConnectionClose: d.onConnectionClose, onBodyChunks: d.onBodyChunks };
+    const handlers: ServerHandlers = { onBatch: d.onBatch, onConnectionClose: d.onConnectionClose, onBodyChunks: d.onBodyChunks };
+    this.wsApps.wire(d, handlers, this.settings.limits?.highWaterMark);
+    return handlers;
   }
 
   /**

@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
-import { createServer } from '@jato/native-loop';
+import { createServer, type ServerHandlers } from '@jato/native-loop';
 import { workerListenPort, workerReady } from '../cluster/worker.js';
 import type { App } from './app.js';
 import type { ListenOptions, ListeningApp } from './options.js';
@@ -33,9 +33,10 @@ export async function listenApp(app: App<object>, options: ListenOptions): Promi
   }
   const listenPort = inWorker ? workerListenPort(port) : port;
   const dispatcher = app.dispatcher();
-  const handlers = {
+  const handlers: ServerHandlers = {
     onBatch: dispatcher.onBatch, onConnectionClose: dispatcher.onConnectionClose, onBodyChunks: dispatcher.onBodyChunks,
   };
+  app.wsApps.wire(dispatcher, handlers, app.settings.limits?.highWaterMark);
   const o = app.settings;
   const limits = app.transportLimits();
   const server = createServer(

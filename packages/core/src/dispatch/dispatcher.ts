@@ -23,6 +23,7 @@ import { FLAG_HTTP10, FLAG_KEEP_ALIVE, HeadEncoder } from './encoder.js';
 import { FileBody } from '../static/file.js';
 import { StreamSender, type StreamFraming, type StreamHost } from './stream-sender.js';
 import { openSource, streamKind, unsendableKind } from '../response/stream-source.js';
+import { WsAcceptance } from '../ws/route.js';
 
 // module-level copies: the per-request code reads a local binding, not an import's property (CJS)
 const METHOD_HEAD = MethodId.Head;
@@ -341,6 +342,7 @@ export class Dispatcher implements ServerHandlers, RequestHost {
       }
     }
     if (this.cfg.responseHooks.length !== 0) {
+      if (result instanceof WsAcceptance) return this.wsAccept(req, result, out, isError);
       if (isWebResponse(result)) return this.fromWeb(req, result, out, isError);
       return this.sendResponse(req, this.applyResponseHooks(req, toResponse(result), isError), out, head);
     }
@@ -357,6 +359,8 @@ export class Dispatcher implements ServerHandlers, RequestHost {
       out.respond(req.conn, req.seq, h, head ? null : result, close);
     } else if (result instanceof ArrayBuffer) {
       return this.finish(req, new Uint8Array(result), out, isError);
+    } else if (result instanceof WsAcceptance) {
+      return this.wsAccept(req, result, out, isError);
     } else if (isWebResponse(result)) {
       return this.fromWeb(req, result, out, isError);
     } else if (streamKind(result) !== null) {
@@ -372,6 +376,12 @@ export class Dispatcher implements ServerHandlers, RequestHost {
       out.respond(req.conn, req.seq, this.encoder.json200Head(len, flags), head ? null : json, close);
     }
     return true;
+  }
+
+  /** An accepted WebSocket handshake (ws/route.ts): the 101, or the refusal the transport needs. */
+  private wsAccept(req: Request, accepted: WsAcceptance, out: Responder, isError: boolean): boolean {
+    const refusal = accepted.accept(req, out);
+    return refusal === null || this.finish(req, refusal, out, isError);
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { ParsedRequest } from '@jato/parser';
-import type { Responder, ServerHandlers } from '../types.js';
+import type { Responder, ServerHandlers, WsAcceptOptions, WsEventBatch, WsSendOpcode } from '../types.js';
 import { CLOSED_STREAM, type ResponseStream, type ResponseStreamEvents } from '../stream-output.js';
 import type { BodyChunks } from '../stream-input.js';
 import { ParsedRequestBatch } from './batch.js';
@@ -24,6 +24,8 @@ export class ConnectionSet implements Responder {
   private inBatch = false;
   private flushQueued = false;
   private flushing = false;
+  /** The user serves WebSockets: upgrade requests wait for its answer. */
+  readonly wsEnabled: boolean;
 
   constructor(
     readonly options: ResolvedOptions,
@@ -32,7 +34,9 @@ export class ConnectionSet implements Responder {
     readonly date: () => string,
     /** Called after a connection left the set (with its id). */
     private readonly onRemoved?: (conn: Connection) => void,
-  ) {}
+  ) {
+    this.wsEnabled = handlers.ws !== undefined;
+  }
 
   add(conn: Connection): void {
     this.conns.set(conn.id, conn);
@@ -93,6 +97,66 @@ export class ConnectionSet implements Responder {
       this.inBatch = nested;
     }
     if (!nested) this.flushAll();
+  }
+
+  // ---- WebSocket (ws-session.ts): events in batch mode, output routed to the connection's session
+
+  /** Hands one connection's WebSocket events to `ws.onEvents` (a throw there is reported). */
+  wsEvents(batch: WsEventBatch): void {
+    this.inBatchCall(() => this.handlers.ws?.onEvents(batch), 'ws.onEvents');
+  }
+
+  wsDrained(conn: number): void {
+    this.inBatchCall(() => this.handlers.ws?.onDrain(conn), 'ws.onDrain');
+  }
+
+  private inBatchCall(fn: () => void, name: string): void {
+    const nested = this.inBatch;
+    this.inBatch = true;
+    try {
+      fn();
+    } catch (error) {
+      process.emitWarning(`jato: ${name} threw: ${error instanceof Error ? error.stack : String(error)}`);
+    } finally {
+      this.inBatch = nested;
+    }
+    if (!nested) this.flushAll();
+  }
+
+  wsAccept(conn: number, seq: number, head: string, options: WsAcceptOptions): void {
+    this.conns.get(conn)?.wsAccept(seq, head, options);
+  }
+
+  wsSend(conn: number, opcode: WsSendOpcode, payload: string | Uint8Array, rsv1: boolean, wantDrain: boolean): number {
+    return this.conns.get(conn)?.ws?.send(opcode, payload, rsv1, wantDrain) ?? 0;
+  }
+
+  wsPublish(conns: ArrayLike<number>, count: number, opcode: WsSendOpcode, payload: string | Uint8Array, rsv1: boolean): number {
+    let frame: Buffer | undefined;
+    for (let i = 0; i < count; i++) {
+      const ws = this.conns.get(conns[i]!)?.ws;
+      if (ws === undefined) continue;
+      frame ??= ws.frame(opcode, typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload, rsv1);
+      ws.sendFrame(frame);
+    }
+    return frame?.length ?? 0;
+  }
+
+  wsWantDrain(conn: number): void {
+    this.conns.get(conn)?.ws?.wantDrain();
+  }
+
+  wsClose(conn: number, code: number, reason: string): void {
+    this.conns.get(conn)?.ws?.close(code, reason);
+  }
+
+  wsTerminate(conn: number): void {
+    this.conns.get(conn)?.destroy();
+  }
+
+  wsBuffered(conn: number): number {
+    const c = this.conns.get(conn);
+    return c?.ws !== undefined && c.isOpen ? c.wsPending() : -1;
   }
 
   /** Runs `onBatch` over requests `first…` of `conn`, then flushes what it answered. */

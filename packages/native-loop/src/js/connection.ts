@@ -6,6 +6,11 @@ import { CONTINUE_RESPONSE, renderErrorResponse } from './error-response.js';
 import { OutStream, type StreamOwner } from './out-stream.js';
 import type { ConnectionSink } from './sink.js';
 import { CLOSED_STREAM, type ResponseStream, type ResponseStreamEvents } from '../stream-output.js';
+import type { WsAcceptOptions, WsEventBatch } from '../ws-transport.js';
+import { WsSession, type WsSessionHost } from './ws-session.js';
+
+/** Bytes that may arrive after an upgrade request before JS answers it (held, then frames or HTTP). */
+const MAX_UPGRADE_HELD = 64 * 1024;
 
 /** How long a connection that we have ended keeps discarding input before it is destroyed. */
 const LINGER_MS = 2_000;
@@ -33,7 +38,16 @@ const NON_ASCII = /[^\x00-\x7f]/;
  * during one batch or tick into one write, and enforces keep-alive, error, backpressure and timeout
  * rules. The bytes go to a ConnectionSink: a socket, or memory for `inject`.
  */
-export class Connection implements StreamOwner {
+export class Connection implements StreamOwner, WsSessionHost {
+  /** The WebSocket session once an upgrade was accepted (ws-session.ts). */
+  ws: WsSession | undefined;
+  /** Sequence number of the upgrade request JS has not answered yet (-1: none). */
+  private upgradeSeq = -1;
+  private upgradeHeld: Uint8Array[] = [];
+  /** Requests parsed after the upgrade request in the same read: served if it is refused. */
+  private upgradeHeldRequests: ParsedRequest[] = [];
+  private upgradeHeldBytes = 0;
+  private wsGathered = 0;
   /** Next sequence number to give a request. */
   private nextSeq = 0;
   /** Sequence number of the next response to write. */
@@ -115,8 +129,13 @@ export class Connection implements StreamOwner {
   onData(chunk: Uint8Array): void {
     this.set.bytesRead += chunk.length;
     if (this.state !== 'open' || this.discardInput) return;
+    if (this.ws !== undefined || this.upgradeSeq >= 0) {
+      this.wsInput(chunk);
+      return;
+    }
     const before = this.parser.state;
     const result = this.parser.push(chunk);
+    if (this.set.wsEnabled && result.requests.length > 0) this.cutAtUpgrade(result.requests);
     const streams = this.streams;
     if (streams !== undefined) this.streamInput(streams, result);
     const count = result.requests.length;
@@ -219,6 +238,10 @@ export class Connection implements StreamOwner {
    */
   onEnd(): void {
     this.readEnded = true;
+    if (this.ws !== undefined) {
+      this.sink.destroy(); // after the close handshake, or a peer that left without one (1006)
+      return;
+    }
     if (this.state !== 'open') return;
     const s = this.receiving();
     if (s !== undefined) this.streamCut(s);
@@ -253,6 +276,7 @@ export class Connection implements StreamOwner {
       this.set.onBodyChunks(chunks);
     }
     this.streams = undefined;
+    this.ws?.dispose();
     this.state = 'closed';
     this.held = undefined;
     this.active = undefined;
@@ -268,6 +292,10 @@ export class Connection implements StreamOwner {
   /** Graceful shutdown of the server: finish what is in flight, then close. */
   drain(): void {
     this.draining = true;
+    if (this.ws !== undefined) {
+      if (this.state === 'open') this.ws.goingAway();
+      return;
+    }
     if (this.state === 'open' && !this.busy && !this.dirty && this.parser.state === 'idle') {
       this.closeGracefully();
     }
@@ -284,6 +312,7 @@ export class Connection implements StreamOwner {
    */
   complete(seq: number, head: string, body: string | Uint8Array | null, close: boolean): void {
     if (this.state !== 'open' || seq < this.nextWriteSeq || seq >= this.nextSeq) return;
+    if (seq === this.upgradeSeq) this.upgradeRefused();
     if (seq !== this.nextWriteSeq || this.active !== undefined) {
       if (seq === this.nextWriteSeq) return; // the streamed response in progress has this seq
       this.held ??= new Map();
@@ -428,6 +457,12 @@ export class Connection implements StreamOwner {
       this.sink.write(pieces);
       this.lastQueued = this.sink.queuedBytes;
       this.gathered = 0;
+      this.wsGathered = 0;
+    }
+    if (this.ws !== undefined) {
+      if (this.state === 'closing') this.endOnce();
+      else this.ws.onSocketDrain();
+      return;
     }
     const active = this.active;
     if (active !== undefined && active.wantsDrain && this.sink.pendingBytes < this.set.options.highWaterMark) {
@@ -454,6 +489,10 @@ export class Connection implements StreamOwner {
 
   /** The sink sent all pending output. */
   onDrain(): void {
+    if (this.ws !== undefined) {
+      this.ws.onSocketDrain();
+      return;
+    }
     if (this.backlog.length > 0) this.set.wantsPump(this);
     this.active?.drained();
     if (!this.timed) return;
@@ -529,6 +568,97 @@ export class Connection implements StreamOwner {
     this.ended = true;
     this.sink.end();
     if (this.timed) this.arm();
+  }
+
+  // ---- WebSocket (ws-session.ts) ------------------------------------------------------------------
+
+  /** Requests after an upgrade request wait (as bytes) for JS's answer: a 101 makes them frames. */
+  private cutAtUpgrade(requests: ParsedRequest[]): void {
+    for (let k = 0; k < requests.length; k++) {
+      if (!requests[k]!.upgrade) continue;
+      // requests parsed after it in this read wait: served if the upgrade is refused, dropped if accepted
+      this.upgradeHeldRequests = requests.splice(k + 1);
+      this.upgradeSeq = this.nextSeq + this.backlog.length + k;
+      this.upgradeHeld = [];
+      this.upgradeHeldBytes = 0;
+      return;
+    }
+  }
+
+  private wsInput(chunk: Uint8Array): void {
+    if (this.ws !== undefined) {
+      this.ws.onData(chunk);
+      return;
+    }
+    this.upgradeHeldBytes += chunk.length;
+    if (this.upgradeHeldBytes > MAX_UPGRADE_HELD) {
+      this.sink.destroy();
+      return;
+    }
+    this.upgradeHeld.push(Uint8Array.from(chunk));
+  }
+
+  private upgradeRefused(): void {
+    this.upgradeSeq = -1;
+    const held = this.upgradeHeld;
+    const requests = this.upgradeHeldRequests;
+    this.upgradeHeld = [];
+    this.upgradeHeldRequests = [];
+    if (requests.length > 0) {
+      for (const req of requests) this.backlog.push(req);
+      this.set.wantsPump(this);
+    }
+    if (held.length > 0) queueMicrotask(() => { for (const chunk of held) this.onData(chunk); });
+  }
+
+  /** JS accepted upgrade request `seq`: the 101, then frames. */
+  wsAccept(seq: number, head: string, options: WsAcceptOptions): void {
+    // (a peer that half-closed while its upgrade was pending is gone: its close follows, 1006)
+    if (this.state !== 'open' || seq !== this.upgradeSeq || seq !== this.nextWriteSeq || this.active !== undefined ||
+      this.readEnded) {
+      this.sink.destroy();
+      return;
+    }
+    this.emit(head, null, false);
+    this.upgradeSeq = -1;
+    this.upgradeHeldRequests = [];
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    const ws = (this.ws = new WsSession(this, options, this.set.options.highWaterMark));
+    const held = this.upgradeHeld;
+    this.upgradeHeld = [];
+    if (held.length > 0) queueMicrotask(() => { for (const chunk of held) ws.onData(chunk); });
+  }
+
+  wsWrite(bytes: Uint8Array): void {
+    if (this.state === 'closed') return;
+    this.wsGathered += bytes.length;
+    this.appendBytes(bytes);
+    this.markDirty();
+  }
+
+  wsPending(): number {
+    return this.sink.pendingBytes + this.wsGathered;
+  }
+
+  wsEnd(): void {
+    if (this.state !== 'open') return;
+    this.state = 'closing';
+    this.closingSince = Date.now();
+    this.markDirty();
+  }
+
+  wsDestroy(): void {
+    this.sink.destroy();
+  }
+
+  wsDeliver(batch: WsEventBatch): void {
+    this.set.wsEvents(batch);
+  }
+
+  wsDrained(): void {
+    this.set.wsDrained(this.id);
   }
 
   // ---- streamed request bodies (stream-input.ts) ------------------------------------------------
@@ -764,7 +894,7 @@ export class Connection implements StreamOwner {
 
   /** Makes sure the timer fires no later than the current deadline. */
   private arm(now = Date.now()): void {
-    if (!this.timed || this.state === 'closed') return;
+    if (!this.timed || this.state === 'closed' || (this.ws !== undefined && this.state === 'open')) return;
     const [at] = this.deadline();
     if (at === Infinity || (this.timer !== undefined && this.timerAt <= at)) return;
     clearTimeout(this.timer);

@@ -20,6 +20,8 @@ export interface InputBuffers {
   date: ArrayBuffer;
   /** Body-chunk table of streamed request bodies (see native/body_stream.hpp). */
   bodies: ArrayBuffer;
+  /** WebSocket event table (WsCol). */
+  ws: ArrayBuffer;
 }
 
 /** One native server instance (class NativeServer in native/addon.cc). */
@@ -33,13 +35,15 @@ export interface NativeServerHandle {
   remote(conn: number): { address: string; port: number } | undefined;
   /** JS consumed `bytes` of the streamed body of (conn, seq) (see `BodyStreamControl.bodyRead`). */
   bodyRead(conn: number, seq: number, bytes: number): void;
+  /** Unsent bytes of a WebSocket connection (-1: gone). */
+  wsBuffered(conn: number): number;
 }
 
 /** The addon's exports. */
 export interface NativeAddon {
   NativeServer: new (
     options: NativeOptions,
-    dispatch: (count: number, closed: number, resized: boolean) => number,
+    dispatch: (count: number, closed: number, resized: boolean, wsCount: number) => number,
     onClosed: () => void,
   ) => NativeServerHandle;
   abiVersion: number;

@@ -6,6 +6,7 @@ export interface FastBuffer extends Buffer {
   latin1Slice(start: number, end: number): string;
   latin1Write(s: string, offset: number, length?: number): number;
   utf8Write(s: string, offset: number, length?: number): number;
+  utf8Slice(start: number, end: number): string;
 }
 
 /** A Buffer over `ab` with the fast methods typed. */

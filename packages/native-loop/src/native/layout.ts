@@ -18,7 +18,13 @@ export const enum OutFlag {
   StreamOpen = 2, StreamData = 4, StreamEnd = 8, StreamAbort = 16, WantDrain = 32,
   // a file body row (native/file_sender.cc): its bytes are a FileRow (file-row.ts)
   StreamFile = 64,
+  // WebSocket rows (native/ws_output.cc): a frame, our close frame, terminate, the 101 of an upgrade.
+  // The highest bits: the loop routes every row with flags >= Ws to the WebSocket writer.
+  Ws = 128, WsClose = 256, WsTerminate = 512, Upgrade = 1024,
 }
+
+/** Columns of the WebSocket event table (native/batch_layout.hpp WsCol). */
+export const enum WsCol { Conn = 0, Kind, Code, Off, Len, Count }
 /** In the closed list, an id with this bit set is a drain notice for the connection. */
 export const DRAIN_BIT = 0x80000000;
 /** In the closed list: the connection's front file body finished (FILE_FAIL_BIT: it failed). */

@@ -1,4 +1,5 @@
-import type { Responder } from '../types.js';
+import type { Responder, WsAcceptOptions, WsSendOpcode } from '../types.js';
+import * as ws from './ws-writer.js';
 import type { ResponseStream, ResponseStreamEvents } from '../stream-output.js';
 import { NativeOutStream } from './native-out-stream.js';
 import { type FastBuffer, allocFast } from './buffer-internals.js';
@@ -10,6 +11,8 @@ import type { FileSendEvents } from '../file-output.js';
 export interface OutputSink {
   setOutput(arena: Uint8Array, table: Uint32Array): void;
   flush(rows: number): void;
+  /** Unsent bytes of a WebSocket connection (-1: gone). */
+  wsBuffered?(conn: number): number;
 }
 
 const INITIAL_ARENA = 1 << 20;
@@ -151,6 +154,105 @@ export class OutputWriter implements Responder {
       this.scheduled = true;
       process.nextTick(this.flushLater);
     }
+  }
+
+  // WebSocket output (ws-writer.ts): frames are built in the arena, one row per connection
+  wsAccept(conn: number, seq: number, head: string, options: WsAcceptOptions): void {
+    ws.acceptRow(this, conn, seq, head, options);
+  }
+
+  wsSend(conn: number, opcode: WsSendOpcode, payload: string | Uint8Array, rsv1: boolean, wantDrain: boolean): number {
+    return ws.sendRow(this, conn, opcode, payload, rsv1, wantDrain);
+  }
+
+  wsPublish(conns: ArrayLike<number>, count: number, opcode: WsSendOpcode, payload: string | Uint8Array, rsv1: boolean): number {
+    return ws.publishRows(this, conns, count, opcode, payload, rsv1);
+  }
+
+  wsClose(conn: number, code: number, reason: string): void {
+    ws.closeRow(this, conn, code, reason);
+  }
+
+  wsWantDrain(conn: number): void {
+    this.row(conn, 0, 0, 0, OutFlag.Ws | OutFlag.WantDrain);
+  }
+
+  wsTerminate(conn: number): void {
+    this.row(conn, 0, 0, 0, OutFlag.WsTerminate);
+  }
+
+  wsBuffered(conn: number): number {
+    const unsent = this.sink?.wsBuffered?.(conn) ?? -1;
+    return unsent < 0 ? unsent : unsent + this.pendingBytes(conn);
+  }
+
+  /** @internal room for `n` more bytes in the output arena (pending text is written first): their offset. */
+  reserve(n: number): number {
+    this.writeText();
+    if (this.pos + n > this.arena.length) this.growArena(this.pos + n);
+    return this.pos;
+  }
+
+  /** @internal the output arena (valid until the next `reserve`). */
+  get bytes(): FastBuffer {
+    return this.arena;
+  }
+
+  /** @internal `n` bytes from the reserved offset are used. */
+  commit(n: number): void {
+    this.pos += n;
+  }
+
+  /** @internal a row over arena bytes already written (after `reserve`/`commit`). */
+  row(conn: number, seq: number, off: number, len: number, flags: number): void {
+    this.writeText();
+    if ((this.rows + 1) * OutCol.Count > this.table.length) this.growTable();
+    const r = this.rows * OutCol.Count;
+    const t = this.table;
+    t[r + OutCol.Conn] = conn;
+    t[r + OutCol.Seq] = seq;
+    t[r + OutCol.Off] = off;
+    t[r + OutCol.Len] = len;
+    t[r + OutCol.Flags] = flags;
+    this.rows++;
+    this.textRow = this.rows;
+    if (!this.inBatch && !this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(this.flushLater);
+    }
+  }
+
+  /** @internal the same arena span as a row for each of `count` connections (a published frame). */
+  rowsFor(conns: ArrayLike<number>, count: number, off: number, len: number, flags: number): void {
+    this.writeText();
+    while ((this.rows + count) * OutCol.Count > this.table.length) this.growTable();
+    const t = this.table;
+    let r = this.rows * OutCol.Count;
+    for (let i = 0; i < count; i++, r += OutCol.Count) {
+      t[r + OutCol.Conn] = conns[i]!;
+      t[r + OutCol.Seq] = 0;
+      t[r + OutCol.Off] = off;
+      t[r + OutCol.Len] = len;
+      t[r + OutCol.Flags] = flags;
+    }
+    this.rows += count;
+    this.textRow = this.rows;
+    if (!this.inBatch && !this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(this.flushLater);
+    }
+  }
+
+  /** Bytes of the rows for `conn` not yet handed to the loop (a scan: the rare path of bufferedAmount). */
+  private pendingBytes(conn: number): number {
+    this.writeText();
+    let n = 0;
+    const t = this.table;
+    for (let i = 0; i < this.rows; i++) {
+      const r = i * OutCol.Count;
+      if (t[r + OutCol.Conn] === conn) n += t[r + OutCol.Len]!;
+    }
+    return n;
   }
 
   /** Whether a response row for (conn, seq) is pending in this batch (error path only: a scan). */

@@ -9,6 +9,7 @@ import { DRAIN_BIT, FILE_DONE_BIT, FILE_FAIL_BIT } from './layout.js';
 import { OutputWriter } from './output-writer.js';
 import { NativeRequestBatch } from './request-batch.js';
 import { NativeBodyChunks } from './body-chunks.js';
+import { NativeWsEventBatch } from './ws-event-batch.js';
 
 /** Default deadline of `close()` for in-flight requests, in milliseconds. */
 const DEFAULT_CLOSE_DEADLINE_MS = 10_000;
@@ -51,6 +52,7 @@ class NativeHttpServer implements HttpServer {
   private batch: NativeRequestBatch | undefined;
   private chunks: NativeBodyChunks | undefined;
   private readonly streamsBodies: boolean;
+  private wsBatch: NativeWsEventBatch | undefined;
   private closedIds: Uint32Array | undefined;
   private dateMem: FastBuffer | undefined;
   private dateVersion: Uint32Array | undefined;
@@ -109,6 +111,7 @@ class NativeHttpServer implements HttpServer {
     this.batch = new NativeRequestBatch(buffers);
     this.chunks = new NativeBodyChunks(buffers);
     this.out.bodyRead = (conn, seq, bytes) => native.bodyRead(conn, seq, bytes);
+    this.wsBatch = new NativeWsEventBatch(buffers);
     this.closedIds = new Uint32Array(buffers.closed);
     this.dateMem = fastBuffer(buffers.date);
     this.dateVersion = new Uint32Array(buffers.date, 0, 1);
@@ -119,7 +122,7 @@ class NativeHttpServer implements HttpServer {
   }
 
   /** Called by the loop once per batch: returns the number of response rows written meanwhile. */
-  private readonly dispatch = (count: number, closed: number, resized: boolean): number => {
+  private readonly dispatch = (count: number, closed: number, resized: boolean, wsCount: number): number => {
     const out = this.out;
     const batch = this.batch!;
     if (resized) this.rebind();
@@ -138,6 +141,7 @@ class NativeHttpServer implements HttpServer {
       }
       // streamed request bodies (when on): the chunk count is in shared memory, not an argument
       if (this.streamsBodies && this.chunks!.pending() > 0) this.bodyChunks(this.chunks!.pending());
+      if (wsCount > 0) this.wsEvents(wsCount);
       if (closed > 0) this.closedOrDrained(closed);
     } finally {
       out.inBatch = false;
@@ -150,6 +154,7 @@ class NativeHttpServer implements HttpServer {
     const buffers = this.native!.inputBuffers();
     this.batch!.rebind(buffers);
     this.chunks!.rebind(buffers);
+    this.wsBatch!.rebind(buffers);
   }
 
   /** Streamed request-body chunks of this turn (after its `onBatch`); a throw is reported, never rethrown. */
@@ -164,6 +169,18 @@ class NativeHttpServer implements HttpServer {
     chunks.count = 0;
   }
 
+  /** WebSocket messages and closes of this turn. Never throws. */
+  private wsEvents(count: number): void {
+    const batch = this.wsBatch!;
+    batch.count = count;
+    try {
+      this.handlers.ws?.onEvents(batch);
+    } catch (error) {
+      process.emitWarning(`jato: ws.onEvents threw: ${error instanceof Error ? String(error.stack) : String(error)}`);
+    }
+    batch.count = 0;
+  }
+
   /** The closed list: closed connections (onConnectionClose) and drain notices (DRAIN_BIT). */
   private closedOrDrained(closed: number): void {
     const ids = this.closedIds!;
@@ -172,6 +189,7 @@ class NativeHttpServer implements HttpServer {
       const id = ids[i]!;
       if (id >= DRAIN_BIT) {
         this.out.drained(id - DRAIN_BIT);
+        this.handlers.ws?.onDrain(id - DRAIN_BIT);
         continue;
       }
       if (id >= FILE_FAIL_BIT) {
