@@ -1,6 +1,7 @@
 import { RequestFlag } from '@jato/native-loop';
 import { BadRequestError } from '../errors/http-error.js';
 import type { Request as JatoRequest } from '../request/request.js';
+import { delegateToReal } from './delegate-to-real.js';
 
 const FLAG_CHUNKED = RequestFlag.Chunked;
 const EMPTY = new Uint8Array(0);
@@ -259,30 +260,7 @@ let installed = false;
 export function installRequestPrototype(): void {
   if (installed) return;
   installed = true;
-  const proto = LazyRequest.prototype as unknown as Record<string, unknown>;
-  const base = globalThis.Request.prototype;
-  for (const name of Object.getOwnPropertyNames(base)) {
-    if (name === 'constructor' || Object.prototype.hasOwnProperty.call(proto, name)) continue;
-    const d = Object.getOwnPropertyDescriptor(base, name)!;
-    if (typeof d.get === 'function') {
-      Object.defineProperty(proto, name, {
-        configurable: true,
-        get(this: LazyRequest) {
-          return Reflect.get(base, name, LazyRequest.realOf(this)) as unknown;
-        },
-      });
-    } else if (typeof d.value === 'function') {
-      const fn = d.value as (...args: unknown[]) => unknown;
-      Object.defineProperty(proto, name, {
-        configurable: true,
-        writable: true,
-        value(this: LazyRequest, ...args: unknown[]) {
-          return fn.apply(LazyRequest.realOf(this), args);
-        },
-      });
-    }
-  }
-  Object.setPrototypeOf(LazyRequest.prototype, base);
+  delegateToReal(LazyRequest.prototype, globalThis.Request.prototype, (r) => LazyRequest.realOf(r));
 }
 
 // the answer for the last Host seen (clients send the same one on every request of a connection)

@@ -1,3 +1,5 @@
+import { delegateToReal } from './delegate-to-real.js';
+
 /**
  * A lighter global `Response` for fetch handlers served by jato.
  *
@@ -201,30 +203,7 @@ export function installLightResponse(): void {
   if ((globalThis as { Deno?: unknown }).Deno !== undefined) return;
   const O = globalThis.Response;
   Original = O;
-  const proto = LightResponse.prototype as unknown as Record<string, unknown>;
-  const base = O.prototype;
-  for (const name of Object.getOwnPropertyNames(base)) {
-    if (name === 'constructor' || Object.prototype.hasOwnProperty.call(proto, name)) continue;
-    const d = Object.getOwnPropertyDescriptor(base, name)!;
-    if (typeof d.get === 'function') {
-      Object.defineProperty(proto, name, {
-        configurable: true,
-        get(this: LightResponse) {
-          return Reflect.get(base, name, LightResponse.realOf(this)) as unknown;
-        },
-      });
-    } else if (typeof d.value === 'function') {
-      const fn = d.value as (...args: unknown[]) => unknown;
-      Object.defineProperty(proto, name, {
-        configurable: true,
-        writable: true,
-        value(this: LightResponse, ...args: unknown[]) {
-          return fn.apply(LightResponse.realOf(this), args);
-        },
-      });
-    }
-  }
-  Object.setPrototypeOf(LightResponse.prototype, base);
+  delegateToReal(LightResponse.prototype, O.prototype, (r) => LightResponse.realOf(r));
   Object.defineProperty(LightResponse.prototype, Symbol.toStringTag, { value: 'Response', configurable: true });
   Object.defineProperty(globalThis, 'Response', { value: LightResponse, writable: true, configurable: true, enumerable: false });
 }
