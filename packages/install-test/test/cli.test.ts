@@ -4,11 +4,11 @@
  * and `npx jato serve` stopped with SIGTERM leaving no orphan.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { cacheDir } from './cache.js';
-import { cleanEnv, makeProject, npm, npmCli, removeScratch } from './harness.js';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { cleanEnv, installedProject, npmCli, removeScratch } from './harness.js';
+import { nodeFromNpm } from './runtimes.js';
 
 afterAll(removeScratch);
 
@@ -26,23 +26,11 @@ module.exports = app;
 
 let app: string;
 beforeAll(() => {
-  app = makeProject();
-  const r = npm(app, ['install', ...inject('tarballs'), inject('prebuiltTarball')]);
-  if (r.status !== 0) throw new Error(r.stderr);
+  app = installedProject();
   writeFileSync(path.join(app, 'app.ts'), APP_TS);
 });
 
-/** A Node from the npm `node` package (cached like runtimes.test.ts). */
-function nodeBinary(version: string): string {
-  const dir = path.join(cacheDir('runtimes'), `node-${version}`);
-  const exe = path.join(dir, 'node_modules', '.bin', 'node');
-  if (!existsSync(exe)) {
-    const r = npm(cacheDir('runtimes'), ['install', '--prefix', dir, '--no-save', `node@${version}`]);
-    if (r.status !== 0) throw new Error(r.stderr);
-  }
-  return exe;
-}
-const node22 = (): string => nodeBinary('22.23.3');
+const node22 = (): string => nodeFromNpm('22.23.3');
 
 /** Runs `cmd args` in `cwd` until it prints `jato listening on URL`, GETs `/`, stops it; returns the body. */
 async function serveOnce(
@@ -73,9 +61,7 @@ async function serveOnce(
 
 describe('the installed jato CLI', () => {
   test('Node 20 runs app.ts through the recommended tsx (tsx@4, tested with 4.23.15)', async () => {
-    const withTsx = makeProject();
-    const r0 = npm(withTsx, ['install', ...inject('tarballs'), inject('prebuiltTarball'), 'tsx@4.23.15']);
-    expect(r0.status, r0.stderr).toBe(0);
+    const withTsx = installedProject('app', ['tsx@4.23.15']);
     writeFileSync(path.join(withTsx, 'app.ts'), APP_TS);
     const r = await serveOnce(withTsx, process.execPath, ['node_modules/jato/dist/cli.js', 'serve', 'app.ts', '--port', '0', '--host', '127.0.0.1']);
     expect([r.body, r.code], r.stderr).toEqual(['Hello world!', 0]);
@@ -107,7 +93,7 @@ describe('the installed jato CLI', () => {
   });
 
   test('Node 22.12 (type stripping behind a flag): jato re-runs itself with it, forwards SIGTERM, the child drains', async () => {
-    const r = await serveOnce(app, nodeBinary('22.12.0'), ['node_modules/jato/dist/cli.js', 'serve', 'app.ts', '--port', '0', '--host', '127.0.0.1']);
+    const r = await serveOnce(app, nodeFromNpm('22.12.0'), ['node_modules/jato/dist/cli.js', 'serve', 'app.ts', '--port', '0', '--host', '127.0.0.1']);
     // the body came from the child; the parent's exit code 0 is the child's after the forwarded SIGTERM
     expect([r.body, r.code], r.stderr).toEqual(['Hello world!', 0]);
     expect(r.stderr).not.toContain('ExperimentalWarning');
@@ -120,7 +106,7 @@ describe('the installed jato CLI', () => {
     const original = readFileSync(manifest, 'utf8');
     try {
       writeFileSync(manifest, JSON.stringify({ ...JSON.parse(original), type: 'commonjs' }));
-      const r = spawnSync(nodeBinary('22.12.0'), ['node_modules/jato/dist/cli.js', 'serve', 'app.ts'], { cwd: app, env: cleanEnv(), encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync(nodeFromNpm('22.12.0'), ['node_modules/jato/dist/cli.js', 'serve', 'app.ts'], { cwd: app, env: cleanEnv(), encoding: 'utf8', timeout: 60_000 });
       expect(r.status).toBe(1);
       expect(r.stderr).toMatch(/says "type": "commonjs"/);
     } finally {

@@ -5,11 +5,11 @@
  * its body in private fields); and `app.fetch` of a jato App, served by `Bun.serve` under Bun.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { cacheDir } from './cache.js';
-import { cleanEnv, makeProject, npm, removeScratch } from './harness.js';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { cleanEnv, installedProject, removeScratch } from './harness.js';
+import { runtime } from './runtimes.js';
 
 afterAll(removeScratch);
 
@@ -60,25 +60,6 @@ console.log(JSON.stringify(out));
 process.exit(0);
 `;
 
-const RUNTIMES = {
-  'node 22': { pkg: 'node@22.23.3', bin: 'node' },
-  'node 24': { pkg: 'node@24.21.0', bin: 'node' },
-  bun: { pkg: 'bun@1.4.4', bin: 'bun' },
-} as const;
-
-/** The runtime's executable, installed from the npm registry into the cache on first use (as runtimes.test.ts). */
-function runtime(name: keyof typeof RUNTIMES): string {
-  const { pkg, bin } = RUNTIMES[name];
-  const dir = path.join(cacheDir('runtimes'), pkg.replace('@', '-'));
-  const exe = path.join(dir, 'node_modules', '.bin', bin);
-  if (!existsSync(exe)) {
-    writeFileSync(path.join(cacheDir('runtimes'), 'package.json'), '{"private":true}\n');
-    const r = npm(cacheDir('runtimes'), ['install', '--prefix', dir, '--no-save', pkg]);
-    if (r.status !== 0 || !existsSync(exe)) throw new Error(`installing ${pkg} failed:\n${r.stderr}`);
-  }
-  return exe;
-}
-
 function run(cwd: string, cmd: string): Promise<{ out: Record<string, unknown>; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, ['fetch-example.mjs'], { cwd, env: cleanEnv({ NO_COLOR: '1' }), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -108,10 +89,8 @@ const APP = { user: { id: '7' }, echo: 'ping' };
 
 let app: string;
 beforeAll(() => {
-  app = makeProject('fetch-app');
+  app = installedProject('fetch-app');
   writeFileSync(path.join(app, 'fetch-example.mjs'), FETCH_EXAMPLE);
-  const r = npm(app, ['install', ...inject('tarballs'), inject('prebuiltTarball')]);
-  if (r.status !== 0) throw new Error(r.stderr);
 });
 
 describe('fetch handlers from the installed package', () => {

@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { inject } from 'vitest';
 
 /** The README's example, on an ephemeral loopback port; prints one JSON line once it listens. */
 export const EXAMPLE = `import { createRequire } from 'node:module';
@@ -46,6 +47,17 @@ export function makeProject(name = 'app', parent?: string): string {
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }, null, 2));
   writeFileSync(path.join(dir, 'example.mjs'), EXAMPLE);
+  return dir;
+}
+
+/**
+ * A new project (as `makeProject(name)`) with the packed tarballs and this platform's prebuilt
+ * installed by npm, plus the `extra` packages; throws with npm's stderr when the install fails.
+ */
+export function installedProject(name = 'app', extra: string[] = []): string {
+  const dir = makeProject(name);
+  const r = npm(dir, ['install', ...inject('tarballs'), inject('prebuiltTarball'), ...extra]);
+  if (r.status !== 0) throw new Error(r.stderr);
   return dir;
 }
 

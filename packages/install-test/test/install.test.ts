@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, test } from 'vitest';
-import { cacheDir } from './cache.js';
 import { cleanEnv, linesWith, makeProject, npm, npmCli, pathWithoutToolchain, removeScratch, runExample } from './harness.js';
+import { installedRuntime } from './runtimes.js';
 
 afterAll(removeScratch);
 
@@ -17,16 +17,9 @@ const platform = inject('platformKey');
 const WARNING = '@jato/native-loop: native transport unavailable';
 const ANSWERS = { root: 'Hello world!', user: { id: '42' }, echo: 'ping' };
 
-/** The real binary of a Node from the npm `node` package (installed once into the cache). */
-function nodeFromNpm(version: string): string {
-  const dir = path.join(cacheDir('runtimes'), `node-${version}`);
-  const bin = path.join(dir, 'node_modules', 'node', 'bin', 'node');
-  if (!existsSync(bin)) {
-    const r = npm(cacheDir('runtimes'), ['install', '--prefix', dir, '--no-save', `node@${version}`]);
-    if (r.status !== 0) throw new Error(r.stderr);
-  }
-  return bin;
-}
+/** The real binary of a Node from the npm `node` package (not its .bin link: headers sit beside it). */
+const nodeBinaryFromNpm = (version: string): string =>
+  installedRuntime(`node@${version}`, path.join('node_modules', 'node', 'bin', 'node'));
 
 /** True when no package of the install has a gyp file at its root (npm and pnpm build those implicitly). */
 function noRootGypFile(app: string): boolean {
@@ -120,7 +113,7 @@ describe('npm install of the packed packages (no install script: nothing runs at
 
 describe('npm install under Node 24 from the npm `node` package (headers beside its copied binary)', () => {
   test('no prebuilt: `npx jato build-native` finds the headers without a download; native transport', async () => {
-    const node24 = nodeFromNpm('24.21.0');
+    const node24 = nodeBinaryFromNpm('24.21.0');
     const app = makeProject();
     const env = cleanEnv();
     env['PATH'] = `${path.dirname(node24)}${path.delimiter}${env['PATH'] ?? ''}`;
