@@ -141,14 +141,5 @@ function tryParse(bytes: Buffer, methods?: readonly string[]): RawResponse[] | u
 /** A GET request with a Host header. */
 export const GET = (path: string, extra = ''): string => `GET ${path} HTTP/1.1\r\nHost: t\r\n${extra}\r\n`;
 
-/** A small seeded PRNG (mulberry32). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The workspace's one seeded PRNG (mulberry32, packages/parser/test/support/prng.ts): numbers in [0, 1). */
+export { prng as seeded } from '../../../parser/test/support/prng.js';

@@ -32,7 +32,7 @@ export function deferred<T = void>() {
   return { promise, resolve };
 }
 
-/** A small seeded PRNG (mulberry32) for reproducible random delays. */
+/** The workspace's one seeded PRNG, for reproducible random delays. */
 export { seeded } from '../../helpers/raw-client.js';
 
 export const GET = (path: string, extra = ''): string => `GET ${path} HTTP/1.1\r\nHost: x\r\n${extra}\r\n`;
