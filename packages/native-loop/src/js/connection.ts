@@ -407,10 +407,15 @@ export class Connection implements StreamOwner, WsSessionHost {
   /** Sends what is gathered, then closes (FIN) with nothing more: an aborted streamed response. */
   private closeAfterOutput(): void {
     if (this.state !== 'open') return;
+    this.beginClosing();
+    this.markDirty();
+  }
+
+  /** Our side ends: nothing more is read or answered (held responses are dropped). */
+  private beginClosing(): void {
     this.state = 'closing';
     this.closingSince = Date.now();
     this.held = undefined;
-    this.markDirty();
   }
 
   /** Answers `status` (with Connection: close) after every earlier response, then closes. */
@@ -525,9 +530,7 @@ export class Connection implements StreamOwner, WsSessionHost {
     const seq = this.nextWriteSeq++;
     if (this.streams !== undefined && this.streamAnswered(seq)) close = true;
     if (close || seq === this.finalSeq) {
-      this.state = 'closing';
-      this.closingSince = Date.now();
-      this.held = undefined;
+      this.beginClosing();
     } else if (this.continueSeq === this.nextWriteSeq) {
       this.continueSeq = -1;
       this.outText += CONTINUE_RESPONSE;
@@ -557,9 +560,7 @@ export class Connection implements StreamOwner, WsSessionHost {
 
   private closeGracefully(): void {
     if (this.state === 'closed') return;
-    this.state = 'closing';
-    this.closingSince = Date.now();
-    this.held = undefined;
+    this.beginClosing();
     this.endOnce();
   }
 
@@ -643,10 +644,7 @@ export class Connection implements StreamOwner, WsSessionHost {
   }
 
   wsEnd(): void {
-    if (this.state !== 'open') return;
-    this.state = 'closing';
-    this.closingSince = Date.now();
-    this.markDirty();
+    this.closeAfterOutput();
   }
 
   wsDestroy(): void {
@@ -747,14 +745,8 @@ export class Connection implements StreamOwner, WsSessionHost {
    * answers it for that request (if JS has not) and closes.
    */
   private streamFailed(s: InputStream, status: number): void {
-    s.end = status;
-    s.queue = [];
-    this.discardInput = true;
-    if (s.seq < 0) {
-      // still waiting in the backlog: the failure is answered after the requests before it
-      this.backlog.pop();
-      this.streams!.pop();
-      if (this.streams!.length === 0) this.streams = undefined;
+    if (this.endStream(s, status)) {
+      // it was still waiting in the backlog: the failure is answered after the requests before it
       this.backlogFailure = status;
       return;
     }
@@ -763,6 +755,22 @@ export class Connection implements StreamOwner, WsSessionHost {
     if (s.seq >= this.nextWriteSeq && !this.held?.has(s.seq)) {
       this.complete(s.seq, renderErrorResponse(status, this.set.date(), opts.serverName), null, true);
     } else this.closeAfterOutput();
+  }
+
+  /**
+   * The streamed body being received (`s`, the last stream) ends with `end` (a failure status or
+   * `BODY_ABORTED`): input is discarded from now on. Returns true when its request was still waiting in
+   * the backlog, which it then leaves (with its stream): the caller decides what answers it.
+   */
+  private endStream(s: InputStream, end: number): boolean {
+    s.end = end;
+    s.queue = [];
+    this.discardInput = true;
+    if (s.seq >= 0) return false;
+    this.backlog.pop();
+    this.streams!.pop();
+    if (this.streams!.length === 0) this.streams = undefined;
+    return true;
   }
 
   /**
@@ -817,13 +825,7 @@ export class Connection implements StreamOwner, WsSessionHost {
    * `BODY_ABORTED`; the connection closes after the responses before that request.
    */
   private streamCut(s: InputStream): void {
-    s.end = BODY_ABORTED;
-    s.queue = [];
-    this.discardInput = true;
-    if (s.seq < 0) {
-      this.backlog.pop();
-      this.streams!.pop();
-      if (this.streams!.length === 0) this.streams = undefined;
+    if (this.endStream(s, BODY_ABORTED)) {
       if (this.backlog.length > 0) this.finalSeq = this.nextSeq + this.backlog.length - 1;
       else if (this.nextSeq === this.nextWriteSeq) this.closeAfterOutput();
       else this.finalSeq = this.nextSeq - 1;
