@@ -74,6 +74,67 @@ function resolvable(name) {
 const node = (file) => ({ command: process.execPath, args: [path.join(BENCH_DIR, 'servers', file)], cwd: BENCH_DIR });
 
 /**
+ * A Node server of bench/servers that needs npm packages (the bench's dependencies).
+ * @param {string} file
+ * @param {string[]} packages
+ * @returns {Resolution}
+ */
+function nodePeer(file, packages) {
+  return packages.every(resolvable)
+    ? { ok: true, launch: node(file) }
+    : { ok: false, reason: `${packages.join(' or ')} is not installed`, install: 'pnpm install' };
+}
+
+/**
+ * A jato server of bench/servers (needs packages/jato built, and `packages` installed).
+ * @param {string} file
+ * @param {string[]} [packages]
+ * @returns {Resolution}
+ */
+function jatoPeer(file, packages = []) {
+  return existsSync(path.join(REPO_DIR, 'packages', 'jato', 'dist', 'index.js')) && packages.every(resolvable)
+    ? { ok: true, launch: { ...node(file), env: { HOST: '127.0.0.1' } } }
+    : {
+        ok: false,
+        reason: `packages/jato is not built${packages.length > 0 ? ` or ${packages.join(' or ')} is not installed` : ''}`,
+        install: 'pnpm install && pnpm build',
+      };
+}
+
+/**
+ * A server of bench/servers run by Bun (bench/.peers or PATH).
+ * @param {string} file
+ * @param {{ cwd?: string }} [extra]
+ * @returns {Resolution}
+ */
+function bunServer(file, extra = {}) {
+  const bin = findExecutable([path.join(PEERS_DIR, 'node_modules', 'bun', 'bin', 'bun.exe')], 'bun');
+  if (!bin) return { ok: false, reason: 'bun is not installed', install: `${SETUP}   (or: npm install --prefix bench/.peers bun@1.4.5)` };
+  return { ok: true, launch: { command: bin, args: [path.join(BENCH_DIR, 'servers', file)], ...extra, env: { HOST: '127.0.0.1' } } };
+}
+
+/**
+ * A server of bench/servers run by Deno (bench/.peers or PATH) with the given permissions.
+ * @param {string} file
+ * @param {string[]} allow e.g. ['--allow-net', '--allow-env']
+ * @param {{ cwd?: string }} [extra]
+ * @returns {Resolution}
+ */
+function denoServer(file, allow, extra = {}) {
+  const bin = findExecutable([path.join(PEERS_DIR, 'node_modules', 'deno', 'deno')], 'deno');
+  if (!bin) return { ok: false, reason: 'deno is not installed', install: `${SETUP}   (or: npm install --prefix bench/.peers deno@2.9.6)` };
+  return {
+    ok: true,
+    launch: {
+      command: bin,
+      args: ['run', '--quiet', ...allow, path.join(BENCH_DIR, 'servers', file)],
+      ...extra,
+      env: { HOST: '127.0.0.1', DENO_NO_UPDATE_CHECK: '1' },
+    },
+  };
+}
+
+/**
  * Builds a Go server into .peers/go in GOPATH mode over Debian's packaged sources, when its binary is
  * missing or older than its source.
  * @param {string} name folder under servers/
@@ -160,47 +221,28 @@ export const SERVERS = [
     label: 'fastify',
     jato: false,
     paths: ['/'],
-    resolve: () =>
-      resolvable('fastify') ? { ok: true, launch: node('fastify.mjs') } : { ok: false, reason: 'fastify is not installed', install: 'pnpm install' },
+    resolve: () => nodePeer('fastify.mjs', ['fastify']),
   },
   {
     id: 'hono',
     label: 'hono (node-server)',
     jato: false,
     paths: ['/'],
-    resolve: () =>
-      resolvable('hono') && resolvable('@hono/node-server')
-        ? { ok: true, launch: node('hono.mjs') }
-        : { ok: false, reason: 'hono or @hono/node-server is not installed', install: 'pnpm install' },
+    resolve: () => nodePeer('hono.mjs', ['hono', '@hono/node-server']),
   },
   {
     id: 'bun',
     label: 'Bun.serve',
     jato: false,
     paths: ['/'],
-    resolve: () => {
-      const bin = findExecutable([path.join(PEERS_DIR, 'node_modules', 'bun', 'bin', 'bun.exe')], 'bun');
-      if (!bin) return { ok: false, reason: 'bun is not installed', install: `${SETUP}   (or: npm install --prefix bench/.peers bun@1.4.5)` };
-      return { ok: true, launch: { command: bin, args: [path.join(BENCH_DIR, 'servers', 'bun-serve.mjs')], env: { HOST: '127.0.0.1' } } };
-    },
+    resolve: () => bunServer('bun-serve.mjs'),
   },
   {
     id: 'deno',
     label: 'Deno.serve',
     jato: false,
     paths: ['/'],
-    resolve: () => {
-      const bin = findExecutable([path.join(PEERS_DIR, 'node_modules', 'deno', 'deno')], 'deno');
-      if (!bin) return { ok: false, reason: 'deno is not installed', install: `${SETUP}   (or: npm install --prefix bench/.peers deno@2.9.6)` };
-      return {
-        ok: true,
-        launch: {
-          command: bin,
-          args: ['run', '--quiet', '--allow-net', '--allow-env', path.join(BENCH_DIR, 'servers', 'deno-serve.mjs')],
-          env: { HOST: '127.0.0.1', DENO_NO_UPDATE_CHECK: '1' },
-        },
-      };
-    },
+    resolve: () => denoServer('deno-serve.mjs', ['--allow-net', '--allow-env']),
   },
   {
     // issue 12: three middlewares (request id, CORS, a no-op auth check) on `/`, same in each framework
@@ -208,28 +250,21 @@ export const SERVERS = [
     label: 'jato + 3 middlewares',
     jato: true,
     paths: ['/'],
-    resolve: () =>
-      existsSync(path.join(REPO_DIR, 'packages', 'jato', 'dist', 'index.js'))
-        ? { ok: true, launch: { ...node('jato-middleware.mjs'), env: { HOST: '127.0.0.1' } } }
-        : { ok: false, reason: 'packages/jato is not built', install: 'pnpm install && pnpm build' },
+    resolve: () => jatoPeer('jato-middleware.mjs'),
   },
   {
     id: 'fastify-middleware',
     label: 'fastify + 3 middlewares',
     jato: false,
     paths: ['/'],
-    resolve: () =>
-      resolvable('fastify') ? { ok: true, launch: node('fastify-middleware.mjs') } : { ok: false, reason: 'fastify is not installed', install: 'pnpm install' },
+    resolve: () => nodePeer('fastify-middleware.mjs', ['fastify']),
   },
   {
     id: 'hono-middleware',
     label: 'hono + 3 middlewares',
     jato: false,
     paths: ['/'],
-    resolve: () =>
-      resolvable('hono') && resolvable('@hono/node-server')
-        ? { ok: true, launch: node('hono-middleware.mjs') }
-        : { ok: false, reason: 'hono or @hono/node-server is not installed', install: 'pnpm install' },
+    resolve: () => nodePeer('hono-middleware.mjs', ['hono', '@hono/node-server']),
   },
   {
     // issue 15: the same Hono app (GET / text, /json, /user/:id) on jato serve({ fetch }) and its peers
@@ -237,50 +272,28 @@ export const SERVERS = [
     label: 'Hono on jato serve({ fetch })',
     jato: true,
     paths: ['/', '/json', '/user/42'],
-    resolve: () =>
-      existsSync(path.join(REPO_DIR, 'packages', 'jato', 'dist', 'index.js')) && resolvable('hono')
-        ? { ok: true, launch: { ...node('jato-fetch-hono.mjs'), env: { HOST: '127.0.0.1' } } }
-        : { ok: false, reason: 'packages/jato is not built or hono is not installed', install: 'pnpm install && pnpm build' },
+    resolve: () => jatoPeer('jato-fetch-hono.mjs', ['hono']),
   },
   {
     id: 'hono-node-app',
     label: 'Hono on @hono/node-server',
     jato: false,
     paths: ['/', '/json', '/user/42'],
-    resolve: () =>
-      resolvable('hono') && resolvable('@hono/node-server')
-        ? { ok: true, launch: node('hono-node-app.mjs') }
-        : { ok: false, reason: 'hono or @hono/node-server is not installed', install: 'pnpm install' },
+    resolve: () => nodePeer('hono-node-app.mjs', ['hono', '@hono/node-server']),
   },
   {
     id: 'bun-hono',
     label: 'Hono on Bun.serve',
     jato: false,
     paths: ['/', '/json', '/user/42'],
-    resolve: () => {
-      const bin = findExecutable([path.join(PEERS_DIR, 'node_modules', 'bun', 'bin', 'bun.exe')], 'bun');
-      if (!bin) return { ok: false, reason: 'bun is not installed', install: `${SETUP}   (or: npm install --prefix bench/.peers bun@1.4.5)` };
-      return { ok: true, launch: { command: bin, args: [path.join(BENCH_DIR, 'servers', 'bun-hono.mjs')], cwd: BENCH_DIR, env: { HOST: '127.0.0.1' } } };
-    },
+    resolve: () => bunServer('bun-hono.mjs', { cwd: BENCH_DIR }),
   },
   {
     id: 'deno-hono',
     label: 'Hono on Deno.serve',
     jato: false,
     paths: ['/', '/json', '/user/42'],
-    resolve: () => {
-      const bin = findExecutable([path.join(PEERS_DIR, 'node_modules', 'deno', 'deno')], 'deno');
-      if (!bin) return { ok: false, reason: 'deno is not installed', install: `${SETUP}   (or: npm install --prefix bench/.peers deno@2.9.6)` };
-      return {
-        ok: true,
-        launch: {
-          command: bin,
-          args: ['run', '--quiet', '--allow-net', '--allow-env', '--allow-read', path.join(BENCH_DIR, 'servers', 'deno-hono.mjs')],
-          cwd: BENCH_DIR,
-          env: { HOST: '127.0.0.1', DENO_NO_UPDATE_CHECK: '1' },
-        },
-      };
-    },
+    resolve: () => denoServer('deno-hono.mjs', ['--allow-net', '--allow-env', '--allow-read'], { cwd: BENCH_DIR }),
   },
   { id: 'go-fasthttp', label: 'Go fasthttp', jato: false, paths: ['/'], resolve: () => goServer('go-fasthttp') },
   { id: 'go-nethttp', label: 'Go net/http', jato: false, paths: ['/'], resolve: () => goServer('go-nethttp') },

@@ -5,17 +5,9 @@
  * keep-alive connections. Each returns what was delivered and the seconds it took; the caller
  * measures the server's CPU around it.
  */
-import net from 'node:net';
+import { connect, openInBatches, sleep } from '../raw-socket.mjs';
 
 export const MiB = 1024 * 1024;
-
-/** @param {number} port */
-function connect(port) {
-  return /** @type {Promise<net.Socket>} */ (new Promise((resolve, reject) => {
-    const s = net.connect({ port, host: '127.0.0.1' }, () => resolve(s));
-    s.once('error', reject);
-  }));
-}
 
 /**
  * A keep-alive connection: `request(parts)` sends a request and resolves with the start of the
@@ -24,7 +16,7 @@ function connect(port) {
  * in what arrives.
  */
 class Conn {
-  /** @param {net.Socket} socket */
+  /** @param {import('node:net').Socket} socket */
   constructor(socket) {
     this.socket = socket;
     /** @type {((body: string) => void) | null} */
@@ -88,7 +80,7 @@ class Conn {
  * @param {number} port @param {number} conns @param {number} seconds @param {(string | Uint8Array)[]} parts
  */
 async function loop(port, conns, seconds, parts) {
-  const sockets = await Promise.all(Array.from({ length: conns }, () => connect(port)));
+  const sockets = await openInBatches(conns, conns, () => connect(port));
   const until = performance.now() + seconds * 1000;
   let count = 0;
   const started = performance.now();
@@ -134,37 +126,35 @@ export async function sseFanOut(port, clients, seconds, k = 10) {
   /** @type {(() => void) | null} */
   let wake = null;
   let target = 0;
-  const subs = [];
-  for (let i = 0; i < clients; i += 100) {
-    const batch = await Promise.all(Array.from({ length: Math.min(100, clients - i) }, () => connect(port)));
-    for (const s of batch) {
-      s.setEncoding('latin1');
-      let last = '';
-      s.on('data', (/** @type {string} */ d) => {
-        // events end with a blank line: count "\n\n" (also across reads)
-        let n = 0;
-        if (last === '\n' && d[0] === '\n') n++;
-        for (let at = d.indexOf('\n\n'); at >= 0; at = d.indexOf('\n\n', at + 2)) n++;
-        last = d.slice(-1);
-        delivered += n;
-        if (wake && delivered >= target) {
-          const w = wake;
-          wake = null;
-          w();
-        }
-      });
-      s.on('error', () => {});
-      s.write('GET /sse HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n');
-      subs.push(s);
-    }
-  }
+  /** A subscriber: counts the events it receives. @param {import('node:net').Socket} s */
+  const subscribe = (s) => {
+    s.setEncoding('latin1');
+    let last = '';
+    s.on('data', (/** @type {string} */ d) => {
+      // events end with a blank line: count "\n\n" (also across reads)
+      let n = 0;
+      if (last === '\n' && d[0] === '\n') n++;
+      for (let at = d.indexOf('\n\n'); at >= 0; at = d.indexOf('\n\n', at + 2)) n++;
+      last = d.slice(-1);
+      delivered += n;
+      if (wake && delivered >= target) {
+        const w = wake;
+        wake = null;
+        w();
+      }
+    });
+    s.on('error', () => {});
+    s.write('GET /sse HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n');
+    return s;
+  };
+  const subs = await openInBatches(clients, 100, async () => subscribe(await connect(port)));
   const pub = new Conn(await connect(port));
   // wait until every subscriber is registered (the publish answer is the subscriber count)
   for (let tries = 0; ; tries++) {
     const answer = await pub.request(['GET /publish?k=0 HTTP/1.1\r\nHost: bench\r\n\r\n']);
     if (answer === String(clients)) break;
     if (tries > 500) throw new Error(`only part of the ${clients} SSE clients subscribed: ${answer.slice(-40)}`);
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
   }
   delivered = 0;
   const started = performance.now();

@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { openInBatches, sleep } from '../raw-socket.mjs';
 
 const MASK = Buffer.from([0x37, 0xfa, 0x21, 0x3d]);
 
@@ -57,8 +58,6 @@ export function openRaw(port, path, onBytes) {
       `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
   });
 }
-
-const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * @typedef {{ port: number, connections?: number, subscribers?: number, window?: number, seconds?: number,
@@ -116,10 +115,7 @@ export async function fanoutLoad({ port, subscribers = 1000, window = 8, seconds
   const frame = clientFrame(payload);
   const replySize = 2 + Buffer.byteLength(payload);
   let bytes = 0;
-  const subs = [];
-  for (let i = 0; i < subscribers; i += 50) {
-    subs.push(...(await Promise.all(Array.from({ length: Math.min(50, subscribers - i) }, () => openRaw(port, '/sub', (n) => { bytes += n; })))));
-  }
+  const subs = await openInBatches(subscribers, 50, () => openRaw(port, '/sub', (n) => { bytes += n; }));
   await sleep(200); // the last subscriptions are in before the first publish
   let sent = 0;
   let running = true;
