@@ -12,6 +12,9 @@ import { WsSession, type WsSessionHost } from './ws-session.js';
 /** Bytes that may arrive after an upgrade request before JS answers it (held, then frames or HTTP). */
 const MAX_UPGRADE_HELD = 64 * 1024;
 
+/** The answer to an upgrade pipelined behind unfinished output (as the native loop's WsAccept). */
+const UPGRADE_REFUSED = 'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
+
 /** How long a connection that we have ended keeps discarding input before it is destroyed. */
 const LINGER_MS = 2_000;
 
@@ -615,9 +618,16 @@ export class Connection implements StreamOwner, WsSessionHost {
   /** JS accepted upgrade request `seq`: the 101, then frames. */
   wsAccept(seq: number, head: string, options: WsAcceptOptions): void {
     // (a peer that half-closed while its upgrade was pending is gone: its close follows, 1006)
-    if (this.state !== 'open' || seq !== this.upgradeSeq || seq !== this.nextWriteSeq || this.active !== undefined ||
-      this.readEnded) {
+    if (this.state !== 'open' || seq !== this.upgradeSeq || this.readEnded) {
       this.sink.destroy();
+      return;
+    }
+    if (seq !== this.nextWriteSeq) {
+      this.upgradeBehindOutput(seq);
+      return;
+    }
+    if (this.active !== undefined) {
+      this.sink.destroy(); // a streamed response to the upgrade request itself: never guess
       return;
     }
     this.emit(head, null, false);
@@ -630,6 +640,21 @@ export class Connection implements StreamOwner, WsSessionHost {
     const held = this.upgradeHeld;
     this.upgradeHeld = [];
     if (held.length > 0) queueMicrotask(() => { for (const chunk of held) ws.onData(chunk); });
+  }
+
+  /**
+   * An upgrade pipelined behind a response still going out (a file body, a stream, an earlier answer
+   * not given yet): its 101 would wait while frames overtook that response. Refused in order instead,
+   * as the native loop does: the earlier responses complete, then a 503 that closes the connection.
+   * No session is made (what JS sends to it is dropped; its close comes with the connection's), and
+   * what the peer sent after the upgrade request is discarded.
+   */
+  private upgradeBehindOutput(seq: number): void {
+    this.upgradeSeq = -1;
+    this.upgradeHeld = [];
+    this.upgradeHeldRequests = [];
+    this.discardInput = true;
+    this.complete(seq, UPGRADE_REFUSED, null, true);
   }
 
   wsWrite(bytes: Uint8Array): void {
