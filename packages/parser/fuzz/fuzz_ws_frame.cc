@@ -1,5 +1,5 @@
 // fuzz/fuzz_ws_frame.cc — libFuzzer target for the WebSocket frame parser (jato/parser/ws_frame.hpp)
-// (clang++ -fsanitize=fuzzer,address,undefined; see test/native/ws-run.mjs).
+// (clang++ -fsanitize=fuzzer,address,undefined; see test/native/run.mjs, target ws).
 // Input: byte 0 selects the limits (bit 0: masks not required, bit 1: RSV1 allowed, bits 2–7: the
 // max message size), byte 1 seeds the random splits and pauses; the rest is a client's bytes. Parsed
 // whole and in random pieces with pauses: both runs must report the same events, with at most one

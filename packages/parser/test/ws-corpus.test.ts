@@ -2,7 +2,7 @@
  * The WebSocket frame case list (test/ws-corpus/*.json) against the TypeScript frame parser: each case
  * whole, byte by byte and split in two at every offset gives the expected events; seeded hostile
  * streams (random splits and mutations) never throw and never report more than one final event.
- * The same list runs through the C++ parser in test/native/ws-run.mjs.
+ * The same list runs through the C++ parser in test/native/run.mjs (target ws).
  */
 import { describe, expect, it } from 'vitest';
 import { WsFrameParser, encodeWsClose, encodeWsFrame, validUtf8, writeWsHeader } from '../src/ts/ws-frame.js';

@@ -1,5 +1,5 @@
 // test/native/ws_unit.cc — the C++ WebSocket frame parser (jato/parser/ws_frame.hpp) against the shared
-// case list (test/ws-corpus, converted to lines by ws-run.mjs): every case whole, byte by byte, split in
+// case list (test/ws-corpus, converted to lines by run.mjs, target ws): every case whole, byte by byte, split in
 // two at every offset and in seeded random pieces must give the expected events; then seeded hostile
 // streams (mutated cases, random splits) under ASan+UBSan: no crash, the same events however the bytes
 // are split, at most one final event. Also unit checks of the writer and the unmasking at every phase.

@@ -1,6 +1,6 @@
 // Loads the WebSocket frame case list (test/ws-corpus/*.json, format in FORMAT.md) into raw client
 // bytes and canonical expected events, for the TypeScript parser (ws-corpus.test.ts), the C++ unit
-// tests (test/native/ws-run.mjs) and the fuzz seeds.
+// tests (test/native/run.mjs, target ws) and the fuzz seeds.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
