@@ -10,6 +10,18 @@
 
 namespace jato::loop {
 
+namespace {
+// A call into JS threw: the exception goes to Node as uncaught ('uncaughtException'), never lost.
+void RaisePendingException(napi_env env) {
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (!pending) return;
+  napi_value err;
+  napi_get_and_clear_last_exception(env, &err);
+  napi_fatal_exception(env, err);
+}
+}  // namespace
+
 Server::Server(napi_env env, ServerOptions options)
     : env_(env), opt_(std::move(options)), limits_(parser_limits(opt_)) {
   headers_scratch_.resize(opt_.max_headers + 1);
@@ -168,13 +180,7 @@ void Server::Dispatch() {
   if (st == napi_ok && result) {
     napi_get_value_uint32(env_, result, &rows);
   } else {
-    bool pending = false;
-    napi_is_exception_pending(env_, &pending);
-    if (pending) {
-      napi_value err;
-      napi_get_and_clear_last_exception(env_, &err);
-      napi_fatal_exception(env_, err);
-    }
+    RaisePendingException(env_);
   }
   ProcessRows(rows);
   dispatching_ = false;
@@ -205,13 +211,7 @@ void Server::FinishClose() {
   }
   napi_get_reference_value(env_, closed_cb_ref_, &fn);
   napi_call_function(env_, self, fn, 0, nullptr, &result);
-  bool pending = false;
-  napi_is_exception_pending(env_, &pending);
-  if (pending) {
-    napi_value err;
-    napi_get_and_clear_last_exception(env_, &err);
-    napi_fatal_exception(env_, err);
-  }
+  RaisePendingException(env_);
   if (cs) napi_close_callback_scope(env_, cs);
   napi_close_handle_scope(env_, hs);
   napi_async_destroy(env_, async_ctx_);

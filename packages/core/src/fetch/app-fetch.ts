@@ -4,6 +4,7 @@ import type { Dispatcher } from '../dispatch/dispatcher.js';
 import { WEB_FLAGS, WebBatch } from './web-batch.js';
 import { WebResponder } from './web-responder.js';
 import { runtimeResponse } from './light-response.js';
+import { joinChunks } from './join-chunks.js';
 
 /** Connection ids of `app.fetch` calls (apart from sockets' and `inject`'s). */
 const FETCH_ID_BASE = 0x40000000;
@@ -50,7 +51,7 @@ export async function appFetch(app: App<object>, request: globalThis.Request): P
       size += r.value.byteLength;
     }
     if (done) {
-      body = chunks.length === 1 ? chunks[0]! : concat(chunks, size);
+      body = joinChunks(chunks, size);
       lines.push('content-length', String(size));
     } else if (streamLimit > 0) {
       // over the whole-body limit on an app with streaming routes: stream it, as the transport would
@@ -163,16 +164,6 @@ class BodyPump {
     const chunks: BodyChunks = { count: 1, conn: () => conn, seq: () => 0, data: () => data, end: () => end };
     this.dispatcher.onBodyChunks(chunks);
   }
-}
-
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
 }
 
 /**

@@ -2,6 +2,7 @@ import { RequestFlag } from '@jato/native-loop';
 import { BadRequestError } from '../errors/http-error.js';
 import type { Request as JatoRequest } from '../request/request.js';
 import { delegateToReal } from './delegate-to-real.js';
+import { joinChunks } from './join-chunks.js';
 
 const FLAG_CHUNKED = RequestFlag.Chunked;
 const EMPTY = new Uint8Array(0);
@@ -161,14 +162,7 @@ export class LazyRequest {
       chunks.push(value);
       size += value.byteLength;
     }
-    if (chunks.length === 1) return chunks[0]!;
-    const out = new Uint8Array(size);
-    let at = 0;
-    for (const c of chunks) {
-      out.set(c, at);
-      at += c.byteLength;
-    }
-    return out;
+    return joinChunks(chunks, size);
   }
 
   /** The body as an ArrayBuffer. */

@@ -112,7 +112,8 @@ export class Form {
   }
 }
 
-const DEFAULTS = {
+/** The form limits' defaults (whole and streamed multipart bodies alike). */
+export const FORM_LIMIT_DEFAULTS = {
   maxParts: 1000,
   maxFieldBytes: 1024 * 1024,
   maxFileBytes: Number.MAX_SAFE_INTEGER,
@@ -123,7 +124,7 @@ const DEFAULTS = {
 /** Decode a form body by its content type. Throws 415 / 400 / 413 `HttpError`s. */
 export function parseForm(contentType: string | undefined, body: Uint8Array, limits: FormLimits = {}): Form {
   const { value, params } = parseParams(contentType ?? '');
-  const lim = { ...DEFAULTS, ...limits };
+  const lim = { ...FORM_LIMIT_DEFAULTS, ...limits };
   if (value === 'application/x-www-form-urlencoded') return parseUrlencoded(body, lim);
   if (value === 'multipart/form-data') {
     const boundary = params['boundary'];

@@ -1,5 +1,5 @@
 import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors/http-error.js';
-import { readPartHead, type FormLimits } from './form.js';
+import { FORM_LIMIT_DEFAULTS, readPartHead, type FormLimits } from './form.js';
 import { parseParams } from './media-type.js';
 
 /** One part of a streamed `multipart/form-data` body (`req.multipart()`). */
@@ -19,14 +19,6 @@ export interface MultipartPart {
   /** The whole content decoded as UTF-8. */
   text(): Promise<string>;
 }
-
-const DEFAULTS = {
-  maxParts: 1000,
-  maxFieldBytes: 1024 * 1024,
-  maxFileBytes: Number.MAX_SAFE_INTEGER,
-  maxFiles: 100,
-  maxPartHeaderBytes: 8 * 1024,
-};
 
 const CRLF2 = Buffer.from('\r\n\r\n');
 /** Bytes of preamble (before the first boundary) tolerated. */
@@ -67,7 +59,7 @@ export async function* multipartOf(
   if (boundary === undefined || boundary.length < 1 || boundary.length > 70) {
     throw new BadRequestError('multipart/form-data needs a boundary parameter of 1-70 characters');
   }
-  const lim = { ...DEFAULTS, ...limits };
+  const lim = { ...FORM_LIMIT_DEFAULTS, ...limits };
   const delim = Buffer.from(`\r\n--${boundary}`, 'latin1');
   const input = new Input(body[Symbol.asyncIterator]());
   // the first delimiter, after an optional preamble
