@@ -84,17 +84,63 @@ void Server::Deliver(Connection* c, uint32_t seq, const char* p, size_t len, boo
   }
 }
 
+// The cache lines of a Connection that flushing it reads (its fd, the output state and flags), and
+// the memory they point at. A fan-out flushes a thousand connections in a row and spends several
+// microseconds in the kernel for each: the next connections' lines are fetched meanwhile instead of
+// missing one after another when their turn comes. Hints only: no effect on behaviour.
+static inline void PrefetchOutput(const Connection* c) {
+  __builtin_prefetch(&c->tcp);
+#if !defined(_WIN32)
+  __builtin_prefetch(&c->tcp.io_watcher);
+#endif
+  // the sequencing and output state and the flags: the Connection's tail, from `order` on
+  const char* end = reinterpret_cast<const char*>(c + 1);
+  for (const char* p = reinterpret_cast<const char*>(&c->order); p < end; p += 64) __builtin_prefetch(p);
+}
+
+static inline void PrefetchOutputData(const Connection* c) {
+  if (!c->gather.empty()) __builtin_prefetch(c->gather.data());
+  if (c->ws) __builtin_prefetch(c->ws.get());
+}
+
+// A published frame is one run of rows for many connections (a fan-out to 1,000 subscribers). For a
+// batch that starts with WebSocket rows and has at least this many, the connections are looked up
+// first in one pass (the lookups' cache misses overlap), then each row prefetches the state of the
+// connection kRowsAhead rows further. Other batches (HTTP responses) take the plain loop.
+constexpr uint32_t kAheadMinRows = 32;
+constexpr uint32_t kRowsAhead = 4;
+
 void Server::ProcessRows(uint32_t rows) {
   if (rows == 0 || !out_table_) return;
   size_t max_rows = out_table_words_ / kOutCols;
   if (rows > max_rows) rows = static_cast<uint32_t>(max_rows);
+  const bool ahead = rows >= kAheadMinRows && out_table_[kOutFlags] >= kOutWs;
+  if (ahead) {
+    row_conns_.resize(rows);
+    Connection* prev = nullptr;
+    for (uint32_t i = 0; i < rows; i++) {
+      uint32_t id = out_table_[size_t{i} * kOutCols + kOutConn];
+      prev = (prev && prev->id == id) ? prev : Find(id);
+      row_conns_[i] = prev;
+    }
+    for (uint32_t i = 0; i < kRowsAhead && i < rows; i++) {
+      if (row_conns_[i]) PrefetchOutput(row_conns_[i]);
+    }
+  }
   Connection* last = nullptr;
   for (uint32_t i = 0; i < rows; i++) {
     const uint32_t* r = out_table_ + size_t{i} * kOutCols;
-    uint32_t id = r[kOutConn];
-    Connection* c = (last && last->id == id) ? last : Find(id);
+    Connection* c;
+    if (ahead) {
+      // no Connection is freed during ProcessRows (uv_close callbacks cannot run in it)
+      c = row_conns_[i];
+      if (i + kRowsAhead < rows && row_conns_[i + kRowsAhead]) PrefetchOutput(row_conns_[i + kRowsAhead]);
+    } else {
+      uint32_t id = r[kOutConn];
+      c = (last && last->id == id) ? last : Find(id);
+      last = c;
+    }
     if (!c) continue;
-    last = c;
     size_t off = r[kOutOff], len = r[kOutLen];
     if (off > out_arena_len_ || len > out_arena_len_ - off) continue;  // never trust offsets
     uint32_t flags = r[kOutFlags];
@@ -113,13 +159,21 @@ void Server::ProcessRows(uint32_t rows) {
       touched_.push_back(c);
     }
   }
+  if (ahead && row_conns_.capacity() > 65536) {
+    row_conns_.clear();
+    row_conns_.shrink_to_fit();  // memory stays bounded after a huge batch
+  }
   FlushTouched();
 }
 
 // touched_ lives only within one ProcessRows call (no Connection is freed meanwhile: uv_close
 // callbacks cannot run during it). FlushConn never adds to it.
 void Server::FlushTouched() {
-  for (size_t i = 0; i < touched_.size(); i++) {
+  size_t n = touched_.size();
+  if (n > 1) PrefetchOutput(touched_[1]);
+  for (size_t i = 0; i < n; i++) {
+    if (i + 2 < n) PrefetchOutput(touched_[i + 2]);
+    if (i + 1 < n) PrefetchOutputData(touched_[i + 1]);
     Connection* c = touched_[i];
     c->touched = false;
     FlushConn(c);
