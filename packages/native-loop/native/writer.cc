@@ -134,7 +134,10 @@ void Server::ProcessRows(uint32_t rows) {
     if (ahead) {
       // no Connection is freed during ProcessRows (uv_close callbacks cannot run in it)
       c = row_conns_[i];
-      if (i + kRowsAhead < rows && row_conns_[i + kRowsAhead]) PrefetchOutput(row_conns_[i + kRowsAhead]);
+      if (i + kRowsAhead < rows) {
+        Connection* n = row_conns_[i + kRowsAhead];
+        if (n && n != row_conns_[i + kRowsAhead - 1]) PrefetchOutput(n);  // once per run of rows
+      }
     } else {
       uint32_t id = r[kOutConn];
       c = (last && last->id == id) ? last : Find(id);
