@@ -114,38 +114,10 @@ void Server::ProcessRows(uint32_t rows) {
   if (rows == 0 || !out_table_) return;
   size_t max_rows = out_table_words_ / kOutCols;
   if (rows > max_rows) rows = static_cast<uint32_t>(max_rows);
-  const bool ahead = rows >= kAheadMinRows && out_table_[kOutFlags] >= kOutWs;
-  if (ahead) {
-    row_conns_.resize(rows);
-    Connection* prev = nullptr;
-    for (uint32_t i = 0; i < rows; i++) {
-      uint32_t id = out_table_[size_t{i} * kOutCols + kOutConn];
-      prev = (prev && prev->id == id) ? prev : Find(id);
-      row_conns_[i] = prev;
-    }
-    for (uint32_t i = 0; i < kRowsAhead && i < rows; i++) {
-      if (row_conns_[i]) PrefetchOutput(row_conns_[i]);
-    }
-  }
-  Connection* last = nullptr;
-  for (uint32_t i = 0; i < rows; i++) {
-    const uint32_t* r = out_table_ + size_t{i} * kOutCols;
-    Connection* c;
-    if (ahead) {
-      // no Connection is freed during ProcessRows (uv_close callbacks cannot run in it)
-      c = row_conns_[i];
-      if (i + kRowsAhead < rows) {
-        Connection* n = row_conns_[i + kRowsAhead];
-        if (n && n != row_conns_[i + kRowsAhead - 1]) PrefetchOutput(n);  // once per run of rows
-      }
-    } else {
-      uint32_t id = r[kOutConn];
-      c = (last && last->id == id) ? last : Find(id);
-      last = c;
-    }
-    if (!c) continue;
+  // one row for c, routed by its flags; c is added to touched_ (flushed once after all rows)
+  auto row = [this](Connection* c, const uint32_t* r) {
     size_t off = r[kOutOff], len = r[kOutLen];
-    if (off > out_arena_len_ || len > out_arena_len_ - off) continue;  // never trust offsets
+    if (off > out_arena_len_ || len > out_arena_len_ - off) return;  // never trust offsets
     uint32_t flags = r[kOutFlags];
     if (flags <= kOutClose) {
       Deliver(c, r[kOutSeq], reinterpret_cast<const char*>(out_arena_) + off, len, flags != 0, true, true);
@@ -161,8 +133,40 @@ void Server::ProcessRows(uint32_t rows) {
       c->touched = true;
       touched_.push_back(c);
     }
+  };
+  if (rows < kAheadMinRows || out_table_[kOutFlags] < kOutWs) {
+    Connection* last = nullptr;
+    for (uint32_t i = 0; i < rows; i++) {
+      const uint32_t* r = out_table_ + size_t{i} * kOutCols;
+      uint32_t id = r[kOutConn];
+      Connection* c = (last && last->id == id) ? last : Find(id);
+      if (!c) continue;
+      last = c;
+      row(c, r);
+    }
+    FlushTouched();
+    return;
   }
-  if (ahead && row_conns_.capacity() > 65536) {
+  // a fan-out: look every row's connection up first, then prefetch kRowsAhead rows ahead
+  // (no Connection is freed during ProcessRows: uv_close callbacks cannot run in it)
+  row_conns_.resize(rows);
+  Connection* prev = nullptr;
+  for (uint32_t i = 0; i < rows; i++) {
+    uint32_t id = out_table_[size_t{i} * kOutCols + kOutConn];
+    prev = (prev && prev->id == id) ? prev : Find(id);
+    row_conns_[i] = prev;
+  }
+  for (uint32_t i = 0; i < kRowsAhead && i < rows; i++) {
+    if (row_conns_[i]) PrefetchOutput(row_conns_[i]);
+  }
+  for (uint32_t i = 0; i < rows; i++) {
+    if (i + kRowsAhead < rows) {
+      Connection* n = row_conns_[i + kRowsAhead];
+      if (n && n != row_conns_[i + kRowsAhead - 1]) PrefetchOutput(n);  // once per run of rows
+    }
+    if (Connection* c = row_conns_[i]) row(c, out_table_ + size_t{i} * kOutCols);
+  }
+  if (row_conns_.capacity() > 65536) {
     row_conns_.clear();
     row_conns_.shrink_to_fit();  // memory stays bounded after a huge batch
   }
@@ -173,11 +177,19 @@ void Server::ProcessRows(uint32_t rows) {
 // callbacks cannot run during it). FlushConn never adds to it.
 void Server::FlushTouched() {
   size_t n = touched_.size();
-  if (n > 1) PrefetchOutput(touched_[1]);
-  for (size_t i = 0; i < n; i++) {
-    if (i + 2 < n) PrefetchOutput(touched_[i + 2]);
-    if (i + 1 < n) PrefetchOutputData(touched_[i + 1]);
-    Connection* c = touched_[i];
+  if (n > 1) {
+    // many connections (a fan-out): the next ones' state is fetched during this one's write
+    PrefetchOutput(touched_[1]);
+    for (size_t i = 0; i + 1 < n; i++) {
+      if (i + 2 < n) PrefetchOutput(touched_[i + 2]);
+      PrefetchOutputData(touched_[i + 1]);
+      Connection* c = touched_[i];
+      c->touched = false;
+      FlushConn(c);
+    }
+  }
+  if (n > 0) {
+    Connection* c = touched_[n - 1];
     c->touched = false;
     FlushConn(c);
   }
