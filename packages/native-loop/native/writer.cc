@@ -84,23 +84,32 @@ void Server::Deliver(Connection* c, uint32_t seq, const char* p, size_t len, boo
   }
 }
 
+// Cache hints (no-ops where the compiler has none).
+#if defined(__GNUC__) || defined(__clang__)
+#define JATO_PREFETCH(p) __builtin_prefetch(p)
+#define JATO_NOINLINE __attribute__((noinline))
+#else
+#define JATO_PREFETCH(p) ((void)(p))
+#define JATO_NOINLINE
+#endif
+
 // The cache lines of a Connection that flushing it reads (its fd, the output state and flags), and
 // the memory they point at. A fan-out flushes a thousand connections in a row and spends several
 // microseconds in the kernel for each: the next connections' lines are fetched meanwhile instead of
 // missing one after another when their turn comes. Hints only: no effect on behaviour.
 static inline void PrefetchOutput(const Connection* c) {
-  __builtin_prefetch(&c->tcp);
+  JATO_PREFETCH(&c->tcp);
 #if !defined(_WIN32)
-  __builtin_prefetch(&c->tcp.io_watcher);
+  JATO_PREFETCH(&c->tcp.io_watcher);
 #endif
   // the sequencing and output state and the flags: the Connection's tail, from `order` on
   const char* end = reinterpret_cast<const char*>(c + 1);
-  for (const char* p = reinterpret_cast<const char*>(&c->order); p < end; p += 64) __builtin_prefetch(p);
+  for (const char* p = reinterpret_cast<const char*>(&c->order); p < end; p += 64) JATO_PREFETCH(p);
 }
 
 static inline void PrefetchOutputData(const Connection* c) {
-  if (!c->gather.empty()) __builtin_prefetch(c->gather.data());
-  if (c->ws) __builtin_prefetch(c->ws.get());
+  if (!c->gather.empty()) JATO_PREFETCH(c->gather.data());
+  if (c->ws) JATO_PREFETCH(c->ws.get());
 }
 
 // A published frame is one run of rows for many connections (a fan-out to 1,000 subscribers). For a
@@ -177,21 +186,22 @@ void Server::ProcessRows(uint32_t rows) {
 // callbacks cannot run during it). FlushConn never adds to it.
 void Server::FlushTouched() {
   size_t n = touched_.size();
-  if (n > 1) {
+  if (n == 1) {  // one connection (pipelined HTTP on one socket): nothing to prefetch
+    touched_[0]->touched = false;
+    FlushConn(touched_[0]);
+  } else if (n > 1) {
     // many connections (a fan-out): the next ones' state is fetched during this one's write
-    PrefetchOutput(touched_[1]);
-    for (size_t i = 0; i + 1 < n; i++) {
-      if (i + 2 < n) PrefetchOutput(touched_[i + 2]);
-      PrefetchOutputData(touched_[i + 1]);
-      Connection* c = touched_[i];
-      c->touched = false;
-      FlushConn(c);
-    }
-  }
-  if (n > 0) {
-    Connection* c = touched_[n - 1];
-    c->touched = false;
-    FlushConn(c);
+    // (out of line: the one-connection path above stays as small as it was)
+    [this, n]() JATO_NOINLINE {
+      PrefetchOutput(touched_[1]);
+      for (size_t i = 0; i < n; i++) {
+        if (i + 2 < n) PrefetchOutput(touched_[i + 2]);
+        if (i + 1 < n) PrefetchOutputData(touched_[i + 1]);
+        Connection* c = touched_[i];
+        c->touched = false;
+        FlushConn(c);
+      }
+    }();
   }
   touched_.clear();
 }
