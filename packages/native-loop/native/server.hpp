@@ -206,6 +206,7 @@ class Server {
   uint32_t next_conn_id_ = 1;
   std::vector<uint32_t> pump_list_;
   std::vector<Connection*> touched_;
+  std::vector<Connection*> row_conns_;  // a fan-out's rows resolved up front (writer.cc ProcessRows)
   std::vector<uint32_t> closed_ids_;
 
   // shared input memory

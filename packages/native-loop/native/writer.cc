@@ -84,19 +84,49 @@ void Server::Deliver(Connection* c, uint32_t seq, const char* p, size_t len, boo
   }
 }
 
+// Cache hints (no-ops where the compiler has none).
+#if defined(__GNUC__) || defined(__clang__)
+#define JATO_PREFETCH(p) __builtin_prefetch(p)
+#define JATO_NOINLINE __attribute__((noinline))
+#else
+#define JATO_PREFETCH(p) ((void)(p))
+#define JATO_NOINLINE
+#endif
+
+// The cache lines of a Connection that flushing it reads (its fd, the output state and flags), and
+// the memory they point at. A fan-out flushes a thousand connections in a row and spends several
+// microseconds in the kernel for each: the next connections' lines are fetched meanwhile instead of
+// missing one after another when their turn comes. Hints only: no effect on behaviour.
+static inline void PrefetchOutput(const Connection* c) {
+  JATO_PREFETCH(&c->tcp);
+#if !defined(_WIN32)
+  JATO_PREFETCH(&c->tcp.io_watcher);
+#endif
+  // the sequencing and output state and the flags: the Connection's tail, from `order` on
+  const char* end = reinterpret_cast<const char*>(c + 1);
+  for (const char* p = reinterpret_cast<const char*>(&c->order); p < end; p += 64) JATO_PREFETCH(p);
+}
+
+static inline void PrefetchOutputData(const Connection* c) {
+  if (!c->gather.empty()) JATO_PREFETCH(c->gather.data());
+  if (c->ws) JATO_PREFETCH(c->ws.get());
+}
+
+// A published frame is one run of rows for many connections (a fan-out to 1,000 subscribers). For a
+// batch that starts with WebSocket rows and has at least this many, the connections are looked up
+// first in one pass (the lookups' cache misses overlap), then each row prefetches the state of the
+// connection kRowsAhead rows further. Other batches (HTTP responses) take the plain loop.
+constexpr uint32_t kAheadMinRows = 32;
+constexpr uint32_t kRowsAhead = 4;
+
 void Server::ProcessRows(uint32_t rows) {
   if (rows == 0 || !out_table_) return;
   size_t max_rows = out_table_words_ / kOutCols;
   if (rows > max_rows) rows = static_cast<uint32_t>(max_rows);
-  Connection* last = nullptr;
-  for (uint32_t i = 0; i < rows; i++) {
-    const uint32_t* r = out_table_ + size_t{i} * kOutCols;
-    uint32_t id = r[kOutConn];
-    Connection* c = (last && last->id == id) ? last : Find(id);
-    if (!c) continue;
-    last = c;
+  // one row for c, routed by its flags; c is added to touched_ (flushed once after all rows)
+  auto row = [this](Connection* c, const uint32_t* r) {
     size_t off = r[kOutOff], len = r[kOutLen];
-    if (off > out_arena_len_ || len > out_arena_len_ - off) continue;  // never trust offsets
+    if (off > out_arena_len_ || len > out_arena_len_ - off) return;  // never trust offsets
     uint32_t flags = r[kOutFlags];
     if (flags <= kOutClose) {
       Deliver(c, r[kOutSeq], reinterpret_cast<const char*>(out_arena_) + off, len, flags != 0, true, true);
@@ -112,6 +142,42 @@ void Server::ProcessRows(uint32_t rows) {
       c->touched = true;
       touched_.push_back(c);
     }
+  };
+  if (rows < kAheadMinRows || out_table_[kOutFlags] < kOutWs) {
+    Connection* last = nullptr;
+    for (uint32_t i = 0; i < rows; i++) {
+      const uint32_t* r = out_table_ + size_t{i} * kOutCols;
+      uint32_t id = r[kOutConn];
+      Connection* c = (last && last->id == id) ? last : Find(id);
+      if (!c) continue;
+      last = c;
+      row(c, r);
+    }
+    FlushTouched();
+    return;
+  }
+  // a fan-out: look every row's connection up first, then prefetch kRowsAhead rows ahead
+  // (no Connection is freed during ProcessRows: uv_close callbacks cannot run in it)
+  row_conns_.resize(rows);
+  Connection* prev = nullptr;
+  for (uint32_t i = 0; i < rows; i++) {
+    uint32_t id = out_table_[size_t{i} * kOutCols + kOutConn];
+    prev = (prev && prev->id == id) ? prev : Find(id);
+    row_conns_[i] = prev;
+  }
+  for (uint32_t i = 0; i < kRowsAhead && i < rows; i++) {
+    if (row_conns_[i]) PrefetchOutput(row_conns_[i]);
+  }
+  for (uint32_t i = 0; i < rows; i++) {
+    if (i + kRowsAhead < rows) {
+      Connection* n = row_conns_[i + kRowsAhead];
+      if (n && n != row_conns_[i + kRowsAhead - 1]) PrefetchOutput(n);  // once per run of rows
+    }
+    if (Connection* c = row_conns_[i]) row(c, out_table_ + size_t{i} * kOutCols);
+  }
+  if (row_conns_.capacity() > 65536) {
+    row_conns_.clear();
+    row_conns_.shrink_to_fit();  // memory stays bounded after a huge batch
   }
   FlushTouched();
 }
@@ -119,10 +185,23 @@ void Server::ProcessRows(uint32_t rows) {
 // touched_ lives only within one ProcessRows call (no Connection is freed meanwhile: uv_close
 // callbacks cannot run during it). FlushConn never adds to it.
 void Server::FlushTouched() {
-  for (size_t i = 0; i < touched_.size(); i++) {
-    Connection* c = touched_[i];
-    c->touched = false;
-    FlushConn(c);
+  size_t n = touched_.size();
+  if (n == 1) {  // one connection (pipelined HTTP on one socket): nothing to prefetch
+    touched_[0]->touched = false;
+    FlushConn(touched_[0]);
+  } else if (n > 1) {
+    // many connections (a fan-out): the next ones' state is fetched during this one's write
+    // (out of line: the one-connection path above stays as small as it was)
+    [this, n]() JATO_NOINLINE {
+      PrefetchOutput(touched_[1]);
+      for (size_t i = 0; i < n; i++) {
+        if (i + 2 < n) PrefetchOutput(touched_[i + 2]);
+        if (i + 1 < n) PrefetchOutputData(touched_[i + 1]);
+        Connection* c = touched_[i];
+        c->touched = false;
+        FlushConn(c);
+      }
+    }();
   }
   touched_.clear();
 }
