@@ -129,7 +129,8 @@ bool Server::PushChunk(uint32_t conn, uint32_t seq, const char* p, size_t len, u
     // the same body's previous chunk of this turn ends where this one starts: extend it
     uint32_t* last = chunks_ + size_t{chunk_count_ - 1} * kChunkCols;
     if (last[kChunkConn] == conn && last[kChunkSeq] == seq && last[kChunkEnd] == kBodyMore &&
-        last[kChunkOff] + last[kChunkLen] == arena_used_ && last[kChunkLen] + len <= kMaxChunk) {
+        (len == 0 || (last[kChunkBuf] == 0 && last[kChunkOff] + last[kChunkLen] == arena_used_ &&
+                      last[kChunkLen] + len <= kMaxChunk))) {
       if (len) std::memcpy(arena_ + arena_used_, p, len);
       arena_used_ += len;
       last[kChunkLen] += static_cast<uint32_t>(len);
@@ -144,6 +145,7 @@ bool Server::PushChunk(uint32_t conn, uint32_t seq, const char* p, size_t len, u
   row[kChunkOff] = static_cast<uint32_t>(arena_used_);
   row[kChunkLen] = static_cast<uint32_t>(len);
   row[kChunkEnd] = end;
+  row[kChunkBuf] = 0;
   if (len) std::memcpy(arena_ + arena_used_, p, len);
   arena_used_ += len;
   chunk_count_++;
@@ -168,6 +170,7 @@ bool Server::EmitWhole(Connection* c, const char* msg, const http::RequestHead& 
 // The body ended (complete, failed or cut): JS hears how; a complete body lets framing go on.
 void Server::EndBody(Connection* c, uint32_t end) {
   std::unique_ptr<BodyStream> b = std::move(c->body);
+  ReleaseBodyBuffer(*b);
   if (!b->discarding && !b->starting) PushChunk(c->id, b->seq, nullptr, 0, end);
   if (c->closing) return;
   if (end == kBodyDone && !b->last) {

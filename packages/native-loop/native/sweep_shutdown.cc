@@ -56,6 +56,7 @@ void Server::OnConnClosed(uv_handle_t* h) {
   s->stats_.in_flight -= std::min<uint64_t>(s->stats_.in_flight, c->in_flight);
   s->closed_ids_.push_back(c->id);
   s->DropFiles(c);
+  if (c->body) s->ReleaseBodyBuffer(*c->body);
   delete c;
   s->Wake();
   s->CheckClosed();

@@ -1,5 +1,6 @@
 import type { BodyChunks, Responder } from '@jato/native-loop';
 import { BodySource } from '../request/body-source.js';
+import { copyBytes } from '../request/copy-bytes.js';
 import type { Request } from '../request/request.js';
 
 /**
@@ -22,7 +23,7 @@ export class BodyStreams {
   deliver(chunks: BodyChunks): void {
     for (let k = 0; k < chunks.count; k++) {
       const src = this.byConn.get(chunks.conn(k))?.get(chunks.seq(k));
-      if (src !== undefined) src.push(chunks.data(k), chunks.end(k));
+      if (src !== undefined) src.push(chunks.keep !== undefined ? chunks.keep(k) : copyBytes(chunks.data(k)), chunks.end(k));
     }
   }
 

@@ -1,0 +1,121 @@
+// body_buffer.cc — direct reads of a streamed Content-Length body into memory JS keeps (no copy).
+// While such a body is received (and not discarded), OnAlloc hands libuv the free end of the body's
+// own Node Buffer (napi_create_buffer: uninitialised, from Node's allocator, so V8 accounts for it)
+// instead of the shared read buffer: the kernel writes the body bytes where JS will read them. Each
+// read adds a chunk row naming the buffer (kChunkBuf: its index + 1 in the call's body-buffer array,
+// a JS array the loop fills once per buffer per turn and JS empties after onBodyChunks) and the
+// range; JS hands out subarrays of it and never copies. The loop holds a reference while it may
+// still write into the buffer (until it is full, the body ends or the connection goes); from then
+// on only the views JS handed out keep it alive. Bytes of the next request read past the body's end
+// are moved to the connection's input and framed as usual.
+// Memory: one buffer of at most kBodyBufferSize per receiving connection; reading still stops at
+// the window (UpdateReading), so a lagging consumer holds at most window + one buffer.
+// Contract: loop thread only; Node-API calls happen inside a handle scope of their own and never
+// call into JS (a GC may run).
+#include <algorithm>
+#include <cstring>
+
+#include "server.hpp"
+#include "server_internal.hpp"
+
+namespace jato::loop {
+
+/** Largest body buffer (one read can fill it: large reads, few crossings per MiB). */
+constexpr size_t kBodyBufferSize = 256 * 1024;
+
+// Where the next read of `c` goes: the free end of its body buffer (made when needed), or null for
+// the shared read buffer (not a direct body, or no memory).
+char* Server::BodyReadTarget(Connection* c, size_t* len) {
+  BodyStream* b = c->body.get();
+  if (!b || b->starting || b->discarding || b->is_chunked || b->remaining == 0 || c->closing ||
+      c->input_done || !c->in.empty() || !env_alive_)
+    return nullptr;
+  if (b->buf && b->buf_fill == b->buf_cap) ReleaseBodyBuffer(*b);
+  if (!b->buf) {
+    size_t cap = static_cast<size_t>(std::min<uint64_t>(b->remaining, kBodyBufferSize));
+    napi_handle_scope hs;
+    if (napi_open_handle_scope(env_, &hs) != napi_ok) return nullptr;
+    void* data = nullptr;
+    napi_value buf;
+    if (napi_create_buffer(env_, cap, &data, &buf) == napi_ok && data &&
+        napi_create_reference(env_, buf, 1, &b->buf_ref) == napi_ok) {
+      b->buf = static_cast<char*>(data);
+      b->buf_cap = cap;
+      b->buf_fill = 0;
+      b->buf_turn = 0;
+    }
+    napi_close_handle_scope(env_, hs);
+    if (!b->buf) return nullptr;
+  }
+  *len = b->buf_cap - b->buf_fill;
+  return b->buf + b->buf_fill;
+}
+
+// `n` bytes were read at the free end of the body buffer of `c`.
+void Server::BodyBufferRead(Connection* c, size_t n) {
+  BodyStream& b = *c->body;
+  size_t off = b.buf_fill;
+  size_t take = static_cast<size_t>(std::min<uint64_t>(n, b.remaining));
+  b.buf_fill += take;
+  b.remaining -= take;
+  b.received += take;
+  // what follows the body (a pipelined request) is framed from the connection's input
+  if (take < n && !b.last && !c->in.append(b.buf + off + take, n - take)) {
+    CloseConn(c);
+    return;
+  }
+  if (!PushOwnedChunk(c, off, take)) {
+    if (!c->closing) CloseConn(c);
+    return;
+  }
+  if (c->closing || c->input_done || !c->body) return;
+  if (b.discarding) {  // JS answered meanwhile (a dispatch to make room): the rest is dropped
+    b.discarded += take;
+  } else {
+    b.unread += take;
+  }
+  if (b.remaining == 0) {
+    EndBody(c, kBodyDone);
+    if (!c->closing && !c->input_done && !c->in.empty()) FrameBuffered(c);
+  }
+  if (!c->closing) UpdateReading(c);
+}
+
+// A chunk row for bytes [off, off + len) of the body buffer of `c`, listing the buffer in the call's
+// array once per turn. False when no row could be made.
+bool Server::PushOwnedChunk(Connection* c, size_t off, size_t len) {
+  if (!ChunkRoom(0)) return false;
+  if (c->closing || !c->body || !c->body->buf) return false;
+  BodyStream& b = *c->body;
+  if (b.buf_turn != turn_ + 1) {
+    napi_handle_scope hs;
+    if (napi_open_handle_scope(env_, &hs) != napi_ok) return false;
+    napi_value arr, buf;
+    bool ok = napi_get_reference_value(env_, body_bufs_ref_, &arr) == napi_ok &&
+              napi_get_reference_value(env_, b.buf_ref, &buf) == napi_ok &&
+              napi_set_element(env_, arr, body_buf_count_, buf) == napi_ok;
+    napi_close_handle_scope(env_, hs);
+    if (!ok) return false;
+    b.buf_slot = body_buf_count_++;
+    b.buf_turn = turn_ + 1;
+  }
+  uint32_t* row = chunks_ + size_t{chunk_count_} * kChunkCols;
+  row[kChunkConn] = c->id;
+  row[kChunkSeq] = b.seq;
+  row[kChunkOff] = static_cast<uint32_t>(off);
+  row[kChunkLen] = static_cast<uint32_t>(len);
+  row[kChunkEnd] = kBodyMore;
+  row[kChunkBuf] = b.buf_slot + 1;
+  chunk_count_++;
+  Wake();
+  return true;
+}
+
+void Server::ReleaseBodyBuffer(BodyStream& b) {
+  if (b.buf_ref && env_alive_) napi_delete_reference(env_, b.buf_ref);
+  b.buf_ref = nullptr;
+  b.buf = nullptr;
+  b.buf_cap = b.buf_fill = 0;
+}
+
+}  // namespace jato::loop
