@@ -1,13 +1,14 @@
-// body_buffer.cc — direct reads of a streamed Content-Length body into memory JS keeps (no copy).
-// While such a body is received (and not discarded), OnAlloc hands libuv the free end of the body's
+// body_buffer.cc — direct reads of a streamed request body into memory JS keeps (no copy).
+// While a streamed body is received (and not discarded), OnAlloc hands libuv the free end of the body's
 // own Node Buffer (napi_create_buffer: uninitialised, from Node's allocator, so V8 accounts for it)
 // instead of the shared read buffer: the kernel writes the body bytes where JS will read them. Each
-// read adds a chunk row naming the buffer (kChunkBuf: its index + 1 in the call's body-buffer array,
+// read adds a chunk row naming the buffer (a chunked body is decoded in place first: its data moves
+// down over the framing bytes) (kChunkBuf: its index + 1 in the call's body-buffer array,
 // a JS array the loop fills once per buffer per turn and JS empties after onBodyChunks) and the
 // range; JS hands out subarrays of it and never copies. The loop holds a reference while it may
 // still write into the buffer (until it is full, the body ends or the connection goes); from then
 // on only the views JS handed out keep it alive. Bytes of the next request read past the body's end
-// are moved to the connection's input and framed as usual.
+// (or a trailer line not complete yet) are moved to the connection's input and framed as usual.
 // Memory: one buffer of at most kBodyBufferSize per receiving connection; reading still stops at
 // the window (UpdateReading), so a lagging consumer holds at most window + one buffer.
 // Contract: loop thread only; Node-API calls happen inside a handle scope of their own and never
@@ -27,12 +28,12 @@ constexpr size_t kBodyBufferSize = 256 * 1024;
 // the shared read buffer (not a direct body, or no memory).
 char* Server::BodyReadTarget(Connection* c, size_t* len) {
   BodyStream* b = c->body.get();
-  if (!b || b->starting || b->discarding || b->is_chunked || b->remaining == 0 || c->closing ||
-      c->input_done || !c->in.empty() || !env_alive_)
+  if (!b || b->starting || b->discarding || (b->is_chunked ? b->chunked.done() : b->remaining == 0) ||
+      c->closing || c->input_done || !c->in.empty() || !env_alive_)
     return nullptr;
   if (b->buf && b->buf_fill == b->buf_cap) ReleaseBodyBuffer(*b);
   if (!b->buf) {
-    size_t cap = static_cast<size_t>(std::min<uint64_t>(b->remaining, kBodyBufferSize));
+    size_t cap = b->is_chunked ? kBodyBufferSize : static_cast<size_t>(std::min<uint64_t>(b->remaining, kBodyBufferSize));
     napi_handle_scope hs;
     if (napi_open_handle_scope(env_, &hs) != napi_ok) return nullptr;
     void* data = nullptr;
@@ -55,27 +56,49 @@ char* Server::BodyReadTarget(Connection* c, size_t* len) {
 void Server::BodyBufferRead(Connection* c, size_t n) {
   BodyStream& b = *c->body;
   size_t off = b.buf_fill;
-  size_t take = static_cast<size_t>(std::min<uint64_t>(n, b.remaining));
-  b.buf_fill += take;
-  b.remaining -= take;
-  b.received += take;
-  // what follows the body (a pipelined request) is framed from the connection's input
-  if (take < n && !b.last && !c->in.append(b.buf + off + take, n - take)) {
+  char* p = b.buf + off;
+  size_t data = 0, used = 0;  // body data now at [off, off + data); input bytes consumed
+  if (b.is_chunked) {
+    // decoded in place: each piece of chunk data moves down over the framing bytes before it (the
+    // write position never passes the read position); what was not consumed is left untouched
+    size_t out = off;
+    int64_t r = b.chunked.decode(reinterpret_cast<const uint8_t*>(p), n, [&](const uint8_t* d, size_t len) {
+      if (reinterpret_cast<const char*>(d) != b.buf + out) std::memmove(b.buf + out, d, len);
+      out += len;
+    });
+    if (r < 0) {
+      BodyFail(c, http::status_of(b.chunked.error()));  // 413 over the limit, 400 bad framing
+      return;
+    }
+    data = out - off;
+    used = static_cast<size_t>(r);
+  } else {
+    data = used = static_cast<size_t>(std::min<uint64_t>(n, b.remaining));
+    b.remaining -= data;
+  }
+  b.buf_fill += data;
+  b.received += data;
+  bool done = b.is_chunked ? b.chunked.done() : b.remaining == 0;
+  // what follows the body (a pipelined request), or a trailer line not complete yet (FeedBody
+  // goes on from the connection's input), is framed from the connection's input
+  if (used < n && !(done && b.last) && !c->in.append(p + used, n - used)) {
     CloseConn(c);
     return;
   }
-  if (!PushOwnedChunk(c, off, take)) {
-    if (!c->closing) CloseConn(c);
-    return;
+  if (data > 0) {
+    if (!PushOwnedChunk(c, off, data)) {
+      if (!c->closing) CloseConn(c);
+      return;
+    }
+    if (c->closing || c->input_done || !c->body) return;
+    if (b.discarding) {  // JS answered meanwhile (a dispatch to make room): the rest is dropped
+      b.discarded += data;
+    } else {
+      b.unread += data;
+    }
   }
-  if (c->closing || c->input_done || !c->body) return;
-  if (b.discarding) {  // JS answered meanwhile (a dispatch to make room): the rest is dropped
-    b.discarded += take;
-  } else {
-    b.unread += take;
-  }
-  if (b.remaining == 0) {
-    EndBody(c, kBodyDone);
+  if (done) {
+    EndBody(c, kBodyDone);  // trailers are not delivered
     if (!c->closing && !c->input_done && !c->in.empty()) FrameBuffered(c);
   }
   if (!c->closing) UpdateReading(c);
@@ -98,6 +121,14 @@ bool Server::PushOwnedChunk(Connection* c, size_t off, size_t len) {
     if (!ok) return false;
     b.buf_slot = body_buf_count_++;
     b.buf_turn = turn_ + 1;
+  }
+  if (chunk_count_ > 0) {  // the previous row of this turn ends where this one starts: extend it
+    uint32_t* last = chunks_ + size_t{chunk_count_ - 1} * kChunkCols;
+    if (last[kChunkBuf] == b.buf_slot + 1 && last[kChunkConn] == c->id && last[kChunkSeq] == b.seq &&
+        last[kChunkEnd] == kBodyMore && last[kChunkOff] + last[kChunkLen] == off) {
+      last[kChunkLen] += static_cast<uint32_t>(len);
+      return true;
+    }
   }
   uint32_t* row = chunks_ + size_t{chunk_count_} * kChunkCols;
   row[kChunkConn] = c->id;
