@@ -9,8 +9,9 @@
 // still write into the buffer (until it is full, the body ends or the connection goes); from then
 // on only the views JS handed out keep it alive. Bytes of the next request read past the body's end
 // (or a trailer line not complete yet) are moved to the connection's input and framed as usual.
-// Memory: one buffer of at most kBodyBufferSize per receiving connection; reading still stops at
-// the window (UpdateReading), so a lagging consumer holds at most window + one buffer.
+// Memory: one buffer of at most kBodyBufferSize per receiving connection; a read takes at most the
+// window's free room (at least kReadBufferSize) and reading stops at the window (UpdateReading), so
+// a lagging consumer holds at most window + kReadBufferSize, as with the shared read buffer.
 // Contract: loop thread only; Node-API calls happen inside a handle scope of their own and never
 // call into JS (a GC may run).
 #include <algorithm>
@@ -48,7 +49,10 @@ char* Server::BodyReadTarget(Connection* c, size_t* len) {
     napi_close_handle_scope(env_, hs);
     if (!b->buf) return nullptr;
   }
-  *len = b->buf_cap - b->buf_fill;
+  // at most what the window has room for (at least one ordinary read): unread stays within
+  // window + kReadBufferSize, as with the shared read buffer
+  uint64_t room = b->unread < opt_.body_window ? opt_.body_window - b->unread : 0;
+  *len = static_cast<size_t>(std::min<uint64_t>(b->buf_cap - b->buf_fill, std::max<uint64_t>(room, kReadBufferSize)));
   return b->buf + b->buf_fill;
 }
 
