@@ -198,6 +198,12 @@ void Server::Close(uint64_t deadline_ms) {
       continue;
     }
     c->draining = true;
+    if (c->body && !c->body->discarding) {
+      // a request still receiving its body: the body is read to its end (until the deadline), then
+      // nothing more is framed (EndBody ends input after a last body)
+      c->body->last = true;
+      continue;
+    }
     c->input_done = true;
     if (c->in_flight == 0 && c->order.held_empty() && c->output_idle()) CloseConn(c);
     else UpdateReading(c);

@@ -22,6 +22,8 @@ export class BodySource {
   private web: ReadableStream<Uint8Array> | null = null;
   /** Whether a reader (stream, iterator, bytes()) took the body. */
   used = false;
+  /** The request this body belongs to (set by `BodyStreams.open`). */
+  request: { flags: number } | null = null;
   /** `req.stream()` iterates `next()` directly. */
   private iterated = false;
 
