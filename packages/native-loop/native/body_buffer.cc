@@ -9,7 +9,9 @@
 // still write into the buffer (until it is full, the body ends or the connection goes); from then
 // on only the views JS handed out keep it alive. Bytes of the next request read past the body's end
 // (or a trailer line not complete yet) are moved to the connection's input and framed as usual.
-// Memory: one buffer of at most kBodyBufferSize per receiving connection; a read takes at most the
+// Memory: one buffer per receiving connection, 16 KiB at first and twice as large (up to
+// kBodyBufferSize) each time a read fills what it was offered, so a client that trickles holds a
+// small one and a fast one gets large reads; a read takes at most the
 // window's free room (at least kReadBufferSize) and reading stops at the window (UpdateReading), so
 // a lagging consumer holds at most window + kReadBufferSize, as with the shared read buffer.
 // Contract: loop thread only; Node-API calls happen inside a handle scope of their own and never
@@ -22,7 +24,8 @@
 
 namespace jato::loop {
 
-/** Largest body buffer (one read can fill it: large reads, few crossings per MiB). */
+/** Largest body buffer (one read can fill it: large reads, few crossings per MiB). Powers of two from
+ *  BodyStream::buf_next's 16 KiB. */
 constexpr size_t kBodyBufferSize = 256 * 1024;
 
 // Where the next read of `c` goes: the free end of its body buffer (made when needed), or null for
@@ -34,7 +37,7 @@ char* Server::BodyReadTarget(Connection* c, size_t* len) {
     return nullptr;
   if (b->buf && b->buf_fill == b->buf_cap) ReleaseBodyBuffer(*b);
   if (!b->buf) {
-    size_t cap = b->is_chunked ? kBodyBufferSize : static_cast<size_t>(std::min<uint64_t>(b->remaining, kBodyBufferSize));
+    size_t cap = b->is_chunked ? b->buf_next : static_cast<size_t>(std::min<uint64_t>(b->remaining, b->buf_next));
     napi_handle_scope hs;
     if (napi_open_handle_scope(env_, &hs) != napi_ok) return nullptr;
     void* data = nullptr;
@@ -53,12 +56,14 @@ char* Server::BodyReadTarget(Connection* c, size_t* len) {
   // window + kReadBufferSize, as with the shared read buffer
   uint64_t room = b->unread < opt_.body_window ? opt_.body_window - b->unread : 0;
   *len = static_cast<size_t>(std::min<uint64_t>(b->buf_cap - b->buf_fill, std::max<uint64_t>(room, kReadBufferSize)));
+  b->buf_offered = *len;
   return b->buf + b->buf_fill;
 }
 
 // `n` bytes were read at the free end of the body buffer of `c`.
 void Server::BodyBufferRead(Connection* c, size_t n) {
   BodyStream& b = *c->body;
+  if (n == b.buf_offered && b.buf_next < kBodyBufferSize) b.buf_next *= 2;  // the client sends fast
   size_t off = b.buf_fill;
   char* p = b.buf + off;
   size_t data = 0, used = 0;  // body data now at [off, off + data); input bytes consumed

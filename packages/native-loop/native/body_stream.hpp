@@ -47,6 +47,8 @@ struct BodyStream {
   napi_ref buf_ref = nullptr;
   char* buf = nullptr;
   size_t buf_cap = 0, buf_fill = 0;
+  size_t buf_offered = 0;      // the length the last read was offered
+  size_t buf_next = 16 * 1024; // the size of the next buffer: doubles while reads fill what they are offered
   uint32_t buf_turn = 0;       // the dispatch turn (+1) whose body-buffer array lists it
   uint32_t buf_slot = 0;       // its index there
 
