@@ -1,19 +1,19 @@
 // body_buffer.cc — direct reads of a streamed request body into memory JS keeps (no copy).
-// While a streamed body is received (and not discarded), OnAlloc hands libuv the free end of the body's
-// own Node Buffer (napi_create_buffer: uninitialised, from Node's allocator, so V8 accounts for it)
-// instead of the shared read buffer: the kernel writes the body bytes where JS will read them. Each
-// read adds a chunk row naming the buffer (a chunked body is decoded in place first: its data moves
-// down over the framing bytes) (kChunkBuf: its index + 1 in the call's body-buffer array,
-// a JS array the loop fills once per buffer per turn and JS empties after onBodyChunks) and the
-// range; JS hands out subarrays of it and never copies. The loop holds a reference while it may
+// While a streamed body is received (and not discarded), OnAlloc hands libuv the free end of the
+// body's own Node Buffer (napi_create_buffer: uninitialised, from Node's allocator, so V8 accounts
+// for it) instead of the shared read buffer: the kernel writes the body bytes where JS will read
+// them. A chunked body is decoded in place (its data moves down over the framing bytes). Each read
+// adds a chunk row naming the buffer (kChunkBuf: its index + 1 in the call's body-buffer array, a JS
+// array the loop fills once per buffer per turn and JS empties after onBodyChunks) and the range;
+// JS hands out subarrays of it and never copies. The loop holds a reference while it may
 // still write into the buffer (until it is full, the body ends or the connection goes); from then
 // on only the views JS handed out keep it alive. Bytes of the next request read past the body's end
 // (or a trailer line not complete yet) are moved to the connection's input and framed as usual.
 // Memory: one buffer per receiving connection, 16 KiB at first and twice as large (up to
 // kBodyBufferSize) each time a read fills what it was offered, so a client that trickles holds a
-// small one and a fast one gets large reads; a read takes at most the
-// window's free room (at least kReadBufferSize) and reading stops at the window (UpdateReading), so
-// a lagging consumer holds at most window + kReadBufferSize, as with the shared read buffer.
+// small one and a fast one gets large reads. A read takes at most the window's free room (at least
+// kReadBufferSize) and reading stops at the window (UpdateReading), so a lagging consumer is handed
+// at most window + kReadBufferSize, as with the shared read buffer.
 // Contract: loop thread only; Node-API calls happen inside a handle scope of their own and never
 // call into JS (a GC may run).
 #include <algorithm>

@@ -1,8 +1,10 @@
 // body_stream.cc — streamed request bodies on the native loop (contract: src/stream-input.ts).
 // With streaming on (max_stream_body_bytes > 0), a request whose Content-Length is over
-// max_body_bytes, or whose chunked body is not complete in the bytes that completed its head, is
-// emitted into the batch at once (flag kStreamedBodyFlag, empty body) and its body bytes are copied
-// into the same arena as rows of the body-chunk table: the chunks of one loop turn reach JS in the
+// max_body_bytes (or at least kStreamMinBody), or whose chunked body is not complete in the bytes
+// that completed its head, is
+// emitted into the batch at once (flag kStreamedBodyFlag, empty body) and its body bytes become rows
+// of the body-chunk table — those that came with the head copied into the same arena, the rest read
+// straight into the body's own buffer (body_buffer.cc): the chunks of one loop turn reach JS in the
 // same one call as the turn's requests (onBodyChunks right after onBatch). The connection's Framer
 // is stopped while the body streams; FeedBody counts a Content-Length body down or runs the
 // chunked decoder (jato::http::ChunkedDecoder, the framer's own), then the framer starts afresh on
