@@ -1,8 +1,10 @@
 // body_stream.cc — streamed request bodies on the native loop (contract: src/stream-input.ts).
 // With streaming on (max_stream_body_bytes > 0), a request whose Content-Length is over
-// max_body_bytes, or whose chunked body is not complete in the bytes that completed its head, is
-// emitted into the batch at once (flag kStreamedBodyFlag, empty body) and its body bytes are copied
-// into the same arena as rows of the body-chunk table: the chunks of one loop turn reach JS in the
+// max_body_bytes (or at least kStreamMinBody), or whose chunked body is not complete in the bytes
+// that completed its head, is
+// emitted into the batch at once (flag kStreamedBodyFlag, empty body) and its body bytes become rows
+// of the body-chunk table — those that came with the head copied into the same arena, the rest read
+// straight into the body's own buffer (body_buffer.cc): the chunks of one loop turn reach JS in the
 // same one call as the turn's requests (onBodyChunks right after onBatch). The connection's Framer
 // is stopped while the body streams; FeedBody counts a Content-Length body down or runs the
 // chunked decoder (jato::http::ChunkedDecoder, the framer's own), then the framer starts afresh on
@@ -129,7 +131,8 @@ bool Server::PushChunk(uint32_t conn, uint32_t seq, const char* p, size_t len, u
     // the same body's previous chunk of this turn ends where this one starts: extend it
     uint32_t* last = chunks_ + size_t{chunk_count_ - 1} * kChunkCols;
     if (last[kChunkConn] == conn && last[kChunkSeq] == seq && last[kChunkEnd] == kBodyMore &&
-        last[kChunkOff] + last[kChunkLen] == arena_used_ && last[kChunkLen] + len <= kMaxChunk) {
+        (len == 0 || (last[kChunkBuf] == 0 && last[kChunkOff] + last[kChunkLen] == arena_used_ &&
+                      last[kChunkLen] + len <= kMaxChunk))) {
       if (len) std::memcpy(arena_ + arena_used_, p, len);
       arena_used_ += len;
       last[kChunkLen] += static_cast<uint32_t>(len);
@@ -144,6 +147,7 @@ bool Server::PushChunk(uint32_t conn, uint32_t seq, const char* p, size_t len, u
   row[kChunkOff] = static_cast<uint32_t>(arena_used_);
   row[kChunkLen] = static_cast<uint32_t>(len);
   row[kChunkEnd] = end;
+  row[kChunkBuf] = 0;
   if (len) std::memcpy(arena_ + arena_used_, p, len);
   arena_used_ += len;
   chunk_count_++;
@@ -168,6 +172,7 @@ bool Server::EmitWhole(Connection* c, const char* msg, const http::RequestHead& 
 // The body ended (complete, failed or cut): JS hears how; a complete body lets framing go on.
 void Server::EndBody(Connection* c, uint32_t end) {
   std::unique_ptr<BodyStream> b = std::move(c->body);
+  ReleaseBodyBuffer(*b);
   if (!b->discarding && !b->starting) PushChunk(c->id, b->seq, nullptr, 0, end);
   if (c->closing) return;
   if (end == kBodyDone && !b->last) {

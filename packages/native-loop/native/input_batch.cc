@@ -13,6 +13,14 @@ namespace jato::loop {
 
 void Server::OnAlloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
   auto* c = static_cast<Connection*>(h->data);
+  if (c->body) {  // a streamed Content-Length body is read straight into its own buffer (body_buffer.cc)
+    size_t len = 0;
+    if (char* p = c->server->BodyReadTarget(c, &len)) {
+      buf->base = p;
+      buf->len = len;
+      return;
+    }
+  }
   buf->base = c->server->read_buf_;
   buf->len = kReadBufferSize;
 }
@@ -23,6 +31,10 @@ void Server::OnRead(uv_stream_t* st, ssize_t nread, const uv_buf_t* buf) {
   if (nread > 0) {
     s->stats_.bytes_read += static_cast<uint64_t>(nread);
     if (c->lingering || c->input_done || c->closing) return;  // nothing more is read after close/error
+    if (buf->base != s->read_buf_) {  // into the body's own buffer (OnAlloc)
+      s->BodyBufferRead(c, static_cast<size_t>(nread));
+      return;
+    }
     s->OnData(c, buf->base, static_cast<size_t>(nread));
     return;
   }
@@ -157,8 +169,12 @@ struct Server::FrameHost {
   bool on_body_start(const http::RequestHead& h, size_t body_have) const {
     c->phase_start = uv_now(s->loop_);
     c->continue_sent = false;
+    // streamed: chunked, or a declared length over max_body_bytes, or one of kStreamMinBody or more
+    // whose body is not here yet (read straight into memory JS keeps: cheaper than buffering it)
     if (s->opt_.max_stream_body_bytes != 0 &&
-        (h.body == http::BodyKind::Chunked || h.content_length > s->opt_.max_body_bytes))
+        (h.body == http::BodyKind::Chunked || h.content_length > s->opt_.max_body_bytes ||
+         (h.content_length >= kStreamMinBody && body_have < h.content_length &&
+          h.content_length <= s->opt_.max_stream_body_bytes)))
       return s->StartBody(c, h, body_have);  // false: the framer stops, FrameStreamed takes the body
     s->MaybeContinue(c, h, body_have);
     return !c->closing && !c->input_done;

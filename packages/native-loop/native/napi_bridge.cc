@@ -34,7 +34,7 @@ Server::~Server() {
   if (!env_alive_) return;  // orphaned after the environment went away: no Node-API calls
   if (hook_added_) napi_remove_env_cleanup_hook(env_, OnEnvTeardown, this);
   napi_ref refs[] = {self_ref_, dispatch_ref_, closed_cb_ref_, table_ref_, htable_ref_, arena_ref_,
-                     closed_ref_, date_ref_, out_arena_ref_, out_table_ref_, chunks_ref_, ws_table_ref_};
+                     closed_ref_, date_ref_, out_arena_ref_, out_table_ref_, chunks_ref_, ws_table_ref_, body_bufs_ref_};
   for (napi_ref r : refs)
     if (r) napi_delete_reference(env_, r);
 }
@@ -76,6 +76,9 @@ bool Server::Init(napi_value self, napi_value dispatch, napi_value on_closed) {
   if (!NewArrayBuffer(size_t{kInitialChunkRows + 1} * kChunkCols * 4, &p, &chunks_ref_)) return false;
   chunks_ = static_cast<uint32_t*>(p) + kChunkCols;
   chunk_rows_ = kInitialChunkRows;
+  napi_value bufs;
+  if (napi_create_array(env_, &bufs) != napi_ok || napi_create_reference(env_, bufs, 1, &body_bufs_ref_) != napi_ok)
+    return false;
   if (!NewArrayBuffer(size_t{kInitialWsRows} * kWsCols * 4, &p, &ws_table_ref_)) return false;
   ws_table_ = static_cast<uint32_t*>(p);
   ws_rows_ = kInitialWsRows;
@@ -92,7 +95,7 @@ napi_value Server::InputBuffers() {
   napi_create_object(env_, &obj);
   struct { const char* key; napi_ref ref; } items[] = {
       {"table", table_ref_}, {"headers", htable_ref_}, {"arena", arena_ref_}, {"closed", closed_ref_},
-      {"date", date_ref_}, {"bodies", chunks_ref_}, {"ws", ws_table_ref_}};
+      {"date", date_ref_}, {"bodies", chunks_ref_}, {"ws", ws_table_ref_}, {"bodyBuffers", body_bufs_ref_}};
   for (auto& it : items) {
     napi_get_reference_value(env_, it.ref, &v);
     napi_set_named_property(env_, obj, it.key, v);
@@ -173,6 +176,8 @@ void Server::Dispatch() {
   napi_status st = napi_call_function(env_, self, fn, 4, argv, &result);
   count_ = 0;
   chunk_count_ = 0;
+  body_buf_count_ = 0;  // JS emptied the body-buffer array (body_buffer.cc)
+  turn_++;
   ws_count_ = 0;
   hcount_ = 0;
   arena_used_ = 0;

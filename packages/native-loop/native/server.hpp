@@ -126,6 +126,11 @@ class Server {
   void BodyAnswered(Connection* c);
   void EndAfterAnswer(Connection* c, uint32_t seq);
   bool BodyExpired(const Connection* c, uint64_t now) const;
+  // body_buffer.cc: direct reads of a streamed Content-Length body into a buffer JS keeps
+  char* BodyReadTarget(Connection* c, size_t* len);
+  void BodyBufferRead(Connection* c, size_t n);
+  bool PushOwnedChunk(Connection* c, size_t off, size_t len);
+  void ReleaseBodyBuffer(BodyStream& b);
 
   // output
   struct OrderOut;
@@ -227,6 +232,8 @@ class Server {
   uint32_t* chunks_ = nullptr;  // body-chunk table (body_stream.hpp), its data in the arena
   uint32_t chunk_rows_ = 0, chunk_count_ = 0;
   napi_ref chunks_ref_ = nullptr;
+  napi_ref body_bufs_ref_ = nullptr;  // the body buffers of this turn's chunk rows (body_buffer.cc)
+  uint32_t body_buf_count_ = 0, turn_ = 0;
   size_t arena_used_ = 0;
   bool resized_ = false;
   time_t date_second_ = 0;

@@ -9,6 +9,9 @@ namespace jato::loop::internal {
 
 /** One read of a connection (libuv's suggested size is ignored). */
 constexpr size_t kReadBufferSize = 64 * 1024;
+/** With streaming on, a Content-Length body of this size or more that is not complete with its head
+ *  is streamed even under max_body_bytes (body_buffer.cc reads it without a copy). */
+constexpr uint64_t kStreamMinBody = 64 * 1024;
 constexpr uint32_t kInitialRows = 4096;
 constexpr uint32_t kInitialHeaderRows = 32768;
 constexpr size_t kArenaSlack = 64 * 1024;

@@ -56,6 +56,7 @@ void Server::OnConnClosed(uv_handle_t* h) {
   s->stats_.in_flight -= std::min<uint64_t>(s->stats_.in_flight, c->in_flight);
   s->closed_ids_.push_back(c->id);
   s->DropFiles(c);
+  if (c->body) s->ReleaseBodyBuffer(*c->body);
   delete c;
   s->Wake();
   s->CheckClosed();
@@ -197,6 +198,12 @@ void Server::Close(uint64_t deadline_ms) {
       continue;
     }
     c->draining = true;
+    if (c->body && !c->body->discarding) {
+      // a request still receiving its body: the body is read to its end (until the deadline), then
+      // nothing more is framed (EndBody ends input after a last body)
+      c->body->last = true;
+      continue;
+    }
     c->input_done = true;
     if (c->in_flight == 0 && c->order.held_empty() && c->output_idle()) CloseConn(c);
     else UpdateReading(c);

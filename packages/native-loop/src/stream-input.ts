@@ -4,16 +4,25 @@
  *
  * Off unless `limits.maxStreamBodyBytes` > 0. Then a request whose body is larger than
  * `maxBodyBytes` (declared by Content-Length, or chunked and not complete within the read that
- * completed its head) is handed to `onBatch` at once with the `BODY_STREAM` flag and an empty
+ * completed its head; see below for smaller Content-Length bodies) is handed to `onBatch` at once with the `BODY_STREAM` flag and an empty
  * `body(i)`; its body follows as chunks through `handlers.onBodyChunks` (one call per read / loop
  * turn, after that turn's `onBatch`), never more than `bodyWindow` bytes ahead of what JS said it
  * consumed (`Responder.bodyRead`): above the window the connection is not read. A Content-Length
  * above `maxStreamBodyBytes` is answered 413 before the body is read (as today); a chunked body that
  * grows over it ends its stream with 413 and the transport answers 413 and closes.
  *
- * Bodies up to `maxBodyBytes` that arrive with their head, and every body when streaming is off, are
- * delivered whole as before: the whole-message fast path does not change.
+ * With streaming on, a Content-Length body of 64 KiB or more (up to `maxStreamBodyBytes`) that is not
+ * complete in the read that completed its head is streamed too, even under `maxBodyBytes`: the
+ * native loop reads such a body straight into buffers JS keeps (`BodyChunks.keep`, no copy), which
+ * is cheaper than gathering it whole and copying it into the batch. Core reads a streamed body the
+ * same way whatever its size (`req.bytes()` still stops at `maxBodyBytes`).
+ *
+ * Bodies up to `maxBodyBytes` that arrive with their head (or are under 64 KiB), and every body when
+ * streaming is off, are delivered whole as before: the whole-message fast path does not change.
  */
+
+/** A Content-Length body this large or larger that is not complete with its head streams (see above). */
+export const STREAM_MIN_BODY = 64 * 1024;
 
 /** Flag bit (with the `RequestFlag` bits of `flags(i)`): the body of request i comes as chunks. */
 export const BODY_STREAM = 256;
@@ -36,6 +45,12 @@ export interface BodyChunks {
   seq(k: number): number;
   /** The bytes of chunk k: valid only during the call (copy what you keep). */
   data(k: number): Uint8Array;
+  /**
+   * The bytes of chunk k as memory the caller may keep: a view when the transport read them into
+   * memory of their own (the native loop's direct body reads), else a copy. Optional: without it,
+   * copy `data(k)`.
+   */
+  keep?(k: number): Uint8Array;
   /** `BODY_MORE`, `BODY_DONE` or a failure status (see `BODY_ABORTED`). */
   end(k: number): number;
 }

@@ -56,6 +56,7 @@ export async function listenApp(app: App<object>, options: ListenOptions): Promi
   const addr = await server.listen();
   const close = (deadlineMs?: number): Promise<void> => {
     app.markShuttingDown(); // readiness probes answer 503 from now on
+    dispatcher.shutDown(); // what is answered from now on says Connection: close
     return keepAliveUntil(server.close(deadlineMs), deadlineMs);
   };
   const handle: ListeningApp = { address: addr.address, port: addr.port, transport: server.transport, close };

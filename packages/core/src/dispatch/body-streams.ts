@@ -1,5 +1,6 @@
-import type { BodyChunks, Responder } from '@jato/native-loop';
+import { RequestFlag, type BodyChunks, type Responder } from '@jato/native-loop';
 import { BodySource } from '../request/body-source.js';
+import { copyBytes } from '../request/copy-bytes.js';
 import type { Request } from '../request/request.js';
 
 /**
@@ -13,6 +14,7 @@ export class BodyStreams {
 
   open(req: Request, out: Responder, limit: number): void {
     const src = new BodySource(out, req.conn, req.seq, limit);
+    src.request = req;
     req.bodySource = src;
     let m = this.byConn.get(req.conn);
     if (m === undefined) this.byConn.set(req.conn, (m = new Map()));
@@ -22,7 +24,7 @@ export class BodyStreams {
   deliver(chunks: BodyChunks): void {
     for (let k = 0; k < chunks.count; k++) {
       const src = this.byConn.get(chunks.conn(k))?.get(chunks.seq(k));
-      if (src !== undefined) src.push(chunks.data(k), chunks.end(k));
+      if (src !== undefined) src.push(chunks.keep !== undefined ? chunks.keep(k) : copyBytes(chunks.data(k)), chunks.end(k));
     }
   }
 
@@ -35,6 +37,13 @@ export class BodyStreams {
     if (m === undefined) return;
     m.delete(src.seq);
     if (m.size === 0) this.byConn.delete(src.conn);
+  }
+
+  /** A graceful close began: the requests whose body is still coming are the last of their connection. */
+  closeAfter(): void {
+    for (const m of this.byConn.values()) {
+      for (const src of m.values()) if (src.request !== null) src.request.flags &= ~RequestFlag.KeepAlive;
+    }
   }
 
   abortConnection(conn: number): void {

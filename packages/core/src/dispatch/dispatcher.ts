@@ -98,6 +98,8 @@ export class Dispatcher implements ServerHandlers, RequestHost {
   readonly maxBodyBytes: number;
   /** Streamed request bodies by connection and sequence number. */
   private readonly bodies = new BodyStreams();
+  /** Request flags kept at dispatch: all, or all but keep-alive once a graceful close began (`shutDown`). */
+  private flagMask = ~0;
   readonly trustProxy: TrustProxy | null;
 
   constructor(private readonly cfg: DispatchConfig) {
@@ -125,13 +127,14 @@ export class Dispatcher implements ServerHandlers, RequestHost {
     const router = this.cfg.router;
     const cfg = this.cfg;
     const hooked = cfg.requestHooks.length !== 0 || cfg.responseHooks.length !== 0 || cfg.middleware.length !== 0;
+    const mask = this.flagMask;
     for (let i = 0; i < n; i++) {
       let req = pool[i];
       if (req === undefined) {
         req = this.spare.pop() ?? new this.cfg.RequestClass(this);
         pool[i] = req;
       }
-      req.attach(batch, i, batch.conn(i), batch.seq(i), batch.flags(i));
+      req.attach(batch, i, batch.conn(i), batch.seq(i), batch.flags(i) & mask);
       const id = batch.method(i);
       let result: unknown;
       try {
@@ -174,6 +177,16 @@ export class Dispatcher implements ServerHandlers, RequestHost {
         req.release(EMPTY_PARAMS);
       }
     }
+  }
+
+  /**
+   * A graceful close began: requests dispatched from now on, and those whose body is still streaming
+   * in (the transports read it to its end), are answered with `Connection: close`; the transport ends
+   * the connection after that response.
+   */
+  shutDown(): void {
+    this.flagMask = ~FLAG_KEEP_ALIVE;
+    this.bodies.closeAfter();
   }
 
   /** Chunks of streamed request bodies (see `BodySource`). */

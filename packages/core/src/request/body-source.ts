@@ -1,6 +1,5 @@
 import { BODY_ABORTED, BODY_DONE, BODY_MORE, type Responder } from '@jato/native-loop';
 import { BadRequestError, HttpError, PayloadTooLargeError } from '../errors/http-error.js';
-import { copyBytes } from './copy-bytes.js';
 
 /**
  * The body of one streamed request (transport flag `BODY_STREAM`): chunks the transport delivers are
@@ -23,6 +22,10 @@ export class BodySource {
   private web: ReadableStream<Uint8Array> | null = null;
   /** Whether a reader (stream, iterator, bytes()) took the body. */
   used = false;
+  /** The request this body belongs to (set by `BodyStreams.open`). */
+  request: { flags: number } | null = null;
+  /** `req.stream()` iterates `next()` directly. */
+  private iterated = false;
 
   constructor(
     private readonly out: Responder,
@@ -32,7 +35,7 @@ export class BodySource {
     readonly limit: number,
   ) {}
 
-  /** Chunk bytes from the transport (valid only during the call: copied). */
+  /** Chunk bytes from the transport, memory of their own (`BodyChunks.keep`, or a copy). */
   push(data: Uint8Array, end: number): void {
     if (this.dropped || this.end !== BODY_MORE) return;
     if (data.length > 0) {
@@ -41,7 +44,7 @@ export class BodySource {
         this.fail(new PayloadTooLargeError(`The request body is larger than ${this.limit} bytes`));
         return;
       }
-      this.queue.push(copyBytes(data)); // a copy (a Buffer's slice() would be a view)
+      this.queue.push(data);
     }
     if (end !== BODY_MORE) {
       if (end === BODY_DONE) this.end = BODY_DONE;
@@ -109,10 +112,26 @@ export class BodySource {
     }
   }
 
+  /**
+   * Claims the body for one reader iterating `next()` directly (`req.stream()`); false when a Web
+   * stream or another iteration has it already.
+   */
+  iterate(): boolean {
+    if (this.web !== null || this.iterated) return false;
+    this.iterated = true;
+    this.used = true;
+    return true;
+  }
+
   /** The body as a Web ReadableStream (one per request). */
   stream(): ReadableStream<Uint8Array> {
     if (this.web !== null) return this.web;
     this.used = true;
+    if (this.iterated) {
+      // req.stream() has the body already: this stream is a second reader of it
+      this.web = new ReadableStream<Uint8Array>({ start: (c) => c.error(new TypeError('The request body is already being read')) });
+      return this.web;
+    }
     this.web = new ReadableStream<Uint8Array>(
       {
         pull: async (controller) => {

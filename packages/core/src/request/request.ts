@@ -439,6 +439,12 @@ export class Request<P = Record<string, string>> {
    * (the same data and rules as `req.body`).
    */
   async *stream(): AsyncGenerator<Uint8Array, void, undefined> {
+    const src = this.bodySource;
+    if (src !== null && src.iterate()) {
+      // a streamed body read once from here: straight from its source (no Web stream in between)
+      for (let chunk = await src.next(); chunk !== null; chunk = await src.next()) yield chunk;
+      return;
+    }
     const reader = this.body.getReader();
     try {
       for (;;) {

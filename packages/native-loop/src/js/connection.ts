@@ -1,5 +1,5 @@
 import type { ParsedRequest, PushResult, StreamParser } from '@jato/parser';
-import { BODY_ABORTED, BODY_DONE, BODY_MORE } from '../stream-input.js';
+import { BODY_ABORTED, BODY_DONE, BODY_MORE, STREAM_MIN_BODY } from '../stream-input.js';
 import { ChunkList, InputStream } from './body-stream.js';
 import type { ConnectionSet } from './connection-set.js';
 import { CONTINUE_RESPONSE, renderErrorResponse } from './error-response.js';
@@ -161,7 +161,7 @@ export class Connection implements StreamOwner, WsSessionHost {
     if (result.error === undefined && result.awaitingBody !== undefined && !this.discardInput && this.receiving() === undefined) {
       const { contentLength, expectContinue } = result.awaitingBody;
       const opts = this.set.options;
-      if (opts.maxStreamBodyBytes > 0 && (contentLength === undefined || contentLength > opts.maxBodyBytes) &&
+      if (opts.maxStreamBodyBytes > 0 && (contentLength === undefined || contentLength > opts.maxBodyBytes || contentLength >= STREAM_MIN_BODY) &&
         (contentLength === undefined || contentLength <= opts.maxStreamBodyBytes)) {
         this.startStream(expectContinue, contentLength);
       }

@@ -20,6 +20,8 @@ export interface InputBuffers {
   date: ArrayBuffer;
   /** Body-chunk table of streamed request bodies (see native/body_stream.hpp). */
   bodies: ArrayBuffer;
+  /** The body buffers of the current call's chunk rows (Node Buffers JS keeps; see native/body_buffer.cc). */
+  bodyBuffers: Uint8Array[];
   /** WebSocket event table (WsCol). */
   ws: ArrayBuffer;
 }

@@ -2,18 +2,21 @@ import type { BodyChunks } from '../stream-input.js';
 import type { InputBuffers } from './addon.js';
 
 /** Columns of the body-chunk table (mirrors native/body_stream.hpp); word 0 holds the chunk count, rows start at row 1. */
-const enum ChunkCol { Conn = 0, Seq, Off, Len, End, Count }
+const enum ChunkCol { Conn = 0, Seq, Off, Len, End, Buf, Count }
 
 /**
- * `BodyChunks` over the native loop's shared memory: the body-chunk table (conn, seq, arena offset,
- * length, end per chunk) and the input arena the chunk bytes were copied into. Valid only during the
- * `onBodyChunks` call that received it (the views are of memory the next turn reuses).
+ * `BodyChunks` over the native loop's shared memory: the body-chunk table (conn, seq, offset, length,
+ * end, buffer per chunk). A chunk's bytes are in the input arena (buffer 0: copied there, valid only
+ * during the `onBodyChunks` call) or in a body buffer the loop read them into (buffer k: index k - 1
+ * of this call's body-buffer array, memory JS keeps: `keep(k)` is a view, not a copy).
  */
 export class NativeBodyChunks implements BodyChunks {
   count = 0;
   /** The table; row k is at words (k + 1) * ChunkCol.Count. */
   private table!: Uint32Array;
   private arena!: Uint8Array;
+  /** This call's body buffers (the loop fills the array; emptied after each call). */
+  private buffers!: Uint8Array[];
 
   constructor(buffers: InputBuffers) {
     this.rebind(buffers);
@@ -23,6 +26,12 @@ export class NativeBodyChunks implements BodyChunks {
   rebind(buffers: InputBuffers): void {
     this.table = new Uint32Array(buffers.bodies);
     this.arena = new Uint8Array(buffers.arena);
+    this.buffers = buffers.bodyBuffers;
+  }
+
+  /** The call is over: the body buffers are no longer referenced from here. */
+  done(): void {
+    if (this.buffers.length > 0) this.buffers.length = 0;
   }
 
   /** The number of chunks the loop wrote for the current call. */
@@ -41,7 +50,19 @@ export class NativeBodyChunks implements BodyChunks {
   data(k: number): Uint8Array {
     const base = (k + 1) * ChunkCol.Count;
     const off = this.table[base + ChunkCol.Off]!;
-    return this.arena.subarray(off, off + this.table[base + ChunkCol.Len]!);
+    const buf = this.table[base + ChunkCol.Buf]!;
+    return (buf === 0 ? this.arena : this.buffers[buf - 1]!).subarray(off, off + this.table[base + ChunkCol.Len]!);
+  }
+
+  keep(k: number): Uint8Array {
+    const base = (k + 1) * ChunkCol.Count;
+    const off = this.table[base + ChunkCol.Off]!;
+    const len = this.table[base + ChunkCol.Len]!;
+    const buf = this.table[base + ChunkCol.Buf]!;
+    if (buf !== 0) return this.buffers[buf - 1]!.subarray(off, off + len); // memory of its own: no copy
+    const copy = new Uint8Array(Buffer.allocUnsafeSlow(len).buffer, 0, len);
+    copy.set(this.arena.subarray(off, off + len));
+    return copy;
   }
 
   end(k: number): number {

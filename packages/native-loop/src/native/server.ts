@@ -167,6 +167,7 @@ class NativeHttpServer implements HttpServer {
       process.emitWarning(`jato: onBodyChunks threw: ${error instanceof Error ? String(error.stack) : String(error)}`);
     }
     chunks.count = 0;
+    chunks.done();
   }
 
   /** WebSocket messages and closes of this turn. Never throws. */

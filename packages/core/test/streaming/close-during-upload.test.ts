@@ -1,0 +1,151 @@
+// A graceful close() while a streamed upload is in progress: the upload finishes (its body is still
+// read) up to the close deadline, its response says Connection: close, nothing after it is served
+// on that connection, then the connection and the server close. Both transports, real sockets.
+import { createHash } from 'node:crypto';
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { App, type ListeningApp, type Request } from '../../src/index.js';
+import { prng } from '../support/prng.js';
+import { TRANSPORTS } from '../support/transports.js';
+
+const MiB = 1024 * 1024;
+
+function bytes(n: number, seed: number): Buffer {
+  const rnd = prng(seed);
+  const b = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) b[i] = (rnd() * 256) | 0;
+  return b;
+}
+const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+/** A raw client socket: what it received, whether the server ended it, waits driven by events. */
+class Raw {
+  received = Buffer.alloc(0);
+  ended = false;
+  private wakers: Array<() => void> = [];
+  constructor(readonly socket: net.Socket) {
+    socket.on('data', (d: Buffer) => {
+      this.received = Buffer.concat([this.received, d]);
+      this.wake();
+    });
+    const end = (): void => {
+      this.ended = true;
+      this.wake();
+    };
+    socket.on('end', end);
+    socket.on('close', end);
+    socket.on('error', () => {});
+  }
+  static connect(port: number): Promise<Raw> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => resolve(new Raw(s)));
+      s.once('error', reject);
+    });
+  }
+  write(data: string | Uint8Array): Promise<void> {
+    return new Promise((resolve) => (this.socket.destroyed ? resolve() : this.socket.write(data, () => resolve())));
+  }
+  private wake(): void {
+    for (const w of this.wakers.splice(0)) w();
+  }
+  async until(what: string, check: () => boolean): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${this.received.toString('latin1').slice(0, 300)}`);
+      const timer = new Promise<void>((r) => setTimeout(r, 1000).unref());
+      await Promise.race([new Promise<void>((r) => this.wakers.push(r)), timer]);
+    }
+  }
+  text(): string {
+    return this.received.toString('latin1');
+  }
+}
+
+const finals = (text: string): string[] => [...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]!).filter((s) => s !== '100');
+
+describe.each(TRANSPORTS)('server.close() during a streamed upload (%s transport)', (transport) => {
+  let handle: ListeningApp | undefined;
+  const sockets: net.Socket[] = [];
+  afterEach(async () => {
+    for (const s of sockets.splice(0)) s.destroy();
+    await handle?.close(1000);
+    handle = undefined;
+  });
+
+  for (const framing of ['content-length', 'chunked'] as const) {
+    it(`the upload (${framing}) finishes and is answered with Connection: close, nothing after it is served, then the server closes`, async () => {
+      const app = new App({ transport, logger: false });
+      let firstChunk: () => void = () => {};
+      const reading = new Promise<void>((r) => (firstChunk = r));
+      app.post('/upload', async (req: Request) => {
+        const h = createHash('sha256');
+        let n = 0;
+        for await (const chunk of req.stream()) {
+          if (n === 0) firstChunk();
+          h.update(chunk);
+          n += chunk.length;
+        }
+        return `${n} ${h.digest('hex')}`;
+      }, { bodyLimit: 64 * MiB });
+      app.get('/next', () => 'next');
+      handle = await app.listen({ port: 0, host: '127.0.0.1', handleSignals: false });
+      expect(handle.transport).toBe(transport);
+      const body = bytes(3 * MiB + 123, framing === 'chunked' ? 2 : 1);
+      const c = await Raw.connect(handle.port);
+      sockets.push(c.socket);
+      const piece = (b: Buffer): Buffer => (framing === 'chunked' ? Buffer.concat([Buffer.from(`${b.length.toString(16)}\r\n`), b, Buffer.from('\r\n')]) : b);
+      const head = framing === 'chunked'
+        ? 'POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n'
+        : `POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: ${body.length}\r\n\r\n`;
+      await c.write(head);
+      await c.write(piece(body.subarray(0, MiB)));
+      await reading; // the handler is reading the body
+      const closed = handle.close(30_000);
+      let closeDone = false;
+      void closed.then(() => (closeDone = true));
+      // the rest of the body after close() began, then a pipelined request
+      await c.write(piece(body.subarray(MiB)));
+      if (framing === 'chunked') await c.write('0\r\n\r\n');
+      await c.write('GET /next HTTP/1.1\r\nHost: t\r\n\r\n');
+      await c.until('the connection to end', () => c.ended);
+      const text = c.text();
+      expect(finals(text)).toEqual(['200']);
+      expect(text).toContain(`${body.length} ${sha(body)}`);
+      const responseHead = text.slice(0, text.indexOf('\r\n\r\n')).toLowerCase();
+      expect(responseHead).toContain('connection: close');
+      expect(text).not.toContain('next');
+      c.socket.end(); // our FIN ends the server's linger at once
+      await closed;
+      expect(closeDone).toBe(true);
+      handle = undefined;
+    }, 60_000);
+  }
+
+  it('an upload that does not finish by the close deadline is cut then: its stream errors, close() resolves', async () => {
+    const app = new App({ transport, logger: false });
+    let firstChunk: () => void = () => {};
+    const reading = new Promise<void>((r) => (firstChunk = r));
+    let outcome: (name: string) => void = () => {};
+    const failed = new Promise<string>((r) => (outcome = r));
+    app.post('/upload', async (req: Request) => {
+      try {
+        for await (const chunk of req.stream()) if (chunk.length > 0) firstChunk();
+        outcome('none');
+      } catch (err) {
+        outcome((err as Error).name);
+      }
+      return 'unreachable';
+    }, { bodyLimit: 64 * MiB });
+    handle = await app.listen({ port: 0, host: '127.0.0.1', handleSignals: false });
+    const c = await Raw.connect(handle.port);
+    sockets.push(c.socket);
+    await c.write(`POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: ${8 * MiB}\r\n\r\n`);
+    await c.write(bytes(MiB, 3));
+    await reading;
+    await handle.close(500); // the rest of the body never comes: the deadline ends the connection
+    handle = undefined;
+    await c.until('the connection to end', () => c.ended);
+    expect(await failed).toBe('AbortError');
+    expect(finals(c.text())).toEqual([]);
+  }, 60_000);
+});
