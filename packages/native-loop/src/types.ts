@@ -68,6 +68,15 @@ export interface Responder extends Partial<BodyStreamControl>, Partial<WsRespond
    * A response for a connection that has gone away is dropped silently.
    */
   respond(conn: number, seq: number, head: string, body: string | Uint8Array | null, close: boolean): void;
+  /**
+   * `respond` for a head made of a shared part and per-response lines: the transport writes
+   * `head + lines + '\r\n' + body`. `head` is a status line and header lines (each ending in `\r\n`)
+   * that the caller keeps and passes again for other responses (the same string object: a transport
+   * may recognise it by identity); `lines` are this response's own header lines, each ending in
+   * `\r\n` (or ''), and are never compared with earlier ones. Both are ASCII and already validated.
+   * Optional: without it, send `head + lines + '\r\n'` through `respond`.
+   */
+  respondLines?(conn: number, seq: number, head: string, lines: string, body: string | Uint8Array | null, close: boolean): void;
   /** Start a streamed response (see `stream-output.ts`); absent on a transport that cannot stream. */
   stream?: StreamingResponder['stream'];
   /**

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { enterer } from './enter-context.js';
 import { SET_IF_ABSENT, fastMiddleware, recordHeader } from '../middleware/fast-step.js';
 import { mapResponse } from '../middleware/map-response.js';
 import type { Middleware } from '../middleware/types.js';
@@ -79,6 +80,7 @@ export function requestId(options: RequestIdOptions = {}): Middleware {
   const custom = options.generate;
   const generate = custom ?? counterIds();
   const als = options.context === false ? null : (storage ??= new AsyncLocalStorage<RequestContext>());
+  const enter = als === null ? null! : enterer(als);
   return fastMiddleware((outermost) => (req, rest) => {
     const incoming = trust ? req.headerLower(key) : undefined;
     let id: string;
@@ -87,9 +89,10 @@ export function requestId(options: RequestIdOptions = {}): Middleware {
       id = generate();
       if (custom !== undefined && !isHeaderValue(id)) throw new TypeError(`requestId: generate() returned an invalid header value`);
     }
-    const result = als === null ? rest(req) : als.run(new Context(id, req), rest, req);
+    const result = als === null ? rest(req) : enter(new Context(id, req), rest, req);
     if (outermost) {
-      recordHeader(req, SET_IF_ABSENT, header, key, id, linePrefix + id + '\r\n');
+      // one flat string (join), not a tree of concatenations the transport would flatten again
+      recordHeader(req, SET_IF_ABSENT, header, key, id, [linePrefix, id, '\r\n'].join(''));
       return result;
     }
     return mapResponse(result, (res) => {

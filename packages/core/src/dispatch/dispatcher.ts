@@ -20,6 +20,7 @@ import { currentDate } from './date.js';
 import { fromWebResponse, toResponse } from './to-response.js';
 import { errorResult, type ErrorScope, internalErrorBody, logError } from './error-result.js';
 import { FLAG_HTTP10, FLAG_KEEP_ALIVE, HeadEncoder } from './encoder.js';
+import { sendWithLines } from './send-with-lines.js';
 import { FileBody } from '../static/file.js';
 import { StreamSender, type StreamFraming, type StreamHost } from './stream-sender.js';
 import { openSource, streamKind, unsendableKind } from '../response/stream-source.js';
@@ -331,8 +332,7 @@ export class Dispatcher implements ServerHandlers, RequestHost {
         const lines = recordedLines(ops);
         if (lines !== null) {
           ops[0] = 0;
-          const h = this.encoder.text200HeadWith(this.byteLength(result), lines, req.flags);
-          out.respond(req.conn, req.seq, h, head ? null : result, (req.flags & FLAG_KEEP_ALIVE) === 0);
+          sendWithLines(out, req, this.encoder.text200Prefix(this.byteLength(result)), lines, head ? null : result);
           return true;
         }
       }
