@@ -53,6 +53,13 @@ export interface RequestBatch {
    * Unlike the rest of the batch, the strings stay valid after the batch.
    */
   headerLines(i: number): readonly string[];
+  /**
+   * Index of the first header line of request i at or after line `from` whose name is `key`
+   * (lower case; names compare ASCII case-insensitively), or -1. Optional: a transport that has it
+   * answers a lookup of one name without copying the header lines out (read the value with
+   * `headerValue(i, j)`).
+   */
+  headerIndexOf?(i: number, key: string, from: number): number;
   /** Body bytes of request i (a view valid only during the batch; empty when there is none). */
   body(i: number): Uint8Array;
 }

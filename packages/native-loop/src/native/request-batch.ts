@@ -94,6 +94,27 @@ export class NativeRequestBatch implements RequestBatch {
     return this.arena.latin1Slice(off, off + this.headers[h + 3]!);
   }
 
+  headerIndexOf(i: number, key: string, from: number): number {
+    const base = i * Col.Count;
+    const n = this.table[base + Col.HeaderCount]!;
+    const hs = this.headers;
+    const a = this.arena;
+    const len = key.length;
+    for (let j = from, h = (this.table[base + Col.HeaderIndex]! + from) * 4; j < n; j++, h += 4) {
+      // the length first: most names differ in it, and then no byte is read
+      if (hs[h + 1] !== len) continue;
+      const off = hs[h]!;
+      let k = 0;
+      for (; k < len; k++) {
+        let c = a[off + k]!;
+        if (c >= 65 && c <= 90) c += 32;
+        if (c !== key.charCodeAt(k)) break;
+      }
+      if (k === len) return j;
+    }
+    return -1;
+  }
+
   headerLines(i: number): readonly string[] {
     const base = i * Col.Count;
     const n = this.table[base + Col.HeaderCount]!;
