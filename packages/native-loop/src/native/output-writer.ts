@@ -103,7 +103,11 @@ export class OutputWriter implements Responder {
     p += 2;
     if (bodyChars !== 0) {
       if (body === this.prefixBody) {
-        a.copyWithin(p, this.prefixBodyOff, this.prefixBodyOff + this.prefixBodyLen);
+        const from = this.prefixBodyOff;
+        const len = this.prefixBodyLen;
+        // a short body is copied here: cheaper than a call into the copyWithin builtin
+        if (len <= 32) for (let k = 0; k < len; k++) a[p + k] = a[from + k]!;
+        else a.copyWithin(p, from, from + len);
       } else {
         this.prefixBodyLen = a.utf8Write(body!, p);
         this.prefixBody = body;
