@@ -58,6 +58,11 @@ export class OutputWriter implements Responder {
   private prefixBody: string | null = null;
   private prefixBodyOff = 0;
   private prefixBodyLen = 0;
+  /** The previous `respondLines` of the batch without lines of its own, and its bytes. */
+  private bareHead: string | undefined;
+  private bareBody: string | null = null;
+  private bareOff = 0;
+  private bareLen = 0;
 
   /** Attach to the native server (hands it the output memory). */
   attach(sink: OutputSink): void {
@@ -82,6 +87,11 @@ export class OutputWriter implements Responder {
       this.put(conn, seq, head + lines + CRLF, body, flags);
       return;
     }
+    if (lines.length === 0 && head === this.bareHead && body === this.bareBody) {
+      // the same bytes as the previous such response of the batch: point at them, copy nothing
+      this.row(conn, seq, this.bareOff, this.bareLen, flags);
+      return;
+    }
     this.writeText(); // rows of pending text come first (their offsets are made relative to it)
     const bodyChars = body === null ? 0 : body.length;
     const need = this.pos + head.length + lines.length + 2 + bodyChars * 3;
@@ -103,11 +113,7 @@ export class OutputWriter implements Responder {
     p += 2;
     if (bodyChars !== 0) {
       if (body === this.prefixBody) {
-        const from = this.prefixBodyOff;
-        const len = this.prefixBodyLen;
-        // a short body is copied here: cheaper than a call into the copyWithin builtin
-        if (len <= 32) for (let k = 0; k < len; k++) a[p + k] = a[from + k]!;
-        else a.copyWithin(p, from, from + len);
+        a.copyWithin(p, this.prefixBodyOff, this.prefixBodyOff + this.prefixBodyLen);
       } else {
         this.prefixBodyLen = a.utf8Write(body!, p);
         this.prefixBody = body;
@@ -116,6 +122,12 @@ export class OutputWriter implements Responder {
       p += this.prefixBodyLen;
     }
     this.pos = p;
+    if (lines.length === 0) {
+      this.bareHead = head;
+      this.bareBody = body;
+      this.bareOff = start;
+      this.bareLen = p - start;
+    }
     this.row(conn, seq, start, p - start, flags);
   }
 
@@ -333,6 +345,7 @@ export class OutputWriter implements Responder {
     this.lastRow = -1;
     this.prefix = undefined;
     this.prefixBody = null;
+    this.bareHead = undefined;
     return rows;
   }
 
