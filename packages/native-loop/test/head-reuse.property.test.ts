@@ -13,7 +13,7 @@ class Sink {
     this.arena = arena;
     this.table = table;
   }
-  flush(): void {}
+  flush(_rows: number): void {}
   rows(n: number): Array<{ conn: number; seq: number; flags: number; bytes: Buffer }> {
     const out = [];
     for (let i = 0; i < n; i++) {
