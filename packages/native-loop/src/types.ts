@@ -53,6 +53,13 @@ export interface RequestBatch {
    * Unlike the rest of the batch, the strings stay valid after the batch.
    */
   headerLines(i: number): readonly string[];
+  /**
+   * Index of the first header line of request i at or after line `from` whose name is `key`
+   * (lower case; names compare ASCII case-insensitively), or -1. Optional: a transport that has it
+   * answers a lookup of one name without copying the header lines out (read the value with
+   * `headerValue(i, j)`).
+   */
+  headerIndexOf?(i: number, key: string, from: number): number;
   /** Body bytes of request i (a view valid only during the batch; empty when there is none). */
   body(i: number): Uint8Array;
 }
@@ -68,6 +75,15 @@ export interface Responder extends Partial<BodyStreamControl>, Partial<WsRespond
    * A response for a connection that has gone away is dropped silently.
    */
   respond(conn: number, seq: number, head: string, body: string | Uint8Array | null, close: boolean): void;
+  /**
+   * `respond` for a head made of a shared part and per-response lines: the transport writes
+   * `head + lines + '\r\n' + body`. `head` is a status line and header lines (each ending in `\r\n`)
+   * that the caller keeps and passes again for other responses (the same string object: a transport
+   * may recognise it by identity); `lines` are this response's own header lines, each ending in
+   * `\r\n` (or ''), and are never compared with earlier ones. Both are ASCII and already validated.
+   * Optional: without it, send `head + lines + '\r\n'` through `respond`.
+   */
+  respondLines?(conn: number, seq: number, head: string, lines: string, body: string | Uint8Array | null, close: boolean): void;
   /** Start a streamed response (see `stream-output.ts`); absent on a transport that cannot stream. */
   stream?: StreamingResponder['stream'];
   /**

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { enterer } from './enter-context.js';
 import { SET_IF_ABSENT, fastMiddleware, recordHeader } from '../middleware/fast-step.js';
 import { mapResponse } from '../middleware/map-response.js';
 import type { Middleware } from '../middleware/types.js';
@@ -77,19 +78,26 @@ export function requestId(options: RequestIdOptions = {}): Middleware {
   const linePrefix = `${header}: `;
   const trust = options.trustIncoming !== false;
   const custom = options.generate;
-  const generate = custom ?? counterIds();
+  const counter = custom === undefined ? new CounterIds(linePrefix) : null;
   const als = options.context === false ? null : (storage ??= new AsyncLocalStorage<RequestContext>());
+  const enter = als === null ? null! : enterer(als);
   return fastMiddleware((outermost) => (req, rest) => {
     const incoming = trust ? req.headerLower(key) : undefined;
     let id: string;
+    let generated = false;
     if (incoming !== undefined && SAFE_ID.test(incoming)) id = incoming;
-    else {
-      id = generate();
-      if (custom !== undefined && !isHeaderValue(id)) throw new TypeError(`requestId: generate() returned an invalid header value`);
+    else if (counter !== null) {
+      id = counter.next();
+      generated = true;
+    } else {
+      id = custom!();
+      if (!isHeaderValue(id)) throw new TypeError(`requestId: generate() returned an invalid header value`);
     }
-    const result = als === null ? rest(req) : als.run(new Context(id, req), rest, req);
+    // the line of a generated id is taken now: what runs below may generate ids with this counter
+    const line = outermost && generated ? counter!.line(id) : '';
+    const result = als === null ? rest(req) : enter(new Context(id, req), rest, req);
     if (outermost) {
-      recordHeader(req, SET_IF_ABSENT, header, key, id, linePrefix + id + '\r\n');
+      recordHeader(req, SET_IF_ABSENT, header, key, id, generated ? line : linePrefix + id + '\r\n');
       return result;
     }
     return mapResponse(result, (res) => {
@@ -100,13 +108,50 @@ export function requestId(options: RequestIdOptions = {}): Middleware {
 
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-/** Unique ids: a random 12-character prefix (71 bits) made once, then `-` and a counter. */
-function counterIds(): () => string {
-  const bytes = new Uint8Array(12);
-  globalThis.crypto.getRandomValues(bytes);
-  let prefix = '';
-  for (const b of bytes) prefix += ID_ALPHABET[b % ID_ALPHABET.length];
-  prefix += '-';
-  let n = 0;
-  return () => prefix + ++n;
+/** '000'…'999', and the same followed by CRLF (made by the first counter). */
+let LOW: readonly string[] = [];
+let LOW_CRLF: readonly string[] = [];
+
+/**
+ * Unique ids: a random 12-character prefix (71 bits) made once, then `-` and a counter. The counter's
+ * last three digits come from a table and the rest is rebuilt once per thousand ids, so an id costs
+ * no number-to-string conversion (whose cache keeps every new string alive) and its header line
+ * (`lineStart + id + CRLF`) is one concatenation: `line()` gives the line of the last id.
+ */
+class CounterIds {
+  private n = 0;
+  private block = '';
+  private lineBlock = '';
+  private low = 0;
+  private readonly prefix: string;
+
+  constructor(private readonly lineStart: string) {
+    if (LOW.length === 0) {
+      LOW = Array.from({ length: 1000 }, (_, k) => String(k).padStart(3, '0'));
+      LOW_CRLF = LOW.map((d) => `${d}\r\n`);
+    }
+    const bytes = new Uint8Array(12);
+    globalThis.crypto.getRandomValues(bytes);
+    let prefix = '';
+    for (const b of bytes) prefix += ID_ALPHABET[b % ID_ALPHABET.length];
+    this.prefix = `${prefix}-`;
+  }
+
+  next(): string {
+    const n = ++this.n;
+    if (n < 1000) return this.prefix + n;
+    const low = n % 1000;
+    if (low === 0 || this.block === '') {
+      // once per thousand ids: flat strings (join), so each id and line is one concatenation
+      this.block = [this.prefix, String((n - low) / 1000)].join('');
+      this.lineBlock = [this.lineStart, this.block].join('');
+    }
+    this.low = low;
+    return this.block + LOW[low]!;
+  }
+
+  /** The header line of the id `next()` returned last. */
+  line(id: string): string {
+    return this.n < 1000 ? `${this.lineStart}${id}\r\n` : this.lineBlock + LOW_CRLF[this.low]!;
+  }
 }

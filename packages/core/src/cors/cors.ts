@@ -1,4 +1,4 @@
-import { SET, VARY, fastMiddleware, recordHeader } from '../middleware/fast-step.js';
+import { SET, SHARED, VARY, fastMiddleware, recordHeader } from '../middleware/fast-step.js';
 import { mapResponse } from '../middleware/map-response.js';
 import type { Middleware } from '../middleware/types.js';
 import type { Request } from '../request/request.js';
@@ -27,6 +27,8 @@ export interface CorsOptions {
 
 const DEFAULT_METHODS = 'GET, HEAD, PUT, PATCH, POST, DELETE';
 const CREDENTIALS_LINE = 'Access-Control-Allow-Credentials: true\r\n';
+const VARY_LINE = 'Vary: Origin\r\n';
+const ANY_ORIGIN_LINE = 'Access-Control-Allow-Origin: *\r\n';
 
 /**
  * CORS as middleware. Register it first (`app.use(cors({ origin: ['https://app.example'] }))`) so
@@ -58,7 +60,7 @@ export function cors(options: CorsOptions = {}): Middleware {
       if (!varies) return rest(req);
       const result = rest(req);
       if (outermost) {
-        recordHeader(req, VARY, 'Vary', 'vary', 'Origin', 'Vary: Origin\r\n');
+        recordHeader(req, VARY | SHARED, 'Vary', 'vary', 'Origin', VARY_LINE);
         return result;
       }
       return mapResponse(result, (res) => addVary(res.headers, 'Origin'));
@@ -89,12 +91,13 @@ export function cors(options: CorsOptions = {}): Middleware {
     const result = rest(req);
     // the echoed origin is checked as a header value where it is recorded (a Response checks its own)
     if (outermost && (!allowed || isHeaderValue(origin))) {
-      if (varies) recordHeader(req, VARY, 'Vary', 'vary', 'Origin', 'Vary: Origin\r\n');
+      if (varies) recordHeader(req, VARY | SHARED, 'Vary', 'vary', 'Origin', VARY_LINE);
       if (!allowed) return result;
       const value = allowOrigin(origin);
-      recordHeader(req, SET, 'Access-Control-Allow-Origin', 'access-control-allow-origin', value, `Access-Control-Allow-Origin: ${value}\r\n`);
-      if (credentials) recordHeader(req, SET, 'Access-Control-Allow-Credentials', 'access-control-allow-credentials', 'true', CREDENTIALS_LINE);
-      if (exposed !== null) recordHeader(req, SET, 'Access-Control-Expose-Headers', 'access-control-expose-headers', exposed, exposedLine);
+      if (value === '*') recordHeader(req, SET | SHARED, 'Access-Control-Allow-Origin', 'access-control-allow-origin', value, ANY_ORIGIN_LINE);
+      else recordHeader(req, SET, 'Access-Control-Allow-Origin', 'access-control-allow-origin', value, `Access-Control-Allow-Origin: ${value}\r\n`);
+      if (credentials) recordHeader(req, SET | SHARED, 'Access-Control-Allow-Credentials', 'access-control-allow-credentials', 'true', CREDENTIALS_LINE);
+      if (exposed !== null) recordHeader(req, SET | SHARED, 'Access-Control-Expose-Headers', 'access-control-expose-headers', exposed, exposedLine);
       return result;
     }
     return mapResponse(result, (res) => {

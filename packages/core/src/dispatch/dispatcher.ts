@@ -14,12 +14,14 @@ import type {
   MethodNotAllowedHandler, NotFoundHandler, RequestHook, ResponseHook, RouteEntry,
 } from '../app/types.js';
 import { compose, type RequestFn } from '../middleware/compose.js';
-import { applyRecorded, clearRecorded, hasRecorded, recordedLines } from '../middleware/fast-step.js';
+import { applyRecorded, clearRecorded, hasRecorded } from '../middleware/fast-step.js';
 import type { Middleware } from '../middleware/types.js';
 import { currentDate } from './date.js';
 import { fromWebResponse, toResponse } from './to-response.js';
 import { errorResult, type ErrorScope, internalErrorBody, logError } from './error-result.js';
 import { FLAG_HTTP10, FLAG_KEEP_ALIVE, HeadEncoder } from './encoder.js';
+import { sendWithLines } from './send-with-lines.js';
+import { SharedLines } from './shared-lines.js';
 import { FileBody } from '../static/file.js';
 import { StreamSender, type StreamFraming, type StreamHost } from './stream-sender.js';
 import { openSource, streamKind, unsendableKind } from '../response/stream-source.js';
@@ -81,6 +83,7 @@ export class Dispatcher implements ServerHandlers, RequestHost {
   /** Requests that were detached for an async handler and answered: reused for new batch slots. */
   private readonly spare: Request[] = [];
   private readonly encoder: HeadEncoder;
+  private readonly sharedLines = new SharedLines();
   private readonly watched = new Map<number, Set<AbortTarget>>();
   private transportInfo: TransportInfo | null = null;
   private lastText = '';
@@ -341,11 +344,10 @@ export class Dispatcher implements ServerHandlers, RequestHost {
       // headers recorded by the app's outermost jato middleware (see compose): a text result gets
       // them as lines of its head, anything else has them set on its Response
       if (typeof result === 'string' && this.cfg.responseHooks.length === 0) {
-        const lines = recordedLines(ops);
-        if (lines !== null) {
+        const prefix = this.sharedLines.split(this.encoder.text200Prefix(this.byteLength(result)), ops);
+        if (prefix !== null) {
           ops[0] = 0;
-          const h = this.encoder.text200HeadWith(this.byteLength(result), lines, req.flags);
-          out.respond(req.conn, req.seq, h, head ? null : result, (req.flags & FLAG_KEEP_ALIVE) === 0);
+          sendWithLines(out, req, prefix, this.sharedLines.own, head ? null : result);
           return true;
         }
       }

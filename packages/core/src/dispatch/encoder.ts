@@ -24,6 +24,8 @@ export class HeadEncoder {
   private lastTextHead = '';
   private lastJsonLen = -1;
   private lastJsonHead = '';
+  private lastPrefixLen = -1;
+  private lastPrefix = '';
   private readonly serverLine: string;
 
   constructor(serverName: string) {
@@ -39,6 +41,7 @@ export class HeadEncoder {
     this.json200 = `${STATUS_LINE[200]!}${this.common}${CT_JSON}Content-Length: `;
     this.lastTextLen = -1;
     this.lastJsonLen = -1;
+    this.lastPrefixLen = -1;
   }
 
   /** Head of a 200 text/plain response of `len` bytes. */
@@ -51,9 +54,14 @@ export class HeadEncoder {
     return `${this.text200}${len}\r\n${connectionLine(flags)}\r\n`;
   }
 
-  /** Head of a 200 text/plain response of `len` bytes with extra header `lines` (each ending in CRLF). */
-  text200HeadWith(len: number, lines: string, flags: number): string {
-    return `${this.text200}${len}\r\n${lines}${connectionLine(flags)}\r\n`;
+  /**
+   * The shared part of a 200 text/plain head of `len` bytes, without the blank line that ends a
+   * head (for `Responder.respondLines`): the same string object while `len` and the date stay.
+   */
+  text200Prefix(len: number): string {
+    if (len === this.lastPrefixLen) return this.lastPrefix;
+    this.lastPrefixLen = len;
+    return (this.lastPrefix = `${this.text200}${len}\r\n`);
   }
 
   /** Head of a 200 application/json response of `len` bytes. */

@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import type { ServerStats } from '@jato/native-loop';
 import type { Request } from '../request/request.js';
 import { mapResponse } from '../middleware/map-response.js';

@@ -44,8 +44,13 @@ export const SET_IF_ABSENT = 0;
 export const SET = 1;
 /** Add the value as a token to `Vary` (see `addVary`). @internal */
 export const VARY = 2;
-/** One of SET_IF_ABSENT, SET, VARY. @internal */
-export type HeaderOp = typeof SET_IF_ABSENT | typeof SET | typeof VARY;
+/**
+ * Added to an op: the recorded `line` is a string the middleware keeps and records again for other
+ * requests (a constant), so it can be part of a cached head prefix (see `SharedLines`). @internal
+ */
+export const SHARED = 4;
+/** One of SET_IF_ABSENT, SET, VARY, optionally plus SHARED. @internal */
+export type HeaderOp = number;
 
 /**
  * Record a response header for the request: applied when its response is encoded, before
@@ -75,27 +80,12 @@ export function clearRecorded(ops: unknown[] | null): void {
   if (ops !== null && ops[0] !== 0) ops[0] = 0;
 }
 
-/**
- * The recorded headers of a response without headers of its own, as head lines, or null when two
- * of them have the same name (then `applyRecorded` on a Response decides). @internal
- */
-export function recordedLines(ops: readonly unknown[]): string | null {
-  const end = (ops[0] as number) + 1;
-  let lines = '';
-  for (let k = 1; k < end; k += 5) {
-    const key = ops[k + 2];
-    for (let j = 1; j < k; j += 5) if (ops[j + 2] === key) return null;
-    lines += ops[k + 4] as string;
-  }
-  return lines;
-}
-
 /** Apply the recorded headers to `res` (innermost recorded first, as their middleware would). @internal */
 export function applyRecorded(res: Response, ops: readonly unknown[]): Response {
   const h = res.headers;
   const end = (ops[0] as number) + 1;
   for (let k = 1; k < end; k += 5) {
-    const op = ops[k] as HeaderOp;
+    const op = (ops[k] as number) & 3;
     const name = ops[k + 1] as string;
     const value = ops[k + 3] as string;
     if (op === VARY) addVary(h, value);

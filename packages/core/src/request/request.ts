@@ -52,6 +52,10 @@ class LazyParts {
   bodyStreamCopy: Uint8Array | null = null;
 }
 
+/** The last name `header()` lowercased, and its lower case. */
+let lastName = '';
+let lastKey = '';
+
 /**
  * An incoming HTTP request. Lazy: nothing is decoded until read (`req.headers`, `req.query`,
  * `req.cookies`, `await req.json()`…).
@@ -232,12 +236,28 @@ export class Request<P = Record<string, string>> {
 
   /** The value of header `name` (case-insensitive; repeated lines joined), or undefined. */
   header(name: string): string | undefined {
-    return this.headerLower(name.toLowerCase());
+    // the same name as the previous call (a literal in a middleware) is lowercased once
+    if (name !== lastName) {
+      lastKey = name.toLowerCase();
+      lastName = name;
+    }
+    return this.headerLower(lastKey);
   }
 
   /** @internal `header()` for a name already in lower case (jato's middleware: no lowercasing per call). */
   headerLower(key: string): string | undefined {
     if (this.headerMap !== null) return this.headerMap[key];
+    const batch = this.batch;
+    if (this.rawLines === null && batch !== null && batch.headerIndexOf !== undefined) {
+      // a lookup in batch memory: no copy of the lines (most lookups of middleware find nothing)
+      let j = batch.headerIndexOf(this.index, key, 0);
+      if (j < 0) return undefined;
+      let found = batch.headerValue(this.index, j);
+      while ((j = batch.headerIndexOf(this.index, key, j + 1)) >= 0) {
+        found = `${found}${key === 'cookie' ? '; ' : ', '}${batch.headerValue(this.index, j)}`;
+      }
+      return found;
+    }
     // a few lookups (what middleware does) are cheaper as scans than building the whole map
     const l = this.lines();
     let found: string | undefined;

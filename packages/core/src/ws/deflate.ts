@@ -1,4 +1,4 @@
-import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
+import { zlib } from '../runtime/lazy-zlib.js';
 
 const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 const WINDOW = 32 * 1024;
@@ -83,7 +83,8 @@ export class Deflate {
   }
 
   compress(payload: string | Uint8Array): Buffer {
-    const out = deflateRawSync(payload, { windowBits: this.agreement.serverBits, finishFlush: constants.Z_SYNC_FLUSH });
+    const z = zlib();
+    const out = z.deflateRawSync(payload, { windowBits: this.agreement.serverBits, finishFlush: z.constants.Z_SYNC_FLUSH });
     return out.subarray(0, out.length - 4); // RFC 7692 §7.2.1: drop the 00 00 ff ff of the sync flush
   }
 
@@ -91,10 +92,11 @@ export class Deflate {
   decompress(data: Uint8Array, max: number): Buffer | 'too-big' | 'invalid' {
     let out: Buffer;
     try {
-      out = inflateRawSync(Buffer.concat([data, TAIL]), {
+      const z = zlib();
+      out = z.inflateRawSync(Buffer.concat([data, TAIL]), {
         windowBits: 15,
         maxOutputLength: Math.max(1, max),
-        finishFlush: constants.Z_SYNC_FLUSH,
+        finishFlush: z.constants.Z_SYNC_FLUSH,
         ...(this.window !== undefined ? { dictionary: this.window } : {}),
       });
     } catch (error) {

@@ -19,6 +19,7 @@ const INITIAL_ARENA = 1 << 20;
 const INITIAL_ROWS = 4096;
 /** Pending text is written to the arena once it passes this many chars. */
 const TEXT_CHUNK = 16 * 1024;
+const CRLF = '\r\n';
 
 /**
  * The native transport's Responder. Responses go into a shared output arena plus one table row
@@ -51,6 +52,17 @@ export class OutputWriter implements Responder {
   private lastHead: string | undefined;
   private lastBody: string | null = null;
   private lastRow = -1;
+  /** The shared head part and body of the previous `respondLines` of the batch, and where their bytes are. */
+  private prefix: string | undefined;
+  private prefixOff = 0;
+  private prefixBody: string | null = null;
+  private prefixBodyOff = 0;
+  private prefixBodyLen = 0;
+  /** The previous `respondLines` of the batch without lines of its own, and its bytes. */
+  private bareHead: string | undefined;
+  private bareBody: string | null = null;
+  private bareOff = 0;
+  private bareLen = 0;
 
   /** Attach to the native server (hands it the output memory). */
   attach(sink: OutputSink): void {
@@ -60,6 +72,63 @@ export class OutputWriter implements Responder {
 
   respond(conn: number, seq: number, head: string, body: string | Uint8Array | null, close: boolean): void {
     this.put(conn, seq, head, body, close ? OutFlag.Close : 0);
+  }
+
+  /**
+   * A response whose head is a shared part plus its own lines (see `Responder.respondLines`),
+   * written straight into the arena. The shared part and the body are recognised by identity with
+   * the previous such response of the batch (a cached prefix is the same string object): their
+   * bytes are then copied from where they were written, not encoded again; the lines are written
+   * as they are and never compared.
+   */
+  respondLines(conn: number, seq: number, head: string, lines: string, body: string | Uint8Array | null, close: boolean): void {
+    const flags = close ? OutFlag.Close : 0;
+    if (body !== null && typeof body !== 'string') {
+      this.put(conn, seq, head + lines + CRLF, body, flags);
+      return;
+    }
+    if (lines.length === 0 && head === this.bareHead && body === this.bareBody) {
+      // the same bytes as the previous such response of the batch: point at them, copy nothing
+      this.row(conn, seq, this.bareOff, this.bareLen, flags);
+      return;
+    }
+    this.writeText(); // rows of pending text come first (their offsets are made relative to it)
+    const bodyChars = body === null ? 0 : body.length;
+    const need = this.pos + head.length + lines.length + 2 + bodyChars * 3;
+    if (need > this.arena.length) this.growArena(need);
+    const a = this.arena;
+    const start = this.pos;
+    let p = start;
+    if (head === this.prefix) {
+      a.copyWithin(p, this.prefixOff, this.prefixOff + head.length);
+    } else {
+      a.latin1Write(head, p);
+      this.prefix = head;
+    }
+    this.prefixOff = p;
+    p += head.length;
+    if (lines.length !== 0) p += a.latin1Write(lines, p);
+    a[p] = 13;
+    a[p + 1] = 10;
+    p += 2;
+    if (bodyChars !== 0) {
+      if (body === this.prefixBody) {
+        a.copyWithin(p, this.prefixBodyOff, this.prefixBodyOff + this.prefixBodyLen);
+      } else {
+        this.prefixBodyLen = a.utf8Write(body!, p);
+        this.prefixBody = body;
+      }
+      this.prefixBodyOff = p;
+      p += this.prefixBodyLen;
+    }
+    this.pos = p;
+    if (lines.length === 0) {
+      this.bareHead = head;
+      this.bareBody = body;
+      this.bareOff = start;
+      this.bareLen = p - start;
+    }
+    this.row(conn, seq, start, p - start, flags);
   }
 
   /** A streamed response (rows flagged as stream rows; see native/stream_writer.cc). */
@@ -274,6 +343,9 @@ export class OutputWriter implements Responder {
     this.textRow = 0;
     this.lastHead = undefined;
     this.lastRow = -1;
+    this.prefix = undefined;
+    this.prefixBody = null;
+    this.bareHead = undefined;
     return rows;
   }
 

@@ -10,6 +10,9 @@ const NAMES: readonly string[] = METHOD_NAMES;
 /** Longest target / header span compared against the previous one before slicing anew. */
 const MAX_REUSE = 512;
 
+/** The lines of a request without header lines (shared: readers never modify the array). */
+const NO_LINES: readonly string[] = [];
+
 /** Whether `arena[off, off + s.length)` holds the latin1 bytes of `s`. */
 function sameBytes(arena: Uint8Array, off: number, s: string): boolean {
   for (let k = 0; k < s.length; k++) if (arena[off + k] !== s.charCodeAt(k)) return false;
@@ -91,11 +94,31 @@ export class NativeRequestBatch implements RequestBatch {
     return this.arena.latin1Slice(off, off + this.headers[h + 3]!);
   }
 
+  headerIndexOf(i: number, key: string, from: number): number {
+    const base = i * Col.Count;
+    const n = this.table[base + Col.HeaderCount]!;
+    const hs = this.headers;
+    const a = this.arena;
+    const len = key.length;
+    for (let j = from, h = (this.table[base + Col.HeaderIndex]! + from) * 4; j < n; j++, h += 4) {
+      // the length first: most names differ in it, and then no byte is read
+      if (hs[h + 1] !== len) continue;
+      const off = hs[h]!;
+      let k = 0;
+      for (; k < len; k++) {
+        let c = a[off + k]!;
+        if (c >= 65 && c <= 90) c += 32;
+        if (c !== key.charCodeAt(k)) break;
+      }
+      if (k === len) return j;
+    }
+    return -1;
+  }
+
   headerLines(i: number): readonly string[] {
     const base = i * Col.Count;
     const n = this.table[base + Col.HeaderCount]!;
-    const lines = new Array<string>(n * 2);
-    if (n === 0) return lines;
+    if (n === 0) return NO_LINES;
     const first = this.table[base + Col.HeaderIndex]! * 4;
     const hs = this.headers;
     // The span of batch memory holding every name and value (normally the header section itself).
@@ -110,6 +133,7 @@ export class NativeRequestBatch implements RequestBatch {
       used += hs[h + 1]! + hs[h + 3]!;
     }
     if (hi - lo > 2 * used + 4 * n + 64) {
+      const lines = new Array<string>(n * 2);
       // scattered lines (not expected from the loop): slice each rather than copy what lies between
       for (let j = 0, h = first; j < n; j++, h += 4) {
         lines[2 * j] = this.arena.latin1Slice(hs[h]!, hs[h]! + hs[h + 1]!);
@@ -125,6 +149,7 @@ export class NativeRequestBatch implements RequestBatch {
       return this.lastLines;
     }
     // One copy out of batch memory, then substrings of it (no further calls into the Buffer binding).
+    const lines = new Array<string>(n * 2);
     const span = this.arena.latin1Slice(lo, hi);
     for (let j = 0, h = first; j < n; j++, h += 4) {
       const no = hs[h]! - lo;
