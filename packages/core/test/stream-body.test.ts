@@ -6,6 +6,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App, Response, injectRaw, type Request } from '../src/index.js';
 import { prng } from './support/prng.js';
+import { Raw, bytes, finals, sha } from './support/raw-socket.js';
 import { startTestServer, type TestServer } from './support/testing.js';
 import { TRANSPORTS } from './support/transports.js';
 
@@ -14,15 +15,6 @@ const MiB = 1024 * 1024;
 const BIG = process.env['JATO_STREAM_GIB'] === '1' ? 1024 * MiB : 256 * MiB;
 /** The issue's upload (server in its own process): 1 GiB, ~10 s per transport on a busy 2-core machine. */
 const GIB = 1024 * MiB;
-const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
-
-/** Deterministic bytes. */
-function bytes(n: number, seed: number): Buffer {
-  const rnd = prng(seed);
-  const b = Buffer.allocUnsafe(n);
-  for (let i = 0; i < n; i++) b[i] = (rnd() * 256) | 0;
-  return b;
-}
 
 async function hashBody(req: Request): Promise<string> {
   const h = createHash('sha256');
@@ -34,52 +26,6 @@ async function hashBody(req: Request): Promise<string> {
   return `${n} ${h.digest('hex')}`;
 }
 
-/** A raw socket with helpers to wait for bytes (event-driven). */
-class Raw {
-  received = Buffer.alloc(0);
-  ended = false;
-  private wakers: Array<() => void> = [];
-  constructor(readonly socket: net.Socket) {
-    socket.on('data', (d: Buffer) => {
-      this.received = Buffer.concat([this.received, d]);
-      this.wake();
-    });
-    const end = (): void => {
-      this.ended = true;
-      this.wake();
-    };
-    socket.on('end', end); // the server's FIN (it then waits a little for ours)
-    socket.on('close', end);
-    socket.on('error', () => {});
-  }
-  static connect(port: number): Promise<Raw> {
-    return new Promise((resolve, reject) => {
-      const s = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => resolve(new Raw(s)));
-      s.once('error', reject);
-    });
-  }
-  write(data: string | Uint8Array): Promise<void> {
-    return new Promise((resolve) => (this.socket.destroyed ? resolve() : this.socket.write(data, () => resolve())));
-  }
-  private wake(): void {
-    for (const w of this.wakers.splice(0)) w();
-  }
-  /** Resolves once `check` holds (rejects after 30 s with what was received). */
-  async until(what: string, check: () => boolean): Promise<void> {
-    const deadline = Date.now() + 30_000;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${this.received.toString('latin1').slice(0, 300)}`);
-      const timer = new Promise<void>((r) => setTimeout(r, 1000).unref());
-      await Promise.race([new Promise<void>((r) => this.wakers.push(r)), timer]);
-    }
-  }
-  text(): string {
-    return this.received.toString('latin1');
-  }
-}
-
-/** Count of complete `HTTP/1.1 NNN` status lines other than 100 in `text`. */
-const finals = (text: string): string[] => [...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]!).filter((s) => s !== '100');
 
 /** POSTs `size` bytes (seeded 1 MiB pieces, each stamped with its offset) chunked; resolves to the answer and the client's hash. */
 function upload(port: number, size: number): Promise<{ answer: string; hash: string }> {

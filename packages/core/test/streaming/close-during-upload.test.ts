@@ -5,63 +5,10 @@ import { createHash } from 'node:crypto';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App, type ListeningApp, type Request } from '../../src/index.js';
-import { prng } from '../support/prng.js';
+import { Raw, bytes, finals, sha } from '../support/raw-socket.js';
 import { TRANSPORTS } from '../support/transports.js';
 
 const MiB = 1024 * 1024;
-
-function bytes(n: number, seed: number): Buffer {
-  const rnd = prng(seed);
-  const b = Buffer.allocUnsafe(n);
-  for (let i = 0; i < n; i++) b[i] = (rnd() * 256) | 0;
-  return b;
-}
-const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
-
-/** A raw client socket: what it received, whether the server ended it, waits driven by events. */
-class Raw {
-  received = Buffer.alloc(0);
-  ended = false;
-  private wakers: Array<() => void> = [];
-  constructor(readonly socket: net.Socket) {
-    socket.on('data', (d: Buffer) => {
-      this.received = Buffer.concat([this.received, d]);
-      this.wake();
-    });
-    const end = (): void => {
-      this.ended = true;
-      this.wake();
-    };
-    socket.on('end', end);
-    socket.on('close', end);
-    socket.on('error', () => {});
-  }
-  static connect(port: number): Promise<Raw> {
-    return new Promise((resolve, reject) => {
-      const s = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => resolve(new Raw(s)));
-      s.once('error', reject);
-    });
-  }
-  write(data: string | Uint8Array): Promise<void> {
-    return new Promise((resolve) => (this.socket.destroyed ? resolve() : this.socket.write(data, () => resolve())));
-  }
-  private wake(): void {
-    for (const w of this.wakers.splice(0)) w();
-  }
-  async until(what: string, check: () => boolean): Promise<void> {
-    const deadline = Date.now() + 30_000;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${this.received.toString('latin1').slice(0, 300)}`);
-      const timer = new Promise<void>((r) => setTimeout(r, 1000).unref());
-      await Promise.race([new Promise<void>((r) => this.wakers.push(r)), timer]);
-    }
-  }
-  text(): string {
-    return this.received.toString('latin1');
-  }
-}
-
-const finals = (text: string): string[] => [...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]!).filter((s) => s !== '100');
 
 describe.each(TRANSPORTS)('server.close() during a streamed upload (%s transport)', (transport) => {
   let handle: ListeningApp | undefined;
