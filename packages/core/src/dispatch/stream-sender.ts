@@ -2,6 +2,7 @@ import type { Responder, ResponseStream } from '@jato/native-loop';
 import type { Request } from '../request/request.js';
 import { openSource, type PullSource } from '../response/stream-source.js';
 import { FileStream } from '../static/file-stream.js';
+import { SseSubscription } from '../response/sse-feed.js';
 
 /** What a StreamSender needs from the dispatcher. @internal */
 export interface StreamHost {
@@ -89,6 +90,9 @@ export class StreamSender {
       }
       const hwm = this.out.highWaterMark;
       if (hwm !== undefined) this.body.reuseBuffers(hwm);
+    }
+    if (this.body instanceof SseSubscription && this.out.stream !== undefined && req.method !== 'HEAD' && framing.declared < 0) {
+      return this.sendFeed(this.body);
     }
     const gathered: Uint8Array[] = [];
     let size = 0;
@@ -186,6 +190,33 @@ export class StreamSender {
       // the connection went away or the file could not be read in full: the signal says so
       this.req.abortNow();
     }
+  }
+
+  /**
+   * A subscriber of an SseFeed: the head goes out at once and the feed writes the events to the
+   * stream itself (shared bytes, no pull per event) until it ends the subscriber or the client leaves.
+   */
+  private async sendFeed(sub: SseSubscription): Promise<void> {
+    const req = this.req;
+    const framing = this.framing;
+    const stream = this.out.stream!(req.conn, req.seq, framing.head(-1), framing.close, {
+      onDrain: () => sub.drained(),
+      onClose: this.clientLeft,
+    });
+    this.stream = stream;
+    if (stream.closed) {
+      this.clientLeft();
+      return;
+    }
+    const how = await sub.attach(stream, this.out, framing.chunked);
+    if (this.done) return;
+    this.done = true;
+    if (how === 'abort') {
+      stream.abort();
+      return;
+    }
+    if (framing.chunked) stream.write(FINAL_CHUNK);
+    stream.end();
   }
 
   /** A transport that cannot stream: read the whole body, then send it as one response. */

@@ -38,6 +38,17 @@ export class NativeOutStream extends ResponseStreamBase {
     return !over;
   }
 
+  /**
+   * @internal `size` bytes written to this stream from a span shared with other streams (see
+   * OutputWriter.streamPublish): counted like `write`; returns the row's flags (WantDrain at the mark).
+   */
+  account(size: number): number {
+    this.unacked += size;
+    if (this.unacked < this.highWaterMark) return OutFlag.StreamData;
+    this.wantsDrain = true;
+    return OutFlag.StreamData | OutFlag.WantDrain;
+  }
+
   protected endOutput(): void {
     this.rows.streamRow(this, null, OutFlag.StreamEnd | (this.close ? OutFlag.Close : 0));
   }

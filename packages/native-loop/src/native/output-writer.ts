@@ -92,6 +92,46 @@ export class OutputWriter implements Responder {
     if ((flags & (OutFlag.StreamEnd | OutFlag.StreamAbort)) !== 0) this.streams?.get(s.conn)?.delete(s);
   }
 
+  /**
+   * The same chunk to `count` open streams of this writer (an SSE broadcast): encoded once into the
+   * arena, one row per stream pointing at it (the loop gathers each connection's rows of the turn
+   * into its one write). Closed streams are skipped. Like `write` on each, without its result.
+   */
+  streamPublish(streams: readonly ResponseStream[], count: number, chunk: string | Uint8Array): void {
+    if (count === 0) return;
+    let at: number;
+    let n: number;
+    if (typeof chunk === 'string') {
+      at = this.reserve(chunk.length * 3);
+      n = this.arena.utf8Write(chunk, at);
+    } else {
+      n = chunk.byteLength;
+      at = this.reserve(n);
+      this.arena.set(chunk, at);
+    }
+    if (n === 0) return;
+    this.commit(n);
+    while ((this.rows + count) * OutCol.Count > this.table.length) this.growTable();
+    const t = this.table;
+    let r = this.rows * OutCol.Count;
+    for (let i = 0; i < count; i++) {
+      const s = streams[i] as NativeOutStream;
+      if (s.closed) continue;
+      t[r + OutCol.Conn] = s.conn;
+      t[r + OutCol.Seq] = s.seq;
+      t[r + OutCol.Off] = at;
+      t[r + OutCol.Len] = n;
+      t[r + OutCol.Flags] = s.account(n);
+      r += OutCol.Count;
+      this.rows++;
+    }
+    this.textRow = this.rows;
+    if (!this.inBatch && !this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(this.flushLater);
+    }
+  }
+
   /** The loop says the connection's unsent output went under the mark. */
   drained(conn: number): void {
     const set = this.streams?.get(conn);
