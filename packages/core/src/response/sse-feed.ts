@@ -163,7 +163,8 @@ export class SseFeed {
       } else {
         // one encoding shared by every write
         const chunk = g.chunked ? Buffer.from(framed!, 'utf8') : (plain ??= Buffer.from(text, 'utf8'));
-        for (let i = 0; i < n; i++) g.streams[i]!.write(chunk);
+        // under the mark after the write: caught up
+        for (let i = 0; i < n; i++) if (g.streams[i]!.write(chunk)) g.subs[i]!.queued = -size;
       }
       // the bound: cut who fell too far behind (from the end: removal swaps the last one in)
       for (let i = n - 1; i >= 0; i--) {
@@ -250,7 +251,10 @@ export class SseSubscription implements AsyncIterableIterator<string> {
   /** The feed's group while attached; its index there. */
   group: Group | null = null;
   index = 0;
-  /** Bytes written since the transport last said the connection drained. */
+  /**
+   * Bytes written since the connection was last known under its high-water mark (a drain notice, or
+   * a `write` that returned true).
+   */
   queued = 0;
   /** `queued` above which the subscriber is closed. */
   limit = Infinity;
