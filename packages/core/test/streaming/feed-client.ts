@@ -18,7 +18,7 @@ export class FeedClient {
   /** The final chunk arrived. */
   ended = false;
   closed = false;
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   private text = '';
   private chunked = true;
   private waiters: Array<() => void> = [];
