@@ -54,26 +54,32 @@ export class StreamSender {
     private readonly out: Responder,
     private readonly framing: StreamFraming,
     body: object,
-    kind: 'web' | 'node' | 'iterable',
+    private readonly kind: 'web' | 'node' | 'iterable',
   ) {
     this.body = body;
     this.src = openSource(body, kind);
   }
 
-  /** Starts sending (never throws; the request is answered when it finishes). */
+  /**
+   * Starts sending (never throws; the request is answered when it finishes). An SseFeed subscriber
+   * whose request has no signal yet gets none: its stream opens at once and the transport's
+   * `onClose` says when the client leaves (an AbortController per subscriber is most of its cost).
+   */
   start(): void {
-    let signal: AbortSignal;
-    try {
-      signal = this.req.signal;
-    } catch (err) {
-      this.fail(err);
-      return;
+    if (!(this.body instanceof SseSubscription && this.req.abortController === null && this.feedPath())) {
+      let signal: AbortSignal;
+      try {
+        signal = this.req.signal;
+      } catch (err) {
+        this.fail(err);
+        return;
+      }
+      if (signal.aborted) {
+        this.clientLeft();
+        return;
+      }
+      signal.addEventListener('abort', this.clientLeft, { once: true });
     }
-    if (signal.aborted) {
-      this.clientLeft();
-      return;
-    }
-    signal.addEventListener('abort', this.clientLeft, { once: true });
     this.run().then(
       () => this.finish(),
       (err: unknown) => this.fail(err),
@@ -91,9 +97,7 @@ export class StreamSender {
       const hwm = this.out.highWaterMark;
       if (hwm !== undefined) this.body.reuseBuffers(hwm);
     }
-    if (this.body instanceof SseSubscription && this.out.stream !== undefined && req.method !== 'HEAD' && framing.declared < 0) {
-      return this.sendFeed(this.body);
-    }
+    if (this.body instanceof SseSubscription && this.feedPath()) return this.sendFeed(this.body);
     const gathered: Uint8Array[] = [];
     let size = 0;
     let pending = this.src.next();
@@ -192,6 +196,11 @@ export class StreamSender {
     }
   }
 
+  /** An SseFeed subscriber's events are written by the feed (not pulled): a streaming transport, GET, no length. */
+  private feedPath(): boolean {
+    return this.out.stream !== undefined && this.req.method !== 'HEAD' && this.framing.declared < 0;
+  }
+
   /**
    * A subscriber of an SseFeed: the head goes out at once and the feed writes the events to the
    * stream itself (shared bytes, no pull per event) until it ends the subscriber or the client leaves.
@@ -273,7 +282,8 @@ export class StreamSender {
     if (this.done) return;
     this.done = true;
     this.req.abortNow();
-    this.src.cancel(new DOMException('The client closed the connection', 'AbortError'));
+    // only a Web stream's cancel() takes the reason (an exception is costly to make per client)
+    this.src.cancel(this.kind === 'web' ? new DOMException('The client closed the connection', 'AbortError') : undefined);
     this.stream?.abort();
     this.onDrain();
     this.finish();
@@ -298,11 +308,8 @@ export class StreamSender {
     if (this.finished) return;
     this.finished = true;
     this.done = true;
-    try {
-      this.req.signal.removeEventListener('abort', this.clientLeft);
-    } catch {
-      /* nothing to remove */
-    }
+    // (a signal nobody read is not made here)
+    this.req.abortController?.signal.removeEventListener('abort', this.clientLeft);
     this.host.answered(this.req);
   }
 }
