@@ -100,10 +100,11 @@ export class StreamSender {
     if (this.body instanceof SseSubscription && this.feedPath()) return this.sendFeed(this.body);
     const gathered: Uint8Array[] = [];
     let size = 0;
-    let pending = this.src.next();
+    // null: the producer is not asked for more yet (it may still own nothing jato holds)
+    let pending: Promise<IteratorResult<unknown>> | null = this.src.next();
     const turn = new Promise<typeof TURN>((resolve) => setImmediate(resolve, TURN));
     for (;;) {
-      const r = await Promise.race([pending, turn]);
+      const r = await Promise.race([pending!, turn]);
       if (this.done) return;
       if (r === TURN) break;
       if (r.done === true) {
@@ -116,11 +117,17 @@ export class StreamSender {
       }
       const chunk = toBytes(r.value);
       if (chunk.byteLength > 0) {
-        gathered.push(chunk);
         size += chunk.byteLength;
+        if (size >= FIRST_TURN_MAX) {
+          // the producer is asked for more only once this one is written: no copy
+          gathered.push(chunk);
+          pending = null;
+          break;
+        }
+        // kept while the producer goes on, and a chunk is its own again once it is resumed: a copy
+        gathered.push(typeof r.value === 'string' ? chunk : new Uint8Array(chunk));
       }
       pending = this.src.next();
-      if (size >= FIRST_TURN_MAX) break;
     }
     if (req.method === 'HEAD') {
       // the head a GET would get (chunked or the declared length), no body; the source is cancelled
@@ -144,6 +151,7 @@ export class StreamSender {
     }
     let ok = true;
     for (const chunk of gathered) ok = this.write(chunk);
+    pending ??= this.src.next();
     for (;;) {
       if (!ok) {
         await new Promise<void>((resolve) => (this.wake = resolve));
@@ -229,13 +237,19 @@ export class StreamSender {
   }
 
   /** A transport that cannot stream: read the whole body, then send it as one response. */
-  private async gatherAll(gathered: Uint8Array[], size: number, pending: Promise<IteratorResult<unknown>>): Promise<void> {
+  private async gatherAll(gathered: Uint8Array[], size: number, pending: Promise<IteratorResult<unknown>> | null): Promise<void> {
+    if (pending === null) {
+      // the last chunk gathered was not copied: the producer is resumed below
+      const last = gathered.length - 1;
+      gathered[last] = new Uint8Array(gathered[last]!);
+      pending = this.src.next();
+    }
     for (;;) {
       const r = await pending;
       if (this.done) return;
       if (r.done === true) break;
       const chunk = toBytes(r.value);
-      gathered.push(chunk);
+      gathered.push(typeof r.value === 'string' ? chunk : new Uint8Array(chunk));
       size += chunk.byteLength;
       pending = this.src.next();
     }
@@ -253,6 +267,10 @@ export class StreamSender {
     this.sent += chunk.byteLength;
     if (framing.declared >= 0 && this.sent > framing.declared) {
       throw new Error(`The streamed body is longer than its Content-Length (${framing.declared})`);
+    }
+    if (stream.writeFramed !== undefined) {
+      // one write; the transport does not keep the chunk (a large one is not copied either)
+      return framing.chunked ? stream.writeFramed(`${chunk.byteLength.toString(16)}\r\n`, chunk, '\r\n') : stream.writeFramed('', chunk, '');
     }
     if (!framing.chunked) return stream.write(chunk);
     stream.write(`${chunk.byteLength.toString(16)}\r\n`);

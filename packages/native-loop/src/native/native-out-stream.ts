@@ -5,6 +5,8 @@ import { OutFlag } from './layout.js';
 /** Where a NativeOutStream writes its rows (the OutputWriter). */
 export interface StreamRows {
   streamRow(s: NativeOutStream, body: string | Uint8Array | null, flags: number): void;
+  /** prefix, chunk (lent when large: written during the call) and suffix rows. */
+  framedRows(s: NativeOutStream, prefix: string, chunk: Uint8Array, suffix: string, flags: number): void;
 }
 
 /**
@@ -47,6 +49,15 @@ export class NativeOutStream extends ResponseStreamBase {
     if (this.unacked < this.highWaterMark) return OutFlag.StreamData;
     this.wantsDrain = true;
     return OutFlag.StreamData | OutFlag.WantDrain;
+  }
+
+  writeFramed(prefix: string, chunk: Uint8Array, suffix: string): boolean {
+    if (this.closed) return false;
+    this.unacked += prefix.length + chunk.byteLength + suffix.length;
+    const over = this.unacked >= this.highWaterMark;
+    if (over) this.wantsDrain = true;
+    this.rows.framedRows(this, prefix, chunk, suffix, over ? OutFlag.StreamData | OutFlag.WantDrain : OutFlag.StreamData);
+    return !over;
   }
 
   protected endOutput(): void {

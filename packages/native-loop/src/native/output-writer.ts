@@ -3,14 +3,14 @@ import * as ws from './ws-writer.js';
 import type { ResponseStream, ResponseStreamEvents } from '../stream-output.js';
 import { NativeOutStream } from './native-out-stream.js';
 import { type FastBuffer, allocFast } from './buffer-internals.js';
-import { OutCol, OutFlag } from './layout.js';
+import { OUT_LENT_OFF, OutCol, OutFlag } from './layout.js';
 import { NativeFiles } from './native-files.js';
 import type { FileSendEvents } from '../file-output.js';
 
 /** The part of the native server the writer talks to. */
 export interface OutputSink {
   setOutput(arena: Uint8Array, table: Uint32Array): void;
-  flush(rows: number): void;
+  flush(rows: number, lent?: readonly Uint8Array[]): void;
   /** Unsent bytes of a WebSocket connection (-1: gone). */
   wsBuffered?(conn: number): number;
 }
@@ -19,6 +19,12 @@ const INITIAL_ARENA = 1 << 20;
 const INITIAL_ROWS = 4096;
 /** Pending text is written to the arena once it passes this many chars. */
 const TEXT_CHUNK = 16 * 1024;
+/**
+ * A streamed chunk of at least this many bytes is not copied into the arena: the loop writes it from
+ * the chunk's own memory during a flush made at once (copying only what the socket does not take).
+ * Smaller ones are copied and gathered with the turn's other rows (fewer writes: cheaper below this).
+ */
+export const LEND_MIN = 64 * 1024;
 
 /**
  * The native transport's Responder. Responses go into a shared output arena plus one table row
@@ -130,6 +136,48 @@ export class OutputWriter implements Responder {
       this.scheduled = true;
       process.nextTick(this.flushLater);
     }
+  }
+
+  private readonly lent: Uint8Array[] = [];
+
+  /**
+   * @internal rows of stream `s`: prefix, chunk, suffix. A large chunk outside a batch is lent, not
+   * copied: its row points at it, and the rows are flushed now, so the loop has written it (or copied
+   * what the socket did not take) before this returns: the producer may reuse its memory at once.
+   */
+  framedRows(s: NativeOutStream, prefix: string, chunk: Uint8Array, suffix: string, flags: number): void {
+    const data = flags & ~OutFlag.WantDrain;
+    if (chunk.byteLength < LEND_MIN || this.inBatch || this.sink === undefined) {
+      if (prefix !== '') this.put(s.conn, s.seq, '', prefix, data);
+      this.put(s.conn, s.seq, '', chunk, suffix === '' ? flags : data);
+      if (suffix !== '') this.put(s.conn, s.seq, '', suffix, flags);
+      return;
+    }
+    if (prefix !== '') this.put(s.conn, s.seq, '', prefix, data);
+    this.lendRow(s, chunk, suffix === '' ? flags : data);
+    if (suffix !== '') this.put(s.conn, s.seq, '', suffix, flags);
+    const rows = this.finish();
+    try {
+      this.sink.flush(rows, this.lent);
+    } finally {
+      this.lent.length = 0;
+    }
+  }
+
+  /** The row of a lent chunk (flushed by the caller before it returns). */
+  private lendRow(s: NativeOutStream, body: Uint8Array, flags: number): void {
+    this.writeText();
+    if ((this.rows + 1) * OutCol.Count > this.table.length) this.growTable();
+    const r = this.rows * OutCol.Count;
+    const t = this.table;
+    t[r + OutCol.Conn] = s.conn;
+    t[r + OutCol.Seq] = s.seq;
+    t[r + OutCol.Off] = OUT_LENT_OFF | this.lent.length;
+    t[r + OutCol.Len] = body.byteLength;
+    t[r + OutCol.Flags] = flags;
+    this.rows++;
+    this.textRow = this.rows;
+    this.lent.push(body);
   }
 
   /** The loop says the connection's unsent output went under the mark. */
