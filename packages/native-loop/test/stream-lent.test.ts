@@ -71,7 +71,8 @@ describe.each(TRANSPORTS)('writeFramed and lent chunks ($name)', ({ name, create
 
   it.runIf(name === 'native')('rows naming a lent chunk wrongly are dropped (bad index, length, flags; no lent list): the stream goes on', async () => {
     const { port, server } = await h.start(open((s, out, conn) => {
-      const w = out as unknown as OutputWriter & { sink: { flush(rows: number, lent?: readonly Uint8Array[]): void } };
+      const w = out as unknown as OutputWriter;
+      const sink = (out as unknown as { sink: { flush(rows: number, lent?: readonly Uint8Array[]): void } }).sink;
       const seq = (s as unknown as { seq: number }).seq;
       const lent = [Buffer.alloc(LEND_MIN, 0x78)];
       const bad: Array<[number, number, number]> = [
@@ -85,10 +86,10 @@ describe.each(TRANSPORTS)('writeFramed and lent chunks ($name)', ({ name, create
         [0xffff_ffff, 1, OutFlag.StreamData],
       ];
       for (const [off, len, flags] of bad) w.row(conn, seq, off, len, flags);
-      w.sink.flush(w.finish(), lent);
+      sink.flush(w.finish(), lent);
       for (const [off, len, flags] of bad) w.row(conn, seq, off, len, flags);
-      w.sink.flush(w.finish()); // no lent list at all
-      w.sink.flush(0, [1, 'x', null] as unknown as Uint8Array[]); // not Uint8Arrays
+      sink.flush(w.finish()); // no lent list at all
+      sink.flush(0, [1, 'x', null] as unknown as Uint8Array[]); // not Uint8Arrays
       s.write('3\r\nabc\r\n0\r\n\r\n');
       s.end();
     }));

@@ -106,7 +106,7 @@ describe.each(STREAM_TRANSPORTS)('streamed chunk sizes and ownership (%s transpo
     clients.push(c);
     c.send('GET /big HTTP/1.1\r\nHost: t\r\n\r\nGET /small HTTP/1.1\r\nHost: t\r\n\r\nGET /big HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
     await c.untilClosed(60_000);
-    let rest = c.received;
+    let rest: Buffer = c.received;
     for (const want of [4 * chunk.length, 5, 4 * chunk.length]) {
       const { head, body } = bodyOf(rest);
       if (want === 5) {
