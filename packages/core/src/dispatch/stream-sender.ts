@@ -61,12 +61,13 @@ export class StreamSender {
   }
 
   /**
-   * Starts sending (never throws; the request is answered when it finishes). An SseFeed subscriber
-   * whose request has no signal yet gets none: its stream opens at once and the transport's
-   * `onClose` says when the client leaves (an AbortController per subscriber is most of its cost).
+   * Starts sending (never throws; the request is answered when it finishes). A request nobody made a
+   * signal for gets none on a streaming transport (an AbortController and its listener per stream
+   * cost more than a 64 KiB chunk's write): the transport's `onClose`, or a stream that is already
+   * closed when it opens (at most one turn of the source later), says the client left.
    */
   start(): void {
-    if (!(this.body instanceof SseSubscription && this.req.abortController === null && this.feedPath())) {
+    if (!(this.req.abortController === null && this.out.stream !== undefined)) {
       let signal: AbortSignal;
       try {
         signal = this.req.signal;
