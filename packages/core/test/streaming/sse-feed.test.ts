@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { App, SseFeed, type SseEvent } from '../../src/index.js';
+import { App, SseFeed, compress, type SseEvent } from '../../src/index.js';
 import { prng } from '../support/prng.js';
 import { inject, startTestServer, type TestServer } from '../support/testing.js';
 import { FeedClient, eventually } from './feed-client.js';
@@ -148,6 +148,38 @@ describe.each(STREAM_TRANSPORTS)('SseFeed broadcast (%s transport)', (transport)
     feed.close();
     await old.until((x) => x.closed);
     await cur.until((x) => x.ended);
+  });
+});
+
+describe('SseFeed behind compress()', () => {
+  it('a gzip subscriber reads its own queue through the compressor and gets every event in order', async () => {
+    const feed = new SseFeed({ heartbeat: 0 });
+    const app = new App({ logger: false });
+    app.use(compress({ threshold: 0 }));
+    app.get('/events', () => feed.response({ initial: [{ comment: 'hello' }] }));
+    const server = await startTestServer(app);
+    try {
+      const res = await fetch(`${server.url}/events`, { headers: { 'accept-encoding': 'gzip' } });
+      expect(res.headers.get('content-encoding')).toBe('gzip');
+      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+      let text = '';
+      const readUntil = async (part: string): Promise<void> => {
+        while (!text.includes(part)) {
+          const r = await reader.read();
+          if (r.done) throw new Error(`ended before ${JSON.stringify(part)}: ${JSON.stringify(text)}`);
+          text += r.value;
+        }
+      };
+      await readUntil(': hello\n\n'); // subscribed
+      for (let i = 0; i < 20; i++) feed.publish({ id: String(i), data: `event ${i}` });
+      await readUntil('id: 19\n');
+      expect([...text.matchAll(/id: (\d+)/g)].map((m) => m[1])).toEqual(range(0, 20));
+      feed.close();
+      await reader.cancel();
+    } finally {
+      feed.close();
+      await server.close();
+    }
   });
 });
 
