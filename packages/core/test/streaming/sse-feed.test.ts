@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { App, SseFeed, compress, type SseEvent } from '../../src/index.js';
+import { App, SseFeed, compress, sse, type SseEvent } from '../../src/index.js';
 import { prng } from '../support/prng.js';
 import { inject, startTestServer, type TestServer } from '../support/testing.js';
 import { FeedClient, eventually } from './feed-client.js';
@@ -198,6 +198,26 @@ describe('SseFeed without a socket', () => {
     expect(res.headers['content-type']).toBe('text/event-stream; charset=utf-8');
     expect(res.text()).toBe(': hi\n\nid: 1\ndata: x\n\nid: 2\ndata: y\n\n');
     expect(feed.size).toBe(0);
+  });
+
+  it('sse(): a source may yield several events as one array (one step), framed in order; a bad one fails the stream', async () => {
+    const app = new App({ logger: false });
+    let steps = 0;
+    app.get('/batch', () => sse((async function* () {
+      steps++;
+      yield [{ id: '1', data: 'a' }, 'b', { event: 'x', data: { n: 3 } }];
+      steps++;
+      yield [];
+      steps++;
+      yield { id: '4', data: 'd' };
+    })(), { heartbeat: 0 }));
+    app.get('/bad', () => sse((async function* () {
+      yield [{ data: 'ok' }, { event: 'a\nb' }];
+    })(), { heartbeat: 0 }));
+    const res = await inject(app, '/batch');
+    expect(res.text()).toBe('id: 1\ndata: a\n\ndata: b\n\nevent: x\ndata: {"n":3}\n\nid: 4\ndata: d\n\n');
+    expect(steps).toBe(3);
+    expect((await inject(app, '/bad')).status).toBe(500);
   });
 
   it('publish() frames at once: a bad event throws and nothing of that call is sent', () => {
