@@ -101,7 +101,7 @@ export class StreamSender {
     if (this.body instanceof SseSubscription && this.feedPath()) return this.sendFeed(this.body);
     const gathered: Uint8Array[] = [];
     let size = 0;
-    // null: the producer is not asked for more yet (it may still own nothing jato holds)
+    // null: the source is not asked for its next chunk yet (jato holds its last one, not copied)
     let pending: Promise<IteratorResult<unknown>> | null = this.src.next();
     const turn = new Promise<typeof TURN>((resolve) => setImmediate(resolve, TURN));
     for (;;) {
