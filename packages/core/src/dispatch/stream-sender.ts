@@ -282,6 +282,9 @@ export class StreamSender {
   /** A string chunk: framed and written as one string (no bytes copy; the transport encodes it). */
   private writeString(text: string): boolean {
     const framing = this.framing;
+    const stream = this.stream!;
+    // the transport frames it after encoding it once (no byte count here)
+    if (framing.chunked && stream.writeChunk !== undefined) return stream.writeChunk(text);
     const n = Buffer.byteLength(text, 'utf8');
     this.sent += n;
     if (framing.declared >= 0 && this.sent > framing.declared) {

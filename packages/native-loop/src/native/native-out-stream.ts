@@ -7,6 +7,8 @@ export interface StreamRows {
   streamRow(s: NativeOutStream, body: string | Uint8Array | null, flags: number): void;
   /** prefix, chunk (lent when large: written during the call) and suffix rows. */
   framedRows(s: NativeOutStream, prefix: string, chunk: Uint8Array, suffix: string, flags: number): void;
+  /** One row: `text` as a chunk of the chunked coding (size line, text, CRLF). */
+  chunkRow(s: NativeOutStream, text: string, flags: number): void;
 }
 
 /**
@@ -57,6 +59,16 @@ export class NativeOutStream extends ResponseStreamBase {
     const over = this.unacked >= this.highWaterMark;
     if (over) this.wantsDrain = true;
     this.rows.framedRows(this, prefix, chunk, suffix, over ? OutFlag.StreamData | OutFlag.WantDrain : OutFlag.StreamData);
+    return !over;
+  }
+
+  writeChunk(text: string): boolean {
+    if (this.closed) return false;
+    if (text.length === 0) return !this.wantsDrain; // an empty chunk would end the body
+    this.unacked += text.length;
+    const over = this.unacked >= this.highWaterMark;
+    if (over) this.wantsDrain = true;
+    this.rows.chunkRow(this, text, over ? OutFlag.StreamData | OutFlag.WantDrain : OutFlag.StreamData);
     return !over;
   }
 

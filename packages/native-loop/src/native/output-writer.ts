@@ -25,6 +25,8 @@ const TEXT_CHUNK = 16 * 1024;
  * Smaller ones are copied and gathered with the turn's other rows (fewer writes: cheaper below this).
  */
 export const LEND_MIN = 64 * 1024;
+/** Room before a chunk's text for its size line (hex of up to 2^32 - 1 bytes, CRLF). */
+const CHUNK_ROOM = 10;
 
 /**
  * The native transport's Responder. Responses go into a shared output arena plus one table row
@@ -162,6 +164,23 @@ export class OutputWriter implements Responder {
     } finally {
       this.lent.length = 0;
     }
+  }
+
+  /**
+   * @internal `text` as one chunk of the chunked coding, encoded once: the UTF-8 bytes go in
+   * CHUNK_ROOM bytes into the reserved space, then the size line right before them and CRLF after.
+   */
+  chunkRow(s: NativeOutStream, text: string, flags: number): void {
+    const at = this.reserve(CHUNK_ROOM + text.length * 3 + 2);
+    const b = this.arena;
+    const n = b.utf8Write(text, at + CHUNK_ROOM);
+    const size = `${n.toString(16)}\r\n`;
+    const start = at + CHUNK_ROOM - size.length;
+    b.latin1Write(size, start);
+    b[at + CHUNK_ROOM + n] = 13;
+    b[at + CHUNK_ROOM + n + 1] = 10;
+    this.commit(CHUNK_ROOM + n + 2);
+    this.row(s.conn, s.seq, start, size.length + n + 2, flags);
   }
 
   /** The row of a lent chunk (flushed by the caller before it returns). */
