@@ -69,6 +69,22 @@ describe.each(TRANSPORTS)('writeFramed and lent chunks ($name)', ({ name, create
     expect(body.equals(want)).toBe(true);
   }, 90_000);
 
+  it.runIf(name === 'native')('writeChunk frames seeded UTF-8 text by its byte size (1- to 4-byte characters, empty skipped)', async () => {
+    const rand = prng(5);
+    const alphabet = ['a', 'é', '€', '😀', '\n'];
+    const texts = Array.from({ length: 60 }, () =>
+      Array.from({ length: Math.floor(rand() * (rand() < 0.2 ? 20_000 : 50)) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join(''));
+    const { port } = await h.start(open((s) => {
+      for (const t of texts) s.writeChunk!(t);
+      s.write('0\r\n\r\n');
+      s.end();
+    }));
+    const c = await h.connect(port);
+    await c.write('GET / HTTP/1.1\r\nHost: t\r\n\r\n');
+    await c.waitFor('the end of the stream', () => (c.ended ? true : undefined), 60_000);
+    expect(dechunk(c.received).toString('utf8')).toBe(texts.join(''));
+  });
+
   it.runIf(name === 'native')('rows naming a lent chunk wrongly are dropped (bad index, length, flags; no lent list): the stream goes on', async () => {
     const { port, server } = await h.start(open((s, out, conn) => {
       const w = out as unknown as OutputWriter;
