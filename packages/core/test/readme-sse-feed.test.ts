@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { FeedClient } from './streaming/feed-client.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -19,6 +19,12 @@ function readmeBlock(heading: string): string {
 }
 
 describe('README: broadcasting server-sent events', () => {
+  const children: ReturnType<typeof spawn>[] = [];
+  afterEach(() => {
+    // also when the test failed or timed out: no example process is left behind
+    for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+  });
+
   it('runs as written', async () => {
     const code = readmeBlock('Broadcasting server-sent events: SseFeed');
     const child = spawn(process.execPath, ['--input-type=module', '--eval', code], {
@@ -26,6 +32,7 @@ describe('README: broadcasting server-sent events', () => {
       env: { ...process.env, PORT: '0', NODE_ENV: 'production' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    children.push(child);
     const clients: FeedClient[] = [];
     try {
       let stderr = '';
