@@ -1,41 +1,26 @@
 // jato (framework, native transport) for the streaming scenarios (bench/src/stream):
-//   GET /sse          subscribe to the broadcast (server-sent events through `sse()`)
+//   GET /sse          subscribe to the broadcast (an SseFeed: server-sent events framed once, shared)
 //   GET /publish?k=N  broadcast N events to every subscriber, answers the subscriber count
 //   GET /download     1 MiB streamed (16 chunks of 64 KiB from an async generator, chunked)
 //   POST /upload      the body read as a stream (route bodyLimit), answers its length
 // PORT/HOST from the environment; SIGTERM closes gracefully.
-import { App, sse } from 'jato';
+import { App, SseFeed } from 'jato';
 
 const CHUNK = Buffer.alloc(64 * 1024, 120);
 const EVENT = { event: 'tick', data: 'x'.repeat(64) };
-/** A promise with its resolve function (Promise.withResolvers is Node 22+). */
-function deferred() {
-  let resolve;
-  const promise = new Promise((r) => (resolve = r));
-  return { promise, resolve };
-}
-/** Subscribers wait on this; /publish resolves it with the number of events to send. */
-let next = deferred();
-let subscribers = 0;
+/**
+ * The broadcast, as a jato user doing fan-out writes it: one SseFeed; every subscriber's response
+ * comes from `feed.response()`, and `feed.publish()` frames the events once and writes the shared
+ * bytes to every subscriber (one write per subscriber connection per turn).
+ */
+const feed = new SseFeed({ heartbeat: 15_000 });
 
 const app = new App({ logger: false });
-app.get('/sse', () => sse(async function* (signal) {
-  subscribers++;
-  try {
-    while (!signal.aborted) {
-      const k = await next.promise;
-      for (let i = 0; i < k; i++) yield EVENT;
-    }
-  } finally {
-    subscribers--;
-  }
-}));
+app.get('/sse', () => feed.response());
 app.get('/publish', (req) => {
   const k = Number(req.query.get('k') ?? 1);
-  const current = next;
-  next = deferred();
-  current.resolve(k);
-  return String(subscribers);
+  feed.publish(Array.from({ length: k }, () => EVENT));
+  return String(feed.size);
 });
 app.get('/download', () => (async function* () {
   for (let i = 0; i < 16; i++) yield CHUNK;

@@ -14,6 +14,8 @@ export { Form, type FormLimits, type FormValue, type UploadedFile } from './requ
 export { parseCookies } from './request/cookies.js';
 export { Response, type ResponseBody, type ResponseInit } from './response/response.js';
 export { sse, formatSseEvent, type SseEvent, type SseOptions } from './response/sse.js';
+export type { SseItem } from './response/sse.js';
+export { SseFeed, type SseFeedOptions, type SseSubscribeOptions } from './response/sse-feed.js';
 export type { StreamBody } from './response/stream-source.js';
 export { ResponseHeaders, type HeadersInit } from './response/headers.js';
 export { serializeCookie, type CookieOptions } from './response/cookie.js';

@@ -120,7 +120,10 @@ class NativeServer : public Napi::ObjectWrap<NativeServer> {
   }
 
   Napi::Value Flush(const Napi::CallbackInfo& info) {
-    if (info.Length() > 0 && info[0].IsNumber()) server_->Flush(info[0].As<Napi::Number>().Uint32Value());
+    if (info.Length() > 0 && info[0].IsNumber()) {
+      napi_value lent = info.Length() > 1 && info[1].IsArray() ? static_cast<napi_value>(info[1]) : nullptr;
+      server_->Flush(info[0].As<Napi::Number>().Uint32Value(), lent);
+    }
     return info.Env().Undefined();
   }
 

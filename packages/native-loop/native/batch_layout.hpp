@@ -32,6 +32,10 @@ constexpr uint32_t kOutWs = 128, kOutWsClose = 256, kOutWsTerminate = 512, kOutU
 static_assert(kOutWs > (kOutClose | kOutStreamOpen | kOutStreamData | kOutStreamEnd | kOutStreamAbort |
                         kOutWantDrain | kOutStreamFile),
               "WebSocket row bits must stay above every other output flag");
+/** A streamed-data row whose kOutOff has this bit carries a JS chunk lent for one flush call, not
+ *  arena bytes: the rest of kOutOff indexes the chunks handed to that call (output-writer.ts). The
+ *  arena stays under this many bytes. */
+constexpr uint32_t kOutLentOff = 0x80000000u;
 /** In the closed list, an id with this bit is a drain notice (unsent output went under the mark). */
 constexpr uint32_t kDrainBit = 0x80000000u;
 /** In the closed list: the connection's front file body finished (sent, or failed with kFileFailBit). */

@@ -128,7 +128,7 @@ bool Server::SetOutput(napi_value arena, napi_value table) {
   napi_create_reference(env_, arena, 1, &out_arena_ref_);
   napi_create_reference(env_, table, 1, &out_table_ref_);
   out_arena_ = static_cast<uint8_t*>(data);
-  out_arena_len_ = len;
+  out_arena_len_ = len < kOutLentOff ? len : kOutLentOff - 1;  // offsets with kOutLentOff are lent chunks
   out_table_ = static_cast<uint32_t*>(tdata);
   out_table_words_ = words;
   return true;
@@ -193,10 +193,44 @@ void Server::Dispatch() {
   napi_close_handle_scope(env_, hs);
 }
 
-void Server::Flush(uint32_t rows) {
+void Server::Flush(uint32_t rows, napi_value lent) {
   in_js_call_ = true;
-  ProcessRows(rows);
+  if (lent != nullptr) Lend(lent);
+  ProcessRows(rows);  // writes every touched connection (or copies what the socket did not take)
+  out_lent_.clear();
   in_js_call_ = false;
+}
+
+// The lent chunks: each a Uint8Array (anything else lends nothing: its rows are dropped).
+void Server::Lend(napi_value list) {
+  bool is_array = false;
+  if (napi_is_array(env_, list, &is_array) != napi_ok || !is_array) return;
+  uint32_t n = 0;
+  napi_get_array_length(env_, list, &n);
+  out_lent_.reserve(n);
+  for (uint32_t i = 0; i < n; i++) {
+    uv_buf_t b = uv_buf_init(nullptr, 0);
+    napi_value v, ab;
+    bool is_ta = false;
+    napi_typedarray_type t;
+    size_t len = 0, off = 0;
+    void* data = nullptr;
+    if (napi_get_element(env_, list, i, &v) == napi_ok && napi_is_typedarray(env_, v, &is_ta) == napi_ok && is_ta &&
+        napi_get_typedarray_info(env_, v, &t, &len, &data, &ab, &off) == napi_ok && t == napi_uint8_array &&
+        data != nullptr && len <= UINT32_MAX) {
+      b = uv_buf_init(static_cast<char*>(data), static_cast<unsigned>(len));
+    }
+    out_lent_.push_back(b);
+  }
+}
+
+// A row outside the arena: the bytes of a lent chunk when it is a stream-data row naming one
+// exactly (index and length), else nullptr (the row is dropped).
+const char* Server::LentBytes(size_t off, size_t len, uint32_t flags) const {
+  if (!(off & kOutLentOff) || !(flags & kOutStreamData) || (flags & ~(kOutStreamData | kOutWantDrain)) != 0) return nullptr;
+  size_t k = off & ~size_t{kOutLentOff};
+  if (k >= out_lent_.size() || out_lent_[k].base == nullptr || out_lent_[k].len != len || len == 0) return nullptr;
+  return out_lent_[k].base;
 }
 
 void Server::FinishClose() {

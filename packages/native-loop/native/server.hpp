@@ -65,8 +65,12 @@ class Server {
   napi_value InputBuffers();
   /** JS hands (or re-hands after growth) the output arena and output table. */
   bool SetOutput(napi_value arena, napi_value table);
-  /** Write `rows` output rows JS wrote outside a batch (async completions). */
-  void Flush(uint32_t rows);
+  /**
+   * Write `rows` output rows JS wrote outside a batch (async completions). `lent`: an array of
+   * Uint8Arrays that rows with kOutLentOff point into, read during this call only (what the socket
+   * does not take at once is copied).
+   */
+  void Flush(uint32_t rows, napi_value lent = nullptr);
   /** Graceful close: stop accepting, finish in-flight work until `deadline_ms`, then close. */
   void Close(uint64_t deadline_ms);
   ServerStats Stats() const;
@@ -245,6 +249,10 @@ class Server {
   uint32_t* out_table_ = nullptr;
   size_t out_table_words_ = 0;
   napi_ref out_arena_ref_ = nullptr, out_table_ref_ = nullptr;
+  /** The chunks JS lent for the current Flush call (kOutLentOff rows); empty otherwise. */
+  std::vector<uv_buf_t> out_lent_;
+  void Lend(napi_value list);
+  const char* LentBytes(size_t off, size_t len, uint32_t flags) const;
 
   ServerStats stats_;
 };

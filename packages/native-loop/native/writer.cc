@@ -126,16 +126,22 @@ void Server::ProcessRows(uint32_t rows) {
   // one row for c, routed by its flags; c is added to touched_ (flushed once after all rows)
   auto row = [this](Connection* c, const uint32_t* r) {
     size_t off = r[kOutOff], len = r[kOutLen];
-    if (off > out_arena_len_ || len > out_arena_len_ - off) return;  // never trust offsets
     uint32_t flags = r[kOutFlags];
-    if (flags <= kOutClose) {
-      Deliver(c, r[kOutSeq], reinterpret_cast<const char*>(out_arena_) + off, len, flags != 0, true, true);
-    } else if (flags >= kOutWs) {  // the WebSocket bits are the highest (batch_layout.hpp)
-      WsRow(c, r[kOutSeq], reinterpret_cast<const char*>(out_arena_) + off, len, flags);
-    } else if (flags & kOutStreamFile) {
-      StartFile(c, r[kOutSeq], reinterpret_cast<const char*>(out_arena_) + off, len, flags);
+    const char* p;
+    if (off <= out_arena_len_ && len <= out_arena_len_ - off) {  // never trust offsets
+      p = reinterpret_cast<const char*>(out_arena_) + off;
     } else {
-      DeliverStream(c, r[kOutSeq], reinterpret_cast<const char*>(out_arena_) + off, len, flags);
+      p = LentBytes(off, len, flags);  // a stream-data row over a chunk JS lent for this call
+      if (!p) return;
+    }
+    if (flags <= kOutClose) {
+      Deliver(c, r[kOutSeq], p, len, flags != 0, true, true);
+    } else if (flags >= kOutWs) {  // the WebSocket bits are the highest (batch_layout.hpp)
+      WsRow(c, r[kOutSeq], p, len, flags);
+    } else if (flags & kOutStreamFile) {
+      StartFile(c, r[kOutSeq], p, len, flags);
+    } else {
+      DeliverStream(c, r[kOutSeq], p, len, flags);
     }
     // every connection that got a row is flushed once after all rows (its in_flight changed)
     if (!c->touched) {

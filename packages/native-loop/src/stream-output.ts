@@ -26,6 +26,18 @@ export interface ResponseStream {
    * is at or above the high-water mark: stop writing until `events.onDrain`. Ignored once closed.
    */
   write(chunk: string | Uint8Array): boolean;
+  /**
+   * Optional: `prefix`, `chunk` and `suffix` as one write (e.g. a chunk with its chunked-coding
+   * framing), with the result of `write`. The transport holds no reference to `chunk` once it
+   * returns (a large one may be written from its own memory during the call, not copied).
+   */
+  writeFramed?(prefix: string, chunk: Uint8Array, suffix: string): boolean;
+  /**
+   * Optional: `text` (UTF-8, not empty) as one chunk of the chunked transfer coding — the transport
+   * adds its size line and CRLF after encoding it once (no separate byte count) — with the result of
+   * `write`. Only for a response whose head says `Transfer-Encoding: chunked`.
+   */
+  writeChunk?(text: string): boolean;
   /** The body is complete: the connection goes on with its next response (or closes if it was the last). */
   end(): void;
   /**

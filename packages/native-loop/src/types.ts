@@ -8,7 +8,7 @@
  */
 
 import type { MethodId } from '@jato/parser';
-import type { StreamingResponder } from './stream-output.js';
+import type { ResponseStream, StreamingResponder } from './stream-output.js';
 
 export type { ResponseStream, ResponseStreamEvents, StreamingResponder } from './stream-output.js';
 export type { FileSendEvents, FileSendingResponder } from './file-output.js';
@@ -86,6 +86,11 @@ export interface Responder extends Partial<BodyStreamControl>, Partial<WsRespond
   respondLines?(conn: number, seq: number, head: string, lines: string, body: string | Uint8Array | null, close: boolean): void;
   /** Start a streamed response (see `stream-output.ts`); absent on a transport that cannot stream. */
   stream?: StreamingResponder['stream'];
+  /**
+   * Write the same chunk to `count` open streams of this responder, encoded once and shared (a
+   * broadcast); the same as `write(chunk)` on each, without the results. Absent: write to each.
+   */
+  streamPublish?(streams: readonly ResponseStream[], count: number, chunk: string | Uint8Array): void;
   /**
    * Unsent bytes per connection at or above which a stream's `write` returns false. Bytes written
    * to a stream are referenced until sent and always counted in the unsent output: a producer that

@@ -12,7 +12,7 @@ import {
   BODY_ABORTED, BODY_DONE, BODY_MORE, BODY_STREAM, DEFAULT_LIMITS, METHOD_NAMES, MethodId, RequestFlag, STATUS_TEXT, methodIdOf,
   reasonOf, resolveOptions,
 } from '../src/index.js';
-import { DRAIN_BIT, FILE_DONE_BIT, FILE_FAIL_BIT, OutFlag, WsCol } from '../src/native/layout.js';
+import { DRAIN_BIT, FILE_DONE_BIT, FILE_FAIL_BIT, OUT_LENT_OFF, OutFlag, WsCol } from '../src/native/layout.js';
 import { WS_COMPRESSED, WsEventKind } from '../src/ws-transport.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -106,6 +106,13 @@ describe('shared vocabulary', () => {
     // the loop routes every row with flags >= kOutWs to the WebSocket writer (writer.cc)
     const nonWs = js.filter(([name]) => !['Ws', 'WsClose', 'WsTerminate', 'Upgrade'].includes(name));
     expect(nonWs.reduce((all, [, bit]) => all | bit, 0)).toBeLessThan(OutFlag.Ws);
+  });
+
+  it('the lent-chunk offset bit (OUT_LENT_OFF) is the loop\'s kOutLentOff, one bit above any arena offset', () => {
+    const text = readFileSync(join(loopNative, 'batch_layout.hpp'), 'utf8');
+    expect(Number(/\bkOutLentOff = (0x[0-9a-fA-F]+)/.exec(text)?.[1])).toBe(OUT_LENT_OFF);
+    expect((OUT_LENT_OFF >>> 0) & ((OUT_LENT_OFF >>> 0) - 1)).toBe(0);
+    expect(OUT_LENT_OFF).toBe(2 ** 31); // the top bit of a u32 column: arena offsets stay under it
   });
 
   it('the closed-list notice bits are the loop\'s, distinct, and above every connection id', () => {

@@ -2,6 +2,7 @@ import type { Responder, ResponseStream } from '@jato/native-loop';
 import type { Request } from '../request/request.js';
 import { openSource, type PullSource } from '../response/stream-source.js';
 import { FileStream } from '../static/file-stream.js';
+import { SseSubscription } from '../response/sse-feed.js';
 
 /** What a StreamSender needs from the dispatcher. @internal */
 export interface StreamHost {
@@ -53,26 +54,33 @@ export class StreamSender {
     private readonly out: Responder,
     private readonly framing: StreamFraming,
     body: object,
-    kind: 'web' | 'node' | 'iterable',
+    private readonly kind: 'web' | 'node' | 'iterable',
   ) {
     this.body = body;
     this.src = openSource(body, kind);
   }
 
-  /** Starts sending (never throws; the request is answered when it finishes). */
+  /**
+   * Starts sending (never throws; the request is answered when it finishes). A request nobody made a
+   * signal for gets none on a streaming transport (an AbortController and its listener per stream
+   * cost more than a 64 KiB chunk's write): the transport's `onClose`, or a stream that is already
+   * closed when it opens (at most one turn of the source later), says the client left.
+   */
   start(): void {
-    let signal: AbortSignal;
-    try {
-      signal = this.req.signal;
-    } catch (err) {
-      this.fail(err);
-      return;
+    if (!(this.req.abortController === null && this.out.stream !== undefined)) {
+      let signal: AbortSignal;
+      try {
+        signal = this.req.signal;
+      } catch (err) {
+        this.fail(err);
+        return;
+      }
+      if (signal.aborted) {
+        this.clientLeft();
+        return;
+      }
+      signal.addEventListener('abort', this.clientLeft, { once: true });
     }
-    if (signal.aborted) {
-      this.clientLeft();
-      return;
-    }
-    signal.addEventListener('abort', this.clientLeft, { once: true });
     this.run().then(
       () => this.finish(),
       (err: unknown) => this.fail(err),
@@ -90,12 +98,14 @@ export class StreamSender {
       const hwm = this.out.highWaterMark;
       if (hwm !== undefined) this.body.reuseBuffers(hwm);
     }
+    if (this.body instanceof SseSubscription && this.feedPath()) return this.sendFeed(this.body);
     const gathered: Uint8Array[] = [];
     let size = 0;
-    let pending = this.src.next();
+    // null: the source is not asked for its next chunk yet (jato holds its last one, not copied)
+    let pending: Promise<IteratorResult<unknown>> | null = this.src.next();
     const turn = new Promise<typeof TURN>((resolve) => setImmediate(resolve, TURN));
     for (;;) {
-      const r = await Promise.race([pending, turn]);
+      const r = await Promise.race([pending!, turn]);
       if (this.done) return;
       if (r === TURN) break;
       if (r.done === true) {
@@ -108,11 +118,17 @@ export class StreamSender {
       }
       const chunk = toBytes(r.value);
       if (chunk.byteLength > 0) {
-        gathered.push(chunk);
         size += chunk.byteLength;
+        if (size >= FIRST_TURN_MAX) {
+          // the producer is asked for more only once this one is written: no copy
+          gathered.push(chunk);
+          pending = null;
+          break;
+        }
+        // kept while the producer goes on, and a chunk is its own again once it is resumed: a copy
+        gathered.push(typeof r.value === 'string' ? chunk : new Uint8Array(chunk));
       }
       pending = this.src.next();
-      if (size >= FIRST_TURN_MAX) break;
     }
     if (req.method === 'HEAD') {
       // the head a GET would get (chunked or the declared length), no body; the source is cancelled
@@ -136,6 +152,7 @@ export class StreamSender {
     }
     let ok = true;
     for (const chunk of gathered) ok = this.write(chunk);
+    pending ??= this.src.next();
     for (;;) {
       if (!ok) {
         await new Promise<void>((resolve) => (this.wake = resolve));
@@ -188,14 +205,52 @@ export class StreamSender {
     }
   }
 
+  /** An SseFeed subscriber's events are written by the feed (not pulled): a streaming transport, GET, no length. */
+  private feedPath(): boolean {
+    return this.out.stream !== undefined && this.req.method !== 'HEAD' && this.framing.declared < 0;
+  }
+
+  /**
+   * A subscriber of an SseFeed: the head goes out at once and the feed writes the events to the
+   * stream itself (shared bytes, no pull per event) until it ends the subscriber or the client leaves.
+   */
+  private async sendFeed(sub: SseSubscription): Promise<void> {
+    const req = this.req;
+    const framing = this.framing;
+    const stream = this.out.stream!(req.conn, req.seq, framing.head(-1), framing.close, {
+      onDrain: () => sub.drained(),
+      onClose: this.clientLeft,
+    });
+    this.stream = stream;
+    if (stream.closed) {
+      this.clientLeft();
+      return;
+    }
+    const how = await sub.attach(stream, this.out, framing.chunked);
+    if (this.done) return;
+    this.done = true;
+    if (how === 'abort') {
+      stream.abort();
+      return;
+    }
+    if (framing.chunked) stream.write(FINAL_CHUNK);
+    stream.end();
+  }
+
   /** A transport that cannot stream: read the whole body, then send it as one response. */
-  private async gatherAll(gathered: Uint8Array[], size: number, pending: Promise<IteratorResult<unknown>>): Promise<void> {
+  private async gatherAll(gathered: Uint8Array[], size: number, pending: Promise<IteratorResult<unknown>> | null): Promise<void> {
+    if (pending === null) {
+      // the last chunk gathered was not copied: the producer is resumed below
+      const last = gathered.length - 1;
+      gathered[last] = new Uint8Array(gathered[last]!);
+      pending = this.src.next();
+    }
     for (;;) {
       const r = await pending;
       if (this.done) return;
       if (r.done === true) break;
       const chunk = toBytes(r.value);
-      gathered.push(chunk);
+      gathered.push(typeof r.value === 'string' ? chunk : new Uint8Array(chunk));
       size += chunk.byteLength;
       pending = this.src.next();
     }
@@ -214,6 +269,10 @@ export class StreamSender {
     if (framing.declared >= 0 && this.sent > framing.declared) {
       throw new Error(`The streamed body is longer than its Content-Length (${framing.declared})`);
     }
+    if (stream.writeFramed !== undefined) {
+      // one write; the transport does not keep the chunk (a large one is not copied either)
+      return framing.chunked ? stream.writeFramed(`${chunk.byteLength.toString(16)}\r\n`, chunk, '\r\n') : stream.writeFramed('', chunk, '');
+    }
     if (!framing.chunked) return stream.write(chunk);
     stream.write(`${chunk.byteLength.toString(16)}\r\n`);
     stream.write(chunk);
@@ -223,6 +282,9 @@ export class StreamSender {
   /** A string chunk: framed and written as one string (no bytes copy; the transport encodes it). */
   private writeString(text: string): boolean {
     const framing = this.framing;
+    const stream = this.stream!;
+    // the transport frames it after encoding it once (no byte count here)
+    if (framing.chunked && stream.writeChunk !== undefined) return stream.writeChunk(text);
     const n = Buffer.byteLength(text, 'utf8');
     this.sent += n;
     if (framing.declared >= 0 && this.sent > framing.declared) {
@@ -242,7 +304,8 @@ export class StreamSender {
     if (this.done) return;
     this.done = true;
     this.req.abortNow();
-    this.src.cancel(new DOMException('The client closed the connection', 'AbortError'));
+    // only a Web stream's cancel() takes the reason (an exception is costly to make per client)
+    this.src.cancel(this.kind === 'web' ? new DOMException('The client closed the connection', 'AbortError') : undefined);
     this.stream?.abort();
     this.onDrain();
     this.finish();
@@ -267,11 +330,8 @@ export class StreamSender {
     if (this.finished) return;
     this.finished = true;
     this.done = true;
-    try {
-      this.req.signal.removeEventListener('abort', this.clientLeft);
-    } catch {
-      /* nothing to remove */
-    }
+    // (a signal nobody read is not made here)
+    this.req.abortController?.signal.removeEventListener('abort', this.clientLeft);
     this.host.answered(this.req);
   }
 }

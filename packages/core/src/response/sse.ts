@@ -15,6 +15,17 @@ export interface SseEvent {
   comment?: string;
 }
 
+/** What an `sse()` source yields: an event, a string (sent as `data`), or several at once (one step of the source for all). */
+export type SseItem = SseEvent | string | readonly (SseEvent | string)[];
+
+/** The framing of an item: an array is its events in order. */
+function formatSseItem(item: SseItem): string {
+  if (!Array.isArray(item)) return formatSseEvent(item as SseEvent | string);
+  let out = '';
+  for (const e of item as readonly (SseEvent | string)[]) out += formatSseEvent(e);
+  return out;
+}
+
 /** Options of `sse()`. */
 export interface SseOptions extends Omit<ResponseInit, 'type' | 'charset'> {
   /** Send a `:` comment after this many ms without an event, so proxies keep the stream (15 000; 0: never). */
@@ -61,7 +72,8 @@ function dataLines(data: string): string {
 
 /**
  * A server-sent events response (`text/event-stream`, `Cache-Control: no-cache`,
- * `X-Accel-Buffering: no`): each event the source yields is framed and sent at once; a `:` comment
+ * `X-Accel-Buffering: no`): each event the source yields is framed and sent at once (a source that
+ * has several ready yields them as one array: one step of the source, not one per event); a `:` comment
  * goes out after `heartbeat` ms without one. When the client leaves, `req.signal` fires, the signal
  * given to a `source` function aborts (a producer waiting for its next event can stop at once), and
  * the source's `return()` is called (an `async function*`'s `finally` runs when it next resumes).
@@ -74,13 +86,13 @@ function dataLines(data: string): string {
  * }()));
  */
 export function sse(
-  source: AsyncIterable<SseEvent | string> | ((signal: AbortSignal) => AsyncIterable<SseEvent | string>),
+  source: AsyncIterable<SseItem> | ((signal: AbortSignal) => AsyncIterable<SseItem>),
   options: SseOptions = {},
 ): Response {
   const { heartbeat = 15_000, headers, ...init } = options;
   const stop = new AbortController();
   const events = typeof source === 'function' ? source(stop.signal) : source;
-  const body = new SseSource(events[Symbol.asyncIterator](), formatSseEvent, heartbeat, stop);
+  const body = new SseSource(events[Symbol.asyncIterator](), formatSseItem, heartbeat, stop);
   const res = new Response(body, { ...init, type: 'text/event-stream', charset: 'utf-8', headers });
   if (!res.headers.has('cache-control')) res.headers.set('Cache-Control', 'no-cache');
   if (!res.headers.has('x-accel-buffering')) res.headers.set('X-Accel-Buffering', 'no');

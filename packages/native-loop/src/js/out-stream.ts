@@ -37,6 +37,17 @@ export class OutStream extends ResponseStreamBase {
     return this.owner.streamWrite(this, chunk);
   }
 
+  /** One piece: a copy of prefix + chunk + suffix (the socket keeps what it writes until sent). */
+  writeFramed(prefix: string, chunk: Uint8Array, suffix: string): boolean {
+    if (this.closed) return false;
+    const a = Buffer.byteLength(prefix, 'utf8');
+    const piece = Buffer.allocUnsafe(a + chunk.byteLength + Buffer.byteLength(suffix, 'utf8'));
+    piece.write(prefix, 0, 'utf8');
+    piece.set(chunk, a);
+    piece.write(suffix, a + chunk.byteLength, 'utf8');
+    return this.owner.streamWrite(this, piece);
+  }
+
   protected endOutput(): void {
     this.ended = true;
     this.owner.streamEnd(this);

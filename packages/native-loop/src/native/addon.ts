@@ -31,7 +31,8 @@ export interface NativeServerHandle {
   listen(): { address: string; port: number; family: 'IPv4' | 'IPv6' };
   inputBuffers(): InputBuffers;
   setOutput(arena: Uint8Array, table: Uint32Array): void;
-  flush(rows: number): void;
+  /** `lent`: the Uint8Arrays rows with OUT_LENT_OFF point into, read during this call only. */
+  flush(rows: number, lent?: readonly Uint8Array[]): void;
   close(deadlineMs: number): void;
   stats(): { connections: number; accepted: number; inFlight: number; requests: number; bytesRead: number; bytesWritten: number };
   remote(conn: number): { address: string; port: number } | undefined;

@@ -23,6 +23,11 @@ export const enum OutFlag {
   Ws = 128, WsClose = 256, WsTerminate = 512, Upgrade = 1024,
 }
 
+/**
+ * A stream-data row whose Off has this bit points into a chunk lent for one flush call (the rest of
+ * Off indexes the chunks given to it), not into the arena (native batch_layout.hpp kOutLentOff).
+ */
+export const OUT_LENT_OFF = 0x80000000;
 /** Columns of the WebSocket event table (native/batch_layout.hpp WsCol). */
 export const enum WsCol { Conn = 0, Kind, Code, Off, Len, Count }
 /** In the closed list, an id with this bit set is a drain notice for the connection. */

@@ -5,6 +5,10 @@ import { OutFlag } from './layout.js';
 /** Where a NativeOutStream writes its rows (the OutputWriter). */
 export interface StreamRows {
   streamRow(s: NativeOutStream, body: string | Uint8Array | null, flags: number): void;
+  /** prefix, chunk (lent when large: written during the call) and suffix rows. */
+  framedRows(s: NativeOutStream, prefix: string, chunk: Uint8Array, suffix: string, flags: number): void;
+  /** One row: `text` as a chunk of the chunked coding (size line, text, CRLF). */
+  chunkRow(s: NativeOutStream, text: string, flags: number): void;
 }
 
 /**
@@ -35,6 +39,36 @@ export class NativeOutStream extends ResponseStreamBase {
     const over = this.unacked >= this.highWaterMark;
     if (over) this.wantsDrain = true;
     this.rows.streamRow(this, chunk, over ? OutFlag.StreamData | OutFlag.WantDrain : OutFlag.StreamData);
+    return !over;
+  }
+
+  /**
+   * @internal `size` bytes written to this stream from a span shared with other streams (see
+   * OutputWriter.streamPublish): counted like `write`; returns the row's flags (WantDrain at the mark).
+   */
+  account(size: number): number {
+    this.unacked += size;
+    if (this.unacked < this.highWaterMark) return OutFlag.StreamData;
+    this.wantsDrain = true;
+    return OutFlag.StreamData | OutFlag.WantDrain;
+  }
+
+  writeFramed(prefix: string, chunk: Uint8Array, suffix: string): boolean {
+    if (this.closed) return false;
+    this.unacked += prefix.length + chunk.byteLength + suffix.length;
+    const over = this.unacked >= this.highWaterMark;
+    if (over) this.wantsDrain = true;
+    this.rows.framedRows(this, prefix, chunk, suffix, over ? OutFlag.StreamData | OutFlag.WantDrain : OutFlag.StreamData);
+    return !over;
+  }
+
+  writeChunk(text: string): boolean {
+    if (this.closed) return false;
+    if (text.length === 0) return !this.wantsDrain; // an empty chunk would end the body
+    this.unacked += text.length;
+    const over = this.unacked >= this.highWaterMark;
+    if (over) this.wantsDrain = true;
+    this.rows.chunkRow(this, text, over ? OutFlag.StreamData | OutFlag.WantDrain : OutFlag.StreamData);
     return !over;
   }
 

@@ -3,14 +3,14 @@ import * as ws from './ws-writer.js';
 import type { ResponseStream, ResponseStreamEvents } from '../stream-output.js';
 import { NativeOutStream } from './native-out-stream.js';
 import { type FastBuffer, allocFast } from './buffer-internals.js';
-import { OutCol, OutFlag } from './layout.js';
+import { OUT_LENT_OFF, OutCol, OutFlag } from './layout.js';
 import { NativeFiles } from './native-files.js';
 import type { FileSendEvents } from '../file-output.js';
 
 /** The part of the native server the writer talks to. */
 export interface OutputSink {
   setOutput(arena: Uint8Array, table: Uint32Array): void;
-  flush(rows: number): void;
+  flush(rows: number, lent?: readonly Uint8Array[]): void;
   /** Unsent bytes of a WebSocket connection (-1: gone). */
   wsBuffered?(conn: number): number;
 }
@@ -20,6 +20,14 @@ const INITIAL_ROWS = 4096;
 /** Pending text is written to the arena once it passes this many chars. */
 const TEXT_CHUNK = 16 * 1024;
 const CRLF = '\r\n';
+/**
+ * A streamed chunk of at least this many bytes is not copied into the arena: the loop writes it from
+ * the chunk's own memory during a flush made at once (copying only what the socket does not take).
+ * Smaller ones are copied and gathered with the turn's other rows (fewer writes: cheaper below this).
+ */
+export const LEND_MIN = 64 * 1024;
+/** Room before a chunk's text for its size line (hex of up to 2^32 - 1 bytes, CRLF). */
+const CHUNK_ROOM = 10;
 
 /**
  * The native transport's Responder. Responses go into a shared output arena plus one table row
@@ -159,6 +167,105 @@ export class OutputWriter implements Responder {
   streamRow(s: NativeOutStream, body: string | Uint8Array | null, flags: number): void {
     this.put(s.conn, s.seq, '', body, flags);
     if ((flags & (OutFlag.StreamEnd | OutFlag.StreamAbort)) !== 0) this.streams?.get(s.conn)?.delete(s);
+  }
+
+  /**
+   * The same chunk to `count` open streams of this writer (an SSE broadcast): encoded once into the
+   * arena, one row per stream pointing at it (the loop gathers each connection's rows of the turn
+   * into its one write). Closed streams are skipped. Like `write` on each, without its result.
+   */
+  streamPublish(streams: readonly ResponseStream[], count: number, chunk: string | Uint8Array): void {
+    if (count === 0) return;
+    let at: number;
+    let n: number;
+    if (typeof chunk === 'string') {
+      at = this.reserve(chunk.length * 3);
+      n = this.arena.utf8Write(chunk, at);
+    } else {
+      n = chunk.byteLength;
+      at = this.reserve(n);
+      this.arena.set(chunk, at);
+    }
+    if (n === 0) return;
+    this.commit(n);
+    while ((this.rows + count) * OutCol.Count > this.table.length) this.growTable();
+    const t = this.table;
+    let r = this.rows * OutCol.Count;
+    for (let i = 0; i < count; i++) {
+      const s = streams[i] as NativeOutStream;
+      if (s.closed) continue;
+      t[r + OutCol.Conn] = s.conn;
+      t[r + OutCol.Seq] = s.seq;
+      t[r + OutCol.Off] = at;
+      t[r + OutCol.Len] = n;
+      t[r + OutCol.Flags] = s.account(n);
+      r += OutCol.Count;
+      this.rows++;
+    }
+    this.textRow = this.rows;
+    if (!this.inBatch && !this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(this.flushLater);
+    }
+  }
+
+  private readonly lent: Uint8Array[] = [];
+
+  /**
+   * @internal rows of stream `s`: prefix, chunk, suffix. A large chunk outside a batch is lent, not
+   * copied: its row points at it, and the rows are flushed now, so the loop has written it (or copied
+   * what the socket did not take) before this returns: the producer may reuse its memory at once.
+   */
+  framedRows(s: NativeOutStream, prefix: string, chunk: Uint8Array, suffix: string, flags: number): void {
+    const data = flags & ~OutFlag.WantDrain;
+    if (chunk.byteLength < LEND_MIN || this.inBatch || this.sink === undefined) {
+      if (prefix !== '') this.put(s.conn, s.seq, '', prefix, data);
+      this.put(s.conn, s.seq, '', chunk, suffix === '' ? flags : data);
+      if (suffix !== '') this.put(s.conn, s.seq, '', suffix, flags);
+      return;
+    }
+    if (prefix !== '') this.put(s.conn, s.seq, '', prefix, data);
+    this.lendRow(s, chunk, suffix === '' ? flags : data);
+    if (suffix !== '') this.put(s.conn, s.seq, '', suffix, flags);
+    const rows = this.finish();
+    try {
+      this.sink.flush(rows, this.lent);
+    } finally {
+      this.lent.length = 0;
+    }
+  }
+
+  /**
+   * @internal `text` as one chunk of the chunked coding, encoded once: the UTF-8 bytes go in
+   * CHUNK_ROOM bytes into the reserved space, then the size line right before them and CRLF after.
+   */
+  chunkRow(s: NativeOutStream, text: string, flags: number): void {
+    const at = this.reserve(CHUNK_ROOM + text.length * 3 + 2);
+    const b = this.arena;
+    const n = b.utf8Write(text, at + CHUNK_ROOM);
+    const size = `${n.toString(16)}\r\n`;
+    const start = at + CHUNK_ROOM - size.length;
+    b.latin1Write(size, start);
+    b[at + CHUNK_ROOM + n] = 13;
+    b[at + CHUNK_ROOM + n + 1] = 10;
+    this.commit(CHUNK_ROOM + n + 2);
+    this.row(s.conn, s.seq, start, size.length + n + 2, flags);
+  }
+
+  /** The row of a lent chunk (flushed by the caller before it returns). */
+  private lendRow(s: NativeOutStream, body: Uint8Array, flags: number): void {
+    this.writeText();
+    if ((this.rows + 1) * OutCol.Count > this.table.length) this.growTable();
+    const r = this.rows * OutCol.Count;
+    const t = this.table;
+    t[r + OutCol.Conn] = s.conn;
+    t[r + OutCol.Seq] = s.seq;
+    t[r + OutCol.Off] = OUT_LENT_OFF | this.lent.length;
+    t[r + OutCol.Len] = body.byteLength;
+    t[r + OutCol.Flags] = flags;
+    this.rows++;
+    this.textRow = this.rows;
+    this.lent.push(body);
   }
 
   /** The loop says the connection's unsent output went under the mark. */
