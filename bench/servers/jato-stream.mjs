@@ -1,10 +1,11 @@
 // jato (framework, native transport) for the streaming scenarios (bench/src/stream):
-//   GET /sse          subscribe to the broadcast (an SseFeed: server-sent events framed once, shared)
+//   GET /sse          subscribe to the broadcast (an SseFeed: server-sent events framed once, shared;
+//                     with JATO_SSE=generator: one `sse(async function* ...)` per subscriber instead)
 //   GET /publish?k=N  broadcast N events to every subscriber, answers the subscriber count
 //   GET /download     1 MiB streamed (16 chunks of 64 KiB from an async generator, chunked)
 //   POST /upload      the body read as a stream (route bodyLimit), answers its length
 // PORT/HOST from the environment; SIGTERM closes gracefully.
-import { App, SseFeed } from 'jato';
+import { App, SseFeed, sse } from 'jato';
 
 const CHUNK = Buffer.alloc(64 * 1024, 120);
 const EVENT = { event: 'tick', data: 'x'.repeat(64) };
@@ -15,10 +16,39 @@ const EVENT = { event: 'tick', data: 'x'.repeat(64) };
  */
 const feed = new SseFeed({ heartbeat: 15_000 });
 
+/** The generic path: each subscriber's generator waits for the next round and yields its events. */
+let round = deferred();
+let generators = 0;
+function deferred() {
+  let resolve = (/** @type {number} */ _k) => {};
+  const promise = new Promise((r) => (resolve = r));
+  return { promise, resolve };
+}
+
 const app = new App({ logger: false });
-app.get('/sse', () => feed.response());
+if (process.env.JATO_SSE === 'generator') {
+  app.get('/sse', () => sse(async function* (signal) {
+    generators++;
+    try {
+      while (!signal.aborted) {
+        const k = await round.promise;
+        for (let i = 0; i < k; i++) yield EVENT;
+      }
+    } finally {
+      generators--;
+    }
+  }));
+} else {
+  app.get('/sse', () => feed.response());
+}
 app.get('/publish', (req) => {
   const k = Number(req.query.get('k') ?? 1);
+  if (process.env.JATO_SSE === 'generator') {
+    const current = round;
+    round = deferred();
+    current.resolve(k);
+    return String(generators);
+  }
   feed.publish(Array.from({ length: k }, () => EVENT));
   return String(feed.size);
 });
