@@ -124,4 +124,34 @@ describe.each(STREAM_TRANSPORTS)('close() after a client left an open stream (%s
     expect(await elapsed).toBeLessThan(PROMPT_MS);
     expect(await cancelled.promise).toBe('cancel');
   }, 60_000);
+
+  it('sse() answering a `Connection: close` request: the client leaving stops the source (its input is done, its leave is still read)', async () => {
+    const left = later<string>();
+    const app = new App({ transport, logger: false });
+    app.get('/events', () =>
+      sse(async function* (signal) {
+        try {
+          yield { id: '1', data: 'first' };
+          await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
+        } finally {
+          left.resolve('finally');
+        }
+      }, { heartbeat: 0 }),
+    );
+    listening = await app.listen({ port: 0, host: '127.0.0.1', handleSignals: false });
+    const c = await new Promise<net.Socket>((resolve, reject) => {
+      const s = net.connect({ port: listening!.port, host: '127.0.0.1' }, () =>
+        s.write('GET /events HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n'),
+      );
+      let got = '';
+      s.on('error', reject);
+      s.on('data', (d: Buffer) => {
+        got += d.toString('latin1');
+        if (got.includes('data: first')) resolve(s);
+      });
+    });
+    sockets.push(c);
+    c.destroy();
+    expect(await left.promise).toBe('finally');
+  }, 60_000);
 });
