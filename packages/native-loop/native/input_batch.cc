@@ -133,7 +133,10 @@ void Server::UpdateReading(Connection* c) {
   if (c->lingering) {
     want = !c->eof;
   } else if (c->input_done || c->eof || c->shutting) {
-    want = false;
+    // Nothing more is framed. While answers are still owed (a streamed response may stay open
+    // indefinitely, and close() drains) keep reading, discarding (OnRead), so the client's FIN or
+    // reset is noticed: JS hears of the leave, its streams end and the connection is freed.
+    want = !c->eof && !c->shutting && !c->body && c->in_flight > 0;
   } else if (c->body) {
     // a streamed body: read while JS keeps up (the window), or while the rest is discarded
     want = c->body->discarding || c->body->unread < opt_.body_window;
