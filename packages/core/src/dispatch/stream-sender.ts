@@ -230,6 +230,11 @@ export class StreamSender {
     if (this.done) return;
     this.done = true;
     if (how === 'abort') {
+      const f = sub.failure;
+      if (f !== null && !f.logged) {
+        f.logged = true;
+        this.host.logError(req, new Error('An SseFeed could not write to its subscribers: they were closed', { cause: f.err }));
+      }
       stream.abort();
       return;
     }

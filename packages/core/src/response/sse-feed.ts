@@ -142,8 +142,23 @@ export class SseFeed {
 
   private readonly flushLater = (): void => {
     this.scheduled = false;
-    this.flush();
+    this.guardedFlush();
   };
+
+  /**
+   * A flush of its own (end of turn, heartbeat) runs outside any request: a failure (the output
+   * writer could not grow its memory) ends every subscriber, and the first of their responses logs
+   * it, instead of escaping as an uncaught exception.
+   */
+  private guardedFlush(): void {
+    try {
+      this.flush();
+    } catch (err) {
+      const failure = { err, logged: false };
+      for (const g of this.groups) for (const s of g.subs.slice()) s.finish('abort', failure);
+      for (const s of [...this.pulling]) s.finish('abort', failure);
+    }
+  }
 
   private send(text: string): void {
     let framed: string | undefined;
@@ -235,7 +250,7 @@ export class SseFeed {
       return;
     }
     this.pending += BEAT;
-    this.flush();
+    this.guardedFlush();
   };
 }
 
@@ -258,6 +273,8 @@ export class SseSubscription implements AsyncIterableIterator<string> {
   queued = 0;
   /** `queued` above which the subscriber is closed. */
   limit = Infinity;
+  /** Why the feed ended this subscriber, when a write of the feed failed (logged once per failure). */
+  failure: { err: unknown; logged: boolean } | null = null;
   private stream: ResponseStream | null = null;
   private ended: ((how: 'end' | 'abort') => void) | null = null;
   private done = false;
@@ -299,9 +316,10 @@ export class SseSubscription implements AsyncIterableIterator<string> {
   }
 
   /** @internal the feed ends this subscriber */
-  finish(how: 'end' | 'abort'): void {
+  finish(how: 'end' | 'abort', failure: { err: unknown; logged: boolean } | null = null): void {
     if (this.done) return;
     this.done = true;
+    this.failure = failure;
     if (this.subscribed) this.feed.leave(this);
     this.subscribed = false;
     const ended = this.ended;

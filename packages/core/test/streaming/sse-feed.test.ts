@@ -80,6 +80,46 @@ describe.each(STREAM_TRANSPORTS)('SseFeed broadcast (%s transport)', (transport)
     expect(subs[2]!.ids).toEqual(['0']);
   });
 
+  it('a write failing in the deferred flush ends every subscriber (logged once), the process lives and the feed goes on', async () => {
+    const feed = newFeed({ heartbeat: 0 });
+    const errors: unknown[] = [];
+    const app = new App({ transport, logger: { error: (o) => errors.push(o.err), warn() {}, info() {} } });
+    app.get('/events', () => feed.response({ initial: [{ comment: 'hello' }] }));
+    server = await startTestServer(app);
+    const subs = await Promise.all(Array.from({ length: 3 }, () => subscribe()));
+    await Promise.all(subs.map((c) => c.until((x) => x.comments === 1)));
+    // the write of the end-of-turn flush throws once (as the output writer would when it cannot grow)
+    const proto = SseFeed.prototype as unknown as { send(text: string): void };
+    const send = proto.send;
+    let thrown = 0;
+    proto.send = function (this: SseFeed, text: string): void {
+      proto.send = send;
+      thrown++;
+      throw new Error('write failed');
+    };
+    try {
+      feed.publish({ id: '0', data: 'lost' });
+      await Promise.all(subs.map((c) => c.until((x) => x.closed === true).catch(() => {})));
+    } finally {
+      proto.send = send;
+    }
+    expect(thrown).toBe(1);
+    for (const c of subs) {
+      expect(c.closed).toBe(true);
+      expect(c.ended).toBe(false); // truncated: no final chunk, so an EventSource reconnects
+    }
+    await eventually(() => errors.length === 1);
+    expect(errors).toHaveLength(1);
+    expect(((errors[0] as Error).cause as Error).message).toBe('write failed');
+    expect(feed.size).toBe(0);
+    // a new subscriber gets what is published next
+    const again = await subscribe();
+    await again.until((x) => x.comments === 1);
+    feed.publish({ id: '1', data: 'after' });
+    await again.until((x) => x.events === 1);
+    expect(again.ids).toEqual(['1']);
+  });
+
   it('a subscriber that does not read never stalls the others and is closed past maxBackpressure', async () => {
     const feed = newFeed({ heartbeat: 0, maxBackpressure: 256 * 1024 });
     await serve(feed);
