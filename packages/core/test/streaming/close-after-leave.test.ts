@@ -18,10 +18,13 @@ function later<T = void>(): { promise: Promise<T>; resolve: (v: T) => void } {
   return { promise, resolve };
 }
 
-/** Opens `path` and resolves with the socket once `marker` arrived (the first event is out). */
-function openUntil(port: number, path: string, marker: string): Promise<net.Socket> {
+/**
+ * Opens `path` (with any `extraHeaders`, each ending in CRLF) and resolves with the socket once
+ * `marker` arrived (the first event is out).
+ */
+function openUntil(port: number, path: string, marker: string, extraHeaders = ''): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const s = net.connect({ port, host: '127.0.0.1' }, () => s.write(`GET ${path} HTTP/1.1\r\nHost: t\r\n\r\n`));
+    const s = net.connect({ port, host: '127.0.0.1' }, () => s.write(`GET ${path} HTTP/1.1\r\nHost: t\r\n${extraHeaders}\r\n`));
     let got = '';
     s.on('error', reject);
     s.on('data', (d: Buffer) => {
@@ -29,6 +32,25 @@ function openUntil(port: number, path: string, marker: string): Promise<net.Sock
       if (got.includes(marker)) resolve(s);
     });
   });
+}
+
+/**
+ * An app on `transport` whose `GET /events` streams one `sse()` event, then waits for the leave;
+ * the source's `finally` resolves `left` with 'finally'.
+ */
+function leaveAwareSseApp(transport: (typeof STREAM_TRANSPORTS)[number], left: { resolve: (v: string) => void }): App {
+  const app = new App({ transport, logger: false });
+  app.get('/events', () =>
+    sse(async function* (signal) {
+      try {
+        yield { id: '1', data: 'first' };
+        await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
+      } finally {
+        left.resolve('finally');
+      }
+    }, { heartbeat: 0 }),
+  );
+  return app;
 }
 
 async function timedClose(listening: ListeningApp): Promise<number> {
@@ -48,17 +70,7 @@ describe.each(STREAM_TRANSPORTS)('close() after a client left an open stream (%s
 
   it('sse(): after the source saw the leave, close(30 s) resolves well under the grace period', async () => {
     const left = later<string>();
-    const app = new App({ transport, logger: false });
-    app.get('/events', () =>
-      sse(async function* (signal) {
-        try {
-          yield { id: '1', data: 'first' };
-          await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
-        } finally {
-          left.resolve('finally');
-        }
-      }, { heartbeat: 0 }),
-    );
+    const app = leaveAwareSseApp(transport, left);
     listening = await app.listen({ port: 0, host: '127.0.0.1', handleSignals: false });
     const c = await openUntil(listening.port, '/events', 'data: first');
     sockets.push(c);
@@ -91,17 +103,7 @@ describe.each(STREAM_TRANSPORTS)('close() after a client left an open stream (%s
 
   it('sse(): close(30 s) called in the same turn the client socket is destroyed (before the server read the leave) resolves well under the grace period, and the source is stopped', async () => {
     const left = later<string>();
-    const app = new App({ transport, logger: false });
-    app.get('/events', () =>
-      sse(async function* (signal) {
-        try {
-          yield { id: '1', data: 'first' };
-          await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
-        } finally {
-          left.resolve('finally');
-        }
-      }, { heartbeat: 0 }),
-    );
+    const app = leaveAwareSseApp(transport, left);
     const l = await app.listen({ port: 0, host: '127.0.0.1', handleSignals: false });
     const c = await openUntil(l.port, '/events', 'data: first');
     sockets.push(c);
@@ -127,29 +129,9 @@ describe.each(STREAM_TRANSPORTS)('close() after a client left an open stream (%s
 
   it('sse() answering a `Connection: close` request: the client leaving stops the source (its input is done, its leave is still read)', async () => {
     const left = later<string>();
-    const app = new App({ transport, logger: false });
-    app.get('/events', () =>
-      sse(async function* (signal) {
-        try {
-          yield { id: '1', data: 'first' };
-          await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
-        } finally {
-          left.resolve('finally');
-        }
-      }, { heartbeat: 0 }),
-    );
+    const app = leaveAwareSseApp(transport, left);
     listening = await app.listen({ port: 0, host: '127.0.0.1', handleSignals: false });
-    const c = await new Promise<net.Socket>((resolve, reject) => {
-      const s = net.connect({ port: listening!.port, host: '127.0.0.1' }, () =>
-        s.write('GET /events HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n'),
-      );
-      let got = '';
-      s.on('error', reject);
-      s.on('data', (d: Buffer) => {
-        got += d.toString('latin1');
-        if (got.includes('data: first')) resolve(s);
-      });
-    });
+    const c = await openUntil(listening.port, '/events', 'data: first', 'Connection: close\r\n');
     sockets.push(c);
     c.destroy();
     expect(await left.promise).toBe('finally');
