@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import type { ServerHandlers } from '../src/types.js';
+import { holdAll } from './helpers/held-responses.js';
 import { GET, RawClient } from './helpers/raw-client.js';
 import { TRANSPORTS, echoHandlers, harness, ok } from './helpers/transports.js';
 
@@ -91,20 +92,8 @@ describe.each(TRANSPORTS)('connections ($name)', ({ create }) => {
 
   test('responses for a connection that went away are dropped silently', async () => {
     const cc = closeCounter();
-    const later: Array<() => void> = [];
-    let got!: () => void;
-    const gotRequest = new Promise<void>((r) => (got = r));
-    const { server, port } = await h.start({
-      onBatch(batch, out) {
-        for (let i = 0; i < batch.count; i++) {
-          const conn = batch.conn(i);
-          const seq = batch.seq(i);
-          later.push(() => out.respond(conn, seq, ok(2), 'hi', false));
-        }
-        got();
-      },
-      onConnectionClose: () => cc.onConnectionClose(),
-    });
+    const { handlers, pending: later, gotRequest } = holdAll('hi');
+    const { server, port } = await h.start({ ...handlers, onConnectionClose: () => cc.onConnectionClose() });
     const c = await h.connect(port);
     await c.write(GET('/x') + GET('/y'));
     await gotRequest;
@@ -137,19 +126,8 @@ describe.each(TRANSPORTS)('connections ($name)', ({ create }) => {
   });
 
   test('graceful close: in-flight requests finish, idle connections close, new connections are refused', async () => {
-    const pending: Array<() => void> = [];
-    let got!: () => void;
-    const gotRequest = new Promise<void>((r) => (got = r));
-    const { server, port } = await h.start({
-      onBatch(batch, out) {
-        for (let i = 0; i < batch.count; i++) {
-          const conn = batch.conn(i);
-          const seq = batch.seq(i);
-          pending.push(() => out.respond(conn, seq, ok(4), 'done', false));
-        }
-        got();
-      },
-    });
+    const { handlers, pending, gotRequest } = holdAll('done');
+    const { server, port } = await h.start(handlers);
     const busy = await h.connect(port);
     const idle = await h.connect(port);
     await busy.write(GET('/slow'));

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
+import { holdSlow } from './helpers/held-responses.js';
 import { GET } from './helpers/raw-client.js';
 import { TRANSPORTS, echoHandlers, harness } from './helpers/transports.js';
 
@@ -232,23 +233,8 @@ describe.each(TRANSPORTS)('100-continue ordering ($name)', ({ create }) => {
   afterEach(() => h.cleanup());
 
   test('behind an unanswered request, 100 Continue waits for that response', async () => {
-    const pending: Array<() => void> = [];
-    let reached!: () => void;
-    const slowReached = new Promise<void>((r) => (reached = r));
-    const { port } = await h.start({
-      onBatch(batch, out) {
-        for (let i = 0; i < batch.count; i++) {
-          const conn = batch.conn(i);
-          const seq = batch.seq(i);
-          const body = `${batch.target(i)}:${Buffer.from(batch.body(i)).toString()}`;
-          const send = (): void => out.respond(conn, seq, `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`, body, false);
-          if (batch.target(i) === '/slow') {
-            pending.push(send);
-            reached();
-          } else send();
-        }
-      },
-    });
+    const { handlers, pending, slowReached } = holdSlow((batch, i) => `${batch.target(i)}:${Buffer.from(batch.body(i)).toString()}`);
+    const { port } = await h.start(handlers);
     const c = await h.connect(port);
     await c.write(GET('/slow') + 'POST /up HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n');
     await slowReached;

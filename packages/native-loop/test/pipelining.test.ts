@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import type { ServerHandlers } from '../src/types.js';
+import { holdSlow } from './helpers/held-responses.js';
 import { GET, seeded } from './helpers/raw-client.js';
 import { TRANSPORTS, harness, ok } from './helpers/transports.js';
 
@@ -52,23 +53,8 @@ describe.each(TRANSPORTS)('pipelining ($name)', ({ create }) => {
   });
 
   test('an async response for an earlier request holds later ones back; the connection stays open', async () => {
-    const pending: Array<() => void> = [];
-    let reached!: () => void;
-    const slowReached = new Promise<void>((r) => (reached = r));
-    const { port } = await h.start({
-      onBatch(batch, out) {
-        for (let i = 0; i < batch.count; i++) {
-          const conn = batch.conn(i);
-          const seq = batch.seq(i);
-          const body = batch.target(i);
-          const send = (): void => out.respond(conn, seq, ok(body.length), body, false);
-          if (body === '/slow') {
-            pending.push(send);
-            reached();
-          } else send();
-        }
-      },
-    });
+    const { handlers, pending, slowReached } = holdSlow((batch, i) => batch.target(i));
+    const { port } = await h.start(handlers);
     const c = await h.connect(port);
     await c.write(GET('/slow') + GET('/a') + GET('/b'));
     await slowReached;
