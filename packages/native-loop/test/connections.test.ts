@@ -92,7 +92,7 @@ describe.each(TRANSPORTS)('connections ($name)', ({ create }) => {
 
   test('responses for a connection that went away are dropped silently', async () => {
     const cc = closeCounter();
-    const { handlers, pending: later, gotRequest } = holdAll('hi');
+    const { handlers, pending: later, reached: gotRequest } = holdAll('hi');
     const { server, port } = await h.start({ ...handlers, onConnectionClose: () => cc.onConnectionClose() });
     const c = await h.connect(port);
     await c.write(GET('/x') + GET('/y'));
@@ -126,7 +126,7 @@ describe.each(TRANSPORTS)('connections ($name)', ({ create }) => {
   });
 
   test('graceful close: in-flight requests finish, idle connections close, new connections are refused', async () => {
-    const { handlers, pending, gotRequest } = holdAll('done');
+    const { handlers, pending, reached: gotRequest } = holdAll('done');
     const { server, port } = await h.start(handlers);
     const busy = await h.connect(port);
     const idle = await h.connect(port);

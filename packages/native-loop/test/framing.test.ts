@@ -233,7 +233,7 @@ describe.each(TRANSPORTS)('100-continue ordering ($name)', ({ create }) => {
   afterEach(() => h.cleanup());
 
   test('behind an unanswered request, 100 Continue waits for that response', async () => {
-    const { handlers, pending, slowReached } = holdSlow((batch, i) => `${batch.target(i)}:${Buffer.from(batch.body(i)).toString()}`);
+    const { handlers, pending, reached: slowReached } = holdSlow((batch, i) => `${batch.target(i)}:${Buffer.from(batch.body(i)).toString()}`);
     const { port } = await h.start(handlers);
     const c = await h.connect(port);
     await c.write(GET('/slow') + 'POST /up HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n');

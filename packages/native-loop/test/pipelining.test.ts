@@ -53,7 +53,7 @@ describe.each(TRANSPORTS)('pipelining ($name)', ({ create }) => {
   });
 
   test('an async response for an earlier request holds later ones back; the connection stays open', async () => {
-    const { handlers, pending, slowReached } = holdSlow((batch, i) => batch.target(i));
+    const { handlers, pending, reached: slowReached } = holdSlow((batch, i) => batch.target(i));
     const { port } = await h.start(handlers);
     const c = await h.connect(port);
     await c.write(GET('/slow') + GET('/a') + GET('/b'));

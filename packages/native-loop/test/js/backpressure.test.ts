@@ -1,8 +1,10 @@
 import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HttpServer, ServerHandlers } from '../../src/types.js';
+import { answerEach } from './support/answer-each.js';
 import { head } from './support/handlers.js';
 import { harness } from './support/server.js';
+import { readSlowly } from './support/slow-reader.js';
 
 const h = harness();
 afterEach(() => h.cleanup());
@@ -40,20 +42,13 @@ describe('js transport: backpressure', () => {
       client.socket.write(Array.from({ length: 10 }, (_, k) => padded(i + k)).join(''));
     }
     // read slowly: 512 KiB every 20 ms
-    let budget = 0;
-    client.socket.on('data', () => {
-      if (client.receivedLength >= budget) client.socket.pause();
-    });
-    const reader = setInterval(() => {
-      budget = client.receivedLength + 512 * 1024;
-      client.socket.resume();
-    }, 20);
+    const stopReading = readSlowly(client, 512 * 1024, 20);
     try {
       const responses = await client.responses(n, undefined, n * body.length);
       expect(responses.length).toBe(n);
       expect(responses.every((r, i) => r.status === 200 && r.body.length === body.length && i >= 0)).toBe(true);
     } finally {
-      clearInterval(reader);
+      stopReading();
     }
     expect(violations).toEqual([]);
     // the output never grew beyond the mark plus one read's worth of responses (64 KiB of ~2 KiB requests)
@@ -65,18 +60,13 @@ describe('js transport: backpressure', () => {
     const MAX = 8;
     let server!: HttpServer;
     const violations: number[] = [];
-    const handlers: ServerHandlers = {
-      onBatch(batch, out) {
+    const handlers = answerEach(
+      (send) => setTimeout(send, 1),
+      (batch) => {
         const before = server.stats().inFlight - batch.count;
         if (before >= MAX) violations.push(before);
-        for (let i = 0; i < batch.count; i++) {
-          const conn = batch.conn(i);
-          const seq = batch.seq(i);
-          const target = batch.target(i);
-          setTimeout(() => out.respond(conn, seq, head(200, target), target, false), 1);
-        }
       },
-    };
+    );
     const started = await h.start(handlers, { limits: { maxInFlight: MAX } });
     server = started.server;
     const client = await h.connect(started.port);

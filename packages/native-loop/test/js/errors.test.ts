@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ServerHandlers } from '../../src/types.js';
+import { answerEach } from './support/answer-each.js';
 import { echoHandlers, head } from './support/handlers.js';
 import { GET, deferred, harness } from './support/server.js';
 
@@ -32,14 +32,10 @@ describe('js transport: errors', () => {
   it('orders the error response after a pending async response', async () => {
     let later: (() => void) | undefined;
     const batched = deferred();
-    const handlers: ServerHandlers = {
-      onBatch(batch, out) {
-        const conn = batch.conn(0);
-        const seq = batch.seq(0);
-        later = () => out.respond(conn, seq, head(200, 'async'), 'async', false);
-        batched.resolve();
-      },
-    };
+    const handlers = answerEach((send) => {
+      later = () => send('async');
+      batched.resolve();
+    });
     const { port } = await h.start(handlers, { serverName: 'jato-test' });
     const client = await h.connect(port);
     await client.write(GET('/a') + 'BAD\r\n\r\n');
@@ -54,21 +50,14 @@ describe('js transport: errors', () => {
   it('answers the error after every earlier request, also those held back by maxInFlight', async () => {
     let maxSeen = 0;
     let inFlight = 0;
-    const handlers: ServerHandlers = {
-      onBatch(batch, out) {
-        for (let i = 0; i < batch.count; i++) {
-          const conn = batch.conn(i);
-          const seq = batch.seq(i);
-          const target = batch.target(i);
-          inFlight += 1;
-          maxSeen = Math.max(maxSeen, inFlight);
-          setTimeout(() => {
-            inFlight -= 1;
-            out.respond(conn, seq, head(200, target), target, false);
-          }, 1);
-        }
-      },
-    };
+    const handlers = answerEach((send) => {
+      inFlight += 1;
+      maxSeen = Math.max(maxSeen, inFlight);
+      setTimeout(() => {
+        inFlight -= 1;
+        send();
+      }, 1);
+    });
     const { port } = await h.start(handlers, { serverName: 'jato-test', limits: { maxInFlight: 3 } });
     const client = await h.connect(port);
     const paths = Array.from({ length: 10 }, (_, i) => `/${i}`);
@@ -132,18 +121,13 @@ describe('js transport: errors', () => {
   it('sends 100 Continue only after the pending earlier response', async () => {
     let later: (() => void) | undefined;
     const batched = deferred();
-    const handlers: ServerHandlers = {
-      onBatch(batch, out) {
-        batched.resolve();
-        for (let i = 0; i < batch.count; i++) {
-          const conn = batch.conn(i);
-          const seq = batch.seq(i);
-          const body = batch.target(i);
-          if (seq === 0) later = () => out.respond(conn, seq, head(200, body), body, false);
-          else out.respond(conn, seq, head(200, body), body, false);
-        }
+    const handlers = answerEach(
+      (send, { seq }) => {
+        if (seq === 0) later = send;
+        else send();
       },
-    };
+      () => batched.resolve(),
+    );
     const { port } = await h.start(handlers);
     const client = await h.connect(port);
     await client.write(GET('/first') + 'POST /second HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inject, parseResponses } from '../../src/js/index.js';
-import type { ServerHandlers } from '../../src/types.js';
+import { answerEach } from './support/answer-each.js';
 import { echoHandlers, head } from './support/handlers.js';
 import { GET } from './support/server.js';
 
@@ -18,16 +18,7 @@ describe('inject (virtual connection)', () => {
   });
 
   it('waits for async completions given to the batch responder, in sequence order', async () => {
-    const handlers: ServerHandlers = {
-      onBatch(batch, out) {
-        for (let i = 0; i < batch.count; i++) {
-          const conn = batch.conn(i);
-          const seq = batch.seq(i);
-          const target = batch.target(i);
-          setTimeout(() => out.respond(conn, seq, head(200, target), target, false), (batch.count - i) * 5);
-        }
-      },
-    };
+    const handlers = answerEach((send, { index, count }) => setTimeout(send, (count - index) * 5));
     const bytes = await inject(handlers, enc(GET('/1') + GET('/2') + GET('/3')));
     expect(parseResponses(bytes).map((r) => Buffer.from(r.body).toString())).toEqual(['/1', '/2', '/3']);
   });

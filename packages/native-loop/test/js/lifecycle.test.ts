@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createJsServer } from '../../src/js/index.js';
 import type { ServerHandlers } from '../../src/types.js';
-import { echoHandlers, head } from './support/handlers.js';
+import { answerEach } from './support/answer-each.js';
+import { echoHandlers } from './support/handlers.js';
 import { RawClient } from './support/raw-client.js';
 import { GET, deferred, harness } from './support/server.js';
 
@@ -12,17 +13,10 @@ describe('js transport: half-close, graceful close, churn', () => {
   it('answers every pipelined request of a client that half-closes, then closes', async () => {
     let pending: Array<() => void> = [];
     const batched = deferred();
-    const handlers: ServerHandlers = {
-      onBatch(batch, out) {
-        for (let i = 0; i < batch.count; i++) {
-          const conn = batch.conn(i);
-          const seq = batch.seq(i);
-          const target = batch.target(i);
-          pending.push(() => out.respond(conn, seq, head(200, target), target, false));
-        }
-        batched.resolve();
-      },
-    };
+    const handlers = answerEach(
+      (send) => pending.push(send),
+      () => batched.resolve(),
+    );
     const { port } = await h.start(handlers);
     const client = await h.connect(port, undefined, true);
     await client.write(GET('/1') + GET('/2') + GET('/3'));
@@ -39,16 +33,11 @@ describe('js transport: half-close, graceful close, churn', () => {
   it('close() stops accepting, lets in-flight requests finish, closes idle connections', async () => {
     let finish: (() => void) | undefined;
     const batched = deferred();
-    const handlers: ServerHandlers = {
-      onBatch(batch, out) {
-        const conn = batch.conn(0);
-        const seq = batch.seq(0);
-        const target = batch.target(0);
-        if (target === '/slow') finish = () => out.respond(conn, seq, head(200, 'slow'), 'slow', false);
-        else out.respond(conn, seq, head(200, target), target, false);
-        if (target === '/slow') batched.resolve();
-      },
-    };
+    const handlers = answerEach((send, { target }) => {
+      if (target !== '/slow') return send();
+      finish = () => send('slow');
+      batched.resolve();
+    });
     const server = createJsServer({ host: '127.0.0.1', port: 0 }, handlers);
     const { port } = await server.listen();
     const idle = await RawClient.connect(port);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerHandlers } from '../../src/types.js';
+import { answerEach } from './support/answer-each.js';
 import { head } from './support/handlers.js';
 import { GET, deferred, harness, seeded } from './support/server.js';
 
@@ -9,20 +10,12 @@ afterEach(() => h.cleanup());
 describe('js transport: response ordering', () => {
   it('writes thousands of mixed sync/async responses in request order per connection', async () => {
     const random = seeded(42);
-    const handlers: ServerHandlers = {
-      onBatch(batch, out) {
-        for (let i = 0; i < batch.count; i++) {
-          const conn = batch.conn(i);
-          const seq = batch.seq(i);
-          const body = batch.target(i);
-          const respond = () => out.respond(conn, seq, head(200, body), body, false);
-          const r = random();
-          if (r < 0.4) respond();
-          else if (r < 0.7) queueMicrotask(respond);
-          else setTimeout(respond, Math.floor(random() * 5));
-        }
-      },
-    };
+    const handlers = answerEach((respond) => {
+      const r = random();
+      if (r < 0.4) respond();
+      else if (r < 0.7) queueMicrotask(respond);
+      else setTimeout(respond, Math.floor(random() * 5));
+    });
     const { port } = await h.start(handlers);
     const clients = await Promise.all([1, 2, 3].map(() => h.connect(port)));
     const perClient = 1000;
@@ -44,18 +37,13 @@ describe('js transport: response ordering', () => {
   it('holds a later response until the earlier one completes', async () => {
     let completeFirst: (() => void) | undefined;
     const batched = deferred();
-    const handlers: ServerHandlers = {
-      onBatch(batch, out) {
-        for (let i = 0; i < batch.count; i++) {
-          const conn = batch.conn(i);
-          const seq = batch.seq(i);
-          const body = batch.target(i);
-          if (seq === 0) completeFirst = () => out.respond(conn, seq, head(200, body), body, false);
-          else out.respond(conn, seq, head(200, body), body, false);
-        }
-        batched.resolve();
+    const handlers = answerEach(
+      (send, { seq }) => {
+        if (seq === 0) completeFirst = send;
+        else send();
       },
-    };
+      () => batched.resolve(),
+    );
     const { port, server } = await h.start(handlers);
     const client = await h.connect(port);
     await client.write(GET('/slow') + GET('/fast'));

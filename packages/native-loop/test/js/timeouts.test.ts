@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { echoHandlers, head } from './support/handlers.js';
 import { GET, deferred, harness } from './support/server.js';
+import { readSlowly } from './support/slow-reader.js';
 
 const h = harness();
 afterEach(() => h.cleanup());
@@ -119,20 +120,13 @@ describe('js transport: timeouts', () => {
     client.socket.pause();
     await client.write(GET('/big'));
     // read about 512 KiB every 100 ms: slower than the server writes, but always progressing
-    let budget = 0;
-    client.socket.on('data', () => {
-      if (client.receivedLength >= budget) client.socket.pause();
-    });
-    const reader = setInterval(() => {
-      budget = client.receivedLength + 512 * 1024;
-      client.socket.resume();
-    }, 100);
+    const stopReading = readSlowly(client, 512 * 1024, 100);
     try {
       const [res] = await client.responses(1, undefined, big.length);
       expect(res!.body.length).toBe(big.length);
       expect(client.endedAt).toBeUndefined();
     } finally {
-      clearInterval(reader);
+      stopReading();
     }
   });
 });
