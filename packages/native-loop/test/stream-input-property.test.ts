@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BODY_DONE, BODY_MORE, BODY_STREAM, STREAM_MIN_BODY, type BodyChunks } from '../src/stream-input.js';
 import type { Responder, ServerHandlers, ServerOptions } from '../src/types.js';
+import { bytes, sha } from './helpers/body-bytes.js';
 import { GET, seeded } from './helpers/raw-client.js';
 import { TRANSPORTS, harness, ok } from './helpers/transports.js';
 
@@ -18,14 +19,6 @@ const WINDOW = 256 * KiB; // the default bodyWindow
 const MAX = MiB; // the default maxBodyBytes
 /** One ordinary socket read (Node's default read size; the native loop's read buffer). */
 const READ = 64 * KiB;
-
-function bytes(n: number, seed: number): Buffer {
-  const rnd = seeded(seed);
-  const b = Buffer.allocUnsafe(n);
-  for (let i = 0; i < n; i++) b[i] = (rnd() * 256) | 0;
-  return b;
-}
-const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 /**
  * Answers a whole body at once and a streamed one when it ends, with `<size> <sha256>` of what it

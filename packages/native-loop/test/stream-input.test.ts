@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { inject, parseResponses } from '../src/js/index.js';
 import { BODY_ABORTED, BODY_DONE, BODY_MORE, BODY_STREAM, type BodyChunks } from '../src/stream-input.js';
 import type { Responder, ServerHandlers, ServerOptions } from '../src/types.js';
+import { bytes, sha } from './helpers/body-bytes.js';
 import { GET, seeded } from './helpers/raw-client.js';
 import { TRANSPORTS, harness, ok } from './helpers/transports.js';
 
@@ -10,16 +11,6 @@ const MiB = 1024 * 1024;
 const WINDOW = 64 * 1024;
 /** One socket read is at most this (Node's default read size; the native loop's read buffer). */
 const READ = 64 * 1024;
-
-/** Deterministic body bytes. */
-function bytes(n: number, seed: number): Buffer {
-  const rnd = seeded(seed);
-  const b = Buffer.allocUnsafe(n);
-  for (let i = 0; i < n; i++) b[i] = (rnd() * 256) | 0;
-  return b;
-}
-
-const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 interface Upload {
   conn: number;
