@@ -1,21 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { App, cors, currentRequestId, mapResponse, Response, requestId, type Middleware, type Request } from '../src/index.js';
+import { App, cors, currentRequestId, mapResponse, Response, requestId, type Request } from '../src/index.js';
 import { inject, injectAll, rawRequest, startTestServer, type TestServer } from './support/testing.js';
+import { tracer } from './support/tracer.js';
 import { TRANSPORTS } from './support/transports.js';
 
 /** The `[name, value]` lines of a response whose name is `name` (case-insensitive), in order. */
 function lines(res: { rawHeaders: ReadonlyArray<readonly [string, string]> }, name: string): string[] {
   return res.rawHeaders.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v);
-}
-
-/** A middleware recording `name>` on the way in and `<name` on the way out (sync). */
-function tracer(log: string[], name: string): Middleware {
-  return (_req, next) => {
-    log.push(`${name}>`);
-    const r = next();
-    log.push(`<${name}`);
-    return r;
-  };
 }
 
 const ORIGIN = 'https://app.example';

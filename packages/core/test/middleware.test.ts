@@ -1,17 +1,8 @@
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
-import { App, HttpError, mapResponse, Response, type Middleware } from '../src/index.js';
+import { App, HttpError, mapResponse, Response } from '../src/index.js';
 import { inject, rawRequest, startTestServer, type TestServer } from './support/testing.js';
+import { tracer } from './support/tracer.js';
 import { TRANSPORTS } from './support/transports.js';
-
-/** A middleware recording `name>` on the way in and `<name` on the way out (sync). */
-function tracer(log: string[], name: string): Middleware {
-  return (_req, next) => {
-    log.push(`${name}>`);
-    const r = next();
-    log.push(`<${name}`);
-    return r;
-  };
-}
 
 describe('middleware', () => {
   it('runs in onion order around the handler, sync without a promise', async () => {
