@@ -4,23 +4,18 @@
 // copied into the output arena); the JS transport copies. Either way a producer may overwrite its
 // buffer as soon as its `yield` returns.
 import { createHash } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { App } from '../../src/index.js';
 import { LEND_MIN } from '../../../native-loop/src/native/output-writer.js';
 import { prng } from '../support/prng.js';
-import { startTestServer, type TestServer } from '../support/testing.js';
-import { StreamClient, dechunk } from './stream-client.js';
+import { bodyOf, dechunk } from './stream-client.js';
+import { streamSuite } from './stream-suite.js';
 import { STREAM_TRANSPORTS } from './transports.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 /** Sizes on and around every boundary: empty, tiny, the lend threshold, the arena text chunk, 64 KiB, 1 MiB. */
 const BOUNDARY_SIZES = [0, 1, 2, 100, 16 * KiB - 1, 16 * KiB, LEND_MIN - 1, LEND_MIN, LEND_MIN + 1, 64 * KiB, 256 * KiB, MiB - 1, MiB];
-
-function bodyOf(raw: Buffer): { head: string; body: Buffer } {
-  const end = raw.indexOf('\r\n\r\n');
-  return { head: raw.toString('latin1', 0, end), body: raw.subarray(end + 4) };
-}
 
 /** Seeded plans: sequences of chunk sizes drawn from the boundaries (and a few in between). */
 function plans(seed: number, count: number): number[][] {
@@ -43,13 +38,7 @@ function fillChunk(view: Uint8Array, plan: number, i: number): void {
 }
 
 describe.each(STREAM_TRANSPORTS)('streamed chunk sizes and ownership (%s transport)', (transport) => {
-  let server: TestServer | undefined;
-  const clients: StreamClient[] = [];
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.destroy();
-    await server?.close();
-    server = undefined;
-  });
+  const suite = streamSuite();
 
   it('a producer that reuses and overwrites one buffer right after each yield: the client gets every chunk as it was yielded (seeded sizes across every boundary)', async () => {
     const all = plans(1010, 14);
@@ -68,7 +57,7 @@ describe.each(STREAM_TRANSPORTS)('streamed chunk sizes and ownership (%s transpo
         }
       })();
     });
-    server = await startTestServer(app);
+    const server = await suite.start(app);
     for (let n = 0; n < all.length; n++) {
       const sizes = all[n]!;
       const expected = Buffer.concat(sizes.map((size, i) => {
@@ -76,8 +65,7 @@ describe.each(STREAM_TRANSPORTS)('streamed chunk sizes and ownership (%s transpo
         fillChunk(b, n, i);
         return b;
       }));
-      const c = await StreamClient.connect(server.port);
-      clients.push(c);
+      const c = await suite.connect();
       c.send(`GET /plan/${n} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n`);
       await c.untilClosed(60_000);
       const { head, body } = bodyOf(c.received);
@@ -101,9 +89,8 @@ describe.each(STREAM_TRANSPORTS)('streamed chunk sizes and ownership (%s transpo
       }
     });
     app.get('/small', () => 'small');
-    server = await startTestServer(app);
-    const c = await StreamClient.connect(server.port);
-    clients.push(c);
+    const server = await suite.start(app);
+    const c = await suite.connect();
     c.send('GET /big HTTP/1.1\r\nHost: t\r\n\r\nGET /small HTTP/1.1\r\nHost: t\r\n\r\nGET /big HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
     await c.untilClosed(60_000);
     let rest: Buffer = c.received;

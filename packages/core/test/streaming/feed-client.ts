@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { ArrivalWaiters } from './arrival-waiters.js';
 
 /**
  * A raw SSE client for the SseFeed suites: parses the response head, the chunk framing (or a
@@ -21,7 +22,10 @@ export class FeedClient {
   private buf: Buffer = Buffer.alloc(0);
   private text = '';
   private chunked = true;
-  private waiters: Array<() => void> = [];
+  private readonly arrivals = new ArrivalWaiters(
+    () => this.closed,
+    () => this.describe(),
+  );
 
   private constructor(
     readonly socket: net.Socket,
@@ -30,11 +34,11 @@ export class FeedClient {
     socket.on('data', (chunk: Buffer) => {
       this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
       this.parse();
-      this.notify();
+      this.arrivals.notify();
     });
     socket.on('close', () => {
       this.closed = true;
-      this.notify();
+      this.arrivals.notify();
     });
     socket.on('error', () => {});
   }
@@ -53,19 +57,7 @@ export class FeedClient {
 
   /** Resolves once `predicate` holds (checked on every arrival and on close); rejects after `ms`. */
   until(predicate: (c: FeedClient) => boolean, ms = 30_000): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out: ${this.describe()}`)), ms);
-      const check = (): void => {
-        if (predicate(this)) {
-          clearTimeout(timer);
-          resolve();
-        } else if (this.closed) {
-          clearTimeout(timer);
-          reject(new Error(`closed: ${this.describe()}`));
-        } else this.waiters.push(check);
-      };
-      check();
-    });
+    return this.arrivals.until(() => predicate(this), ms);
   }
 
   destroy(): void {
@@ -123,12 +115,6 @@ export class FeedClient {
         if (data !== undefined) this.data.push(data);
       }
     }
-  }
-
-  private notify(): void {
-    const list = this.waiters;
-    this.waiters = [];
-    for (const w of list) w();
   }
 }
 

@@ -1,10 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { App, Response } from '../../src/index.js';
 import { prng } from '../support/prng.js';
-import { rawRequest, startTestServer, type TestServer } from '../support/testing.js';
-import { StreamClient, deferred, dechunk } from './stream-client.js';
+import { rawRequest } from '../support/testing.js';
+import { bodyOf, deferred, dechunk } from './stream-client.js';
+import { streamSuite } from './stream-suite.js';
 import { STREAM_TRANSPORTS } from './transports.js';
 
 /** A logger that records errors (pino-shaped: `[fields, message]`, the error in `fields.err`). */
@@ -13,24 +14,8 @@ function recordingLogger() {
   return { errors, logger: { error: (...a: unknown[]) => void errors.push(a), warn: () => {}, info: () => {} } };
 }
 
-function bodyOf(raw: Buffer): { head: string; body: Buffer } {
-  const end = raw.indexOf('\r\n\r\n');
-  return { head: raw.toString('latin1', 0, end), body: raw.subarray(end + 4) };
-}
-
 describe.each(STREAM_TRANSPORTS)('streamed responses (%s transport)', (transport) => {
-  let server: TestServer | undefined;
-  const clients: StreamClient[] = [];
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.destroy();
-    await server?.close();
-    server = undefined;
-  });
-  async function connect(): Promise<StreamClient> {
-    const c = await StreamClient.connect(server!.port);
-    clients.push(c);
-    return c;
-  }
+  const { start, connect } = streamSuite();
 
   it('sends the first chunk of a ReadableStream before the stream ends (chunked)', async () => {
     const firstSeen = deferred();
@@ -43,7 +28,7 @@ describe.each(STREAM_TRANSPORTS)('streamed responses (%s transport)', (transport
         controller.close();
       },
     }));
-    server = await startTestServer(app);
+    const server = await start(app);
     const c = await connect();
     c.send('GET /s HTTP/1.1\r\nHost: t\r\n\r\n');
     await c.until((x) => x.text().includes('first;'));
@@ -67,7 +52,7 @@ describe.each(STREAM_TRANSPORTS)('streamed responses (%s transport)', (transport
     app.get('/node', () => Readable.from(['n1', 'n2'], { objectMode: true }));
     app.get('/resp', () => new Response(gen(), { status: 201, headers: { 'content-type': 'text/x-g' } }));
     app.get('/web', () => new globalThis.Response(ReadableStream.from(gen()) as unknown as ReadableStream<Uint8Array>, { status: 203, headers: { 'x-w': '1' } }));
-    server = await startTestServer(app);
+    const server = await start(app);
     gate.resolve();
     for (const [path, status, body] of [['/gen', 200, 'ab'], ['/node', 200, 'n1n2'], ['/resp', 201, 'ab'], ['/web', 203, 'ab']] as const) {
       const res = await fetch(`${server.url}${path}`);
@@ -99,7 +84,7 @@ describe.each(STREAM_TRANSPORTS)('streamed responses (%s transport)', (transport
         yield b;
       }
     });
-    server = await startTestServer(app);
+    const server = await start(app);
     for (let i = 0; i < cases.length; i++) {
       const { sizes, seed } = cases[i]!;
       const r = prng(seed);
@@ -128,7 +113,7 @@ describe.each(STREAM_TRANSPORTS)('streamed responses (%s transport)', (transport
     app.get('/exact', () => new Response(slow(['abc', 'de'])(), { headers: { 'content-length': '5' } }));
     app.get('/short', () => new Response(slow(['abc', 'd'])(), { headers: { 'content-length': '5' } }));
     app.get('/long', () => new Response(slow(['abc', 'def'])(), { headers: { 'content-length': '5' } }));
-    server = await startTestServer(app);
+    const server = await start(app);
     const exact = await rawRequest(server.port, 'GET /exact HTTP/1.1\r\nHost: t\r\n\r\nGET /exact HTTP/1.1\r\nHost: t\r\n\r\n', { responses: 2 });
     expect(exact.responses.map((r) => r.text())).toEqual(['abcde', 'abcde']);
     expect(exact.responses[0]!.headers['content-length']).toBe('5');
@@ -157,7 +142,7 @@ describe.each(STREAM_TRANSPORTS)('streamed responses (%s transport)', (transport
         cancelled.resolve('cancelled');
       },
     }));
-    server = await startTestServer(app);
+    const server = await start(app);
     const r = await rawRequest(server.port, 'HEAD /s HTTP/1.1\r\nHost: t\r\n\r\nGET /nope HTTP/1.1\r\nHost: t\r\n\r\n', { responses: 2, head: [true, false] });
     expect(r.responses[0]!.status).toBe(200);
     expect(r.responses[0]!.headers['transfer-encoding']).toBe('chunked');
@@ -176,7 +161,7 @@ describe.each(STREAM_TRANSPORTS)('streamed responses (%s transport)', (transport
     });
     app.get('/t/:n', (req) => `t${req.params.n}`);
     app.get('/a/:n', async (req) => `a${req.params.n}`);
-    server = await startTestServer(app);
+    const server = await start(app);
     const c = await connect();
     c.send('GET /t/0 HTTP/1.1\r\nHost: t\r\n\r\nGET /s HTTP/1.1\r\nHost: t\r\n\r\nGET /t/1 HTTP/1.1\r\nHost: t\r\n\r\nGET /a/2 HTTP/1.1\r\nHost: t\r\n\r\n');
     await c.until((x) => x.text().includes('one,'));
@@ -220,7 +205,7 @@ describe.each(STREAM_TRANSPORTS)('streamed responses (%s transport)', (transport
         }
       }
     });
-    server = await startTestServer(app);
+    const server = await start(app);
     const cycles = Number(process.env.JATO_STREAM_DISCONNECT_CYCLES ?? 30);
     for (let cycle = 0; cycle < cycles; cycle++) {
       const kind = ['web', 'gen', 'node'][cycle % 3]!;
@@ -248,7 +233,7 @@ describe.each(STREAM_TRANSPORTS)('streamed responses (%s transport)', (transport
       throw new Error('before any byte');
     });
     app.get('/', () => 'alive');
-    server = await startTestServer(app);
+    const server = await start(app);
     const c = await connect();
     c.send('GET /throw HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n');
     await c.untilClosed();
@@ -270,7 +255,7 @@ describe.each(STREAM_TRANSPORTS)('streamed responses (%s transport)', (transport
     app.get('/sym', () => Symbol('s') as unknown as string);
     app.get('/syncgen', () => (function* () { yield 1; })() as unknown as string);
     app.get('/emitter', () => new EventEmitter() as unknown as string);
-    server = await startTestServer(app);
+    const server = await start(app);
     for (const p of ['/fn', '/sym', '/syncgen', '/emitter']) {
       const res = await fetch(`${server.url}${p}`);
       expect(res.status, p).toBe(500);
@@ -298,7 +283,7 @@ describe.each(STREAM_TRANSPORTS)('streamed responses (%s transport)', (transport
         c.enqueue(chunk);
       },
     }, { highWaterMark: 0 }));
-    server = await startTestServer(app);
+    const server = await start(app);
     const rssBefore = process.memoryUsage().rss;
     let rssMax = rssBefore;
     const c = await connect();
@@ -336,14 +321,14 @@ describe.each(STREAM_TRANSPORTS)('streamed responses (%s transport)', (transport
       yield { comment: 'hi', retry: 1000 };
       for (let i = 0; i < eventCount; i++) yield { event: 'tick', id: String(i), data: i === 0 ? 'multi\nline' : { i } };
     })(), { heartbeat: 0, headers: { 'x-last': req.header('last-event-id') ?? '' } }));
-    server = await startTestServer(app);
+    const server = await start(app);
     const res = await fetch(`${server.url}/events`, { headers: { 'last-event-id': '7' } });
     expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     expect(res.headers.get('cache-control')).toBe('no-cache');
     expect(res.headers.get('x-last')).toBe('7');
     const text = await res.text();
     expect(text.startsWith(': hi\nretry: 1000\n\nevent: tick\nid: 0\ndata: multi\ndata: line\n\nevent: tick\nid: 1\ndata: {"i":1}\n\n')).toBe(true);
-    const all = await Promise.all(Array.from({ length: clientCount }, () => fetch(`${server!.url}/events`).then((r) => r.text())));
+    const all = await Promise.all(Array.from({ length: clientCount }, () => fetch(`${server.url}/events`).then((r) => r.text())));
     for (const t of all) expect(t.split('event: tick\n').length - 1).toBe(eventCount);
   });
 
@@ -363,7 +348,7 @@ describe.each(STREAM_TRANSPORTS)('streamed responses (%s transport)', (transport
         }
       }, { heartbeat: 20 });
     });
-    server = await startTestServer(app);
+    const server = await start(app);
     const c = await connect();
     c.send('GET /idle HTTP/1.1\r\nHost: t\r\n\r\n');
     await c.until((x) => (x.text().match(/:\n\n/g) ?? []).length >= 2);

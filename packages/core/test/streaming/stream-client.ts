@@ -1,19 +1,23 @@
 import net from 'node:net';
+import { ArrivalWaiters } from './arrival-waiters.js';
 
 /** A raw client for streamed responses: everything received, and waits on what arrives (no sleeps). */
 export class StreamClient {
   received = Buffer.alloc(0);
   closed = false;
-  private waiters: Array<() => void> = [];
+  private readonly arrivals = new ArrivalWaiters(
+    () => this.closed,
+    () => `received ${JSON.stringify(this.text().slice(-300))}`,
+  );
 
   private constructor(readonly socket: net.Socket) {
     socket.on('data', (chunk: Buffer) => {
       this.received = Buffer.concat([this.received, chunk]);
-      this.notify();
+      this.arrivals.notify();
     });
     socket.on('close', () => {
       this.closed = true;
-      this.notify();
+      this.arrivals.notify();
     });
     socket.on('error', () => {});
   }
@@ -35,43 +39,16 @@ export class StreamClient {
 
   /** Resolves once `predicate` holds (checked on every arrival and on close); rejects after `ms`. */
   until(predicate: (c: StreamClient) => boolean, ms = 20_000): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out; received ${JSON.stringify(this.text().slice(-300))}`)), ms);
-      const check = (): void => {
-        if (predicate(this)) {
-          clearTimeout(timer);
-          resolve();
-        } else if (this.closed) {
-          clearTimeout(timer);
-          if (predicate(this)) resolve();
-          else reject(new Error(`closed; received ${JSON.stringify(this.text().slice(-300))}`));
-        } else this.waiters.push(check);
-      };
-      check();
-    });
+    return this.arrivals.until(() => predicate(this), ms);
   }
 
-  untilClosed(ms?: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('not closed')), ms ?? 20_000);
-      const check = (): void => {
-        if (this.closed) {
-          clearTimeout(timer);
-          resolve();
-        } else this.waiters.push(check);
-      };
-      check();
-    });
+  /** Resolves once the connection closed; rejects after `ms`. */
+  untilClosed(ms = 20_000): Promise<void> {
+    return this.arrivals.until(() => this.closed, ms);
   }
 
   destroy(): void {
     this.socket.destroy();
-  }
-
-  private notify(): void {
-    const list = this.waiters;
-    this.waiters = [];
-    for (const w of list) w();
   }
 }
 
@@ -101,4 +78,10 @@ export function dechunk(raw: Buffer): { body: Buffer; rest: Buffer } | null {
     parts.push(raw.subarray(start, start + size));
     at = start + size + 2;
   }
+}
+
+/** Splits a raw response at the end of its head: the head text and the bytes after it. */
+export function bodyOf(raw: Buffer): { head: string; body: Buffer } {
+  const end = raw.indexOf('\r\n\r\n');
+  return { head: raw.toString('latin1', 0, end), body: raw.subarray(end + 4) };
 }
