@@ -2,7 +2,7 @@
 // first await: the stream's copy is the one the request keeps after the batch (one copy, not two),
 // and it is not a view into batch memory the next batches overwrite; bytes() afterwards agrees.
 import { describe, expect, it } from 'vitest';
-import { App } from '../src/index.js';
+import { slowAfterLaterBatches } from './support/later-batches.js';
 import { prng } from './support/prng.js';
 import { TRANSPORTS } from './support/transports.js';
 
@@ -10,35 +10,16 @@ describe.each(TRANSPORTS)('a buffered body read as a stream across batches (%s t
   it('req.stream() taken before the first await yields the bytes that were sent; bytes() agrees', async () => {
     const rand = prng(0xb0d1);
     const sent = Buffer.from(Array.from({ length: 200_000 }, () => Math.floor(rand() * 256)));
-    const app = new App({ logger: false, transport });
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let arrived!: () => void;
-    const here = new Promise<void>((r) => (arrived = r));
-    app.post('/slow', async (req) => {
+    const answer = await slowAfterLaterBatches(transport, sent, Buffer.alloc(250_000, 66), async (req, parked) => {
       const it = req.stream()[Symbol.asyncIterator]();
       const first = it.next(); // the stream takes the body while the batch is live
-      arrived();
-      await gate;
+      await parked();
       const parts: Uint8Array[] = [];
       for (let r = await first; r.done !== true; r = await it.next()) parts.push(r.value);
       const streamed = Buffer.concat(parts);
       const bytes = Buffer.from(await req.bytes());
       return `${streamed.equals(sent)}|${bytes.equals(sent)}|${streamed.length}`;
     });
-    app.post('/fast', () => 'ok');
-    const h = await app.listen({ port: 0, host: '127.0.0.1', handleSignals: false });
-    try {
-      const slow = fetch(`http://127.0.0.1:${h.port}/slow`, { method: 'POST', body: sent });
-      await here;
-      for (let i = 0; i < 3; i++) {
-        const r = await fetch(`http://127.0.0.1:${h.port}/fast`, { method: 'POST', body: Buffer.alloc(250_000, 66) });
-        expect(await r.text()).toBe('ok');
-      }
-      release();
-      expect(await (await slow).text()).toBe(`true|true|${sent.length}`);
-    } finally {
-      await h.close();
-    }
+    expect(answer).toBe(`true|true|${sent.length}`);
   });
 });
