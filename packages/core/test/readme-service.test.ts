@@ -2,32 +2,18 @@
 // `node` (ESM, from this package's directory: `@jato/core` resolves to this package's built dist,
 // `pino` to its dev dependency), with PORT=0; its routes are then called over a real socket and the
 // process is stopped with SIGTERM (it drains and exits 0). The access log is read from its stdout.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { readmeBlock, runReadmeExample } from './support/readme-example.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
-/** The first code block of the README section `heading`. */
-export function readmeBlock(heading: string): string {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  const at = readme.indexOf(`\n## ${heading}\n`);
-  if (at < 0) throw new Error(`README has no section "${heading}"`);
-  const m = /\n```ts\n([\s\S]*?)\n```\n/.exec(readme.slice(at));
-  if (m === null) throw new Error(`README section "${heading}" has no ts code block`);
-  return m[1]!;
-}
-
 /** The example's process and its stdout as JSON lines (pino), each awaited by a predicate. */
 function run(code: string): { child: ChildProcess; lines: Array<Record<string, unknown>>; line: (p: (l: Record<string, unknown>) => boolean) => Promise<Record<string, unknown>>; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--input-type=module', '--eval', code], {
-    cwd: packageDir,
-    env: { ...process.env, PORT: '0', NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = runReadmeExample(code);
   const lines: Array<Record<string, unknown>> = [];
   let waiters: Array<() => void> = [];
   let buffered = '';

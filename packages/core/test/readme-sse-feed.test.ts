@@ -1,25 +1,12 @@
 // The SseFeed example of the README, taken from README.md and run as written by `node` (ESM, from this
 // package's directory: `@jato/core` resolves to the built dist), with PORT=0: two subscribers over
 // real sockets, a publish, a reconnect with Last-Event-ID; then SIGTERM.
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FeedClient } from './streaming/feed-client.js';
-
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
-
-function readmeBlock(heading: string): string {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  const at = readme.indexOf(`\n## ${heading}\n`);
-  if (at < 0) throw new Error(`README has no section "${heading}"`);
-  const m = /\n```ts\n([\s\S]*?)\n```\n/.exec(readme.slice(at));
-  if (m === null) throw new Error(`README section "${heading}" has no ts code block`);
-  return m[1]!;
-}
+import { readmeBlock, runReadmeExample } from './support/readme-example.js';
 
 describe('README: broadcasting server-sent events', () => {
-  const children: ReturnType<typeof spawn>[] = [];
+  const children: ReturnType<typeof runReadmeExample>[] = [];
   afterEach(() => {
     // also when the test failed or timed out: no example process is left behind
     for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
@@ -27,11 +14,7 @@ describe('README: broadcasting server-sent events', () => {
 
   it('runs as written', async () => {
     const code = readmeBlock('Broadcasting server-sent events: SseFeed');
-    const child = spawn(process.execPath, ['--input-type=module', '--eval', code], {
-      cwd: packageDir,
-      env: { ...process.env, PORT: '0', NODE_ENV: 'production' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = runReadmeExample(code);
     children.push(child);
     const clients: FeedClient[] = [];
     try {
