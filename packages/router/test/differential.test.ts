@@ -5,22 +5,15 @@
 import { describe, expect, it } from 'vitest';
 import { LinearRouter, RadixRouter, type MatchResult, type Router } from '../src/index.js';
 import { seededRandom } from './seeded-random.js';
+import { showMatch } from './show-match.js';
 
 const WORDS = ['a', 'b', 'ab', 'abc', 'abd', 'x', 'users', 'user', 'u'];
 const PATH_WORDS = [...WORDS, 'zz', '%41', '%zz', '%C3%A9', '', 'a%2Fb', 'users1'];
 const METHODS = ['GET', 'GET', 'POST', 'PUT', 'HEAD', '*', 'PROPFIND'];
 
+/** A compact view of a result; a match shows its value, pattern and params. */
 function show(r: MatchResult<number>): string {
-  switch (r.kind) {
-    case 'found':
-      return `found ${r.value} ${r.pattern} ${JSON.stringify(Object.entries(r.params))}`;
-    case 'method-not-allowed':
-      return `405 ${r.allowed.join(',')}`;
-    case 'bad-param':
-      return `bad ${r.segment}`;
-    case 'not-found':
-      return '404';
-  }
+  return showMatch(r, (f) => `found ${f.value} ${f.pattern} ${JSON.stringify(Object.entries(f.params))}`);
 }
 
 function randomPattern(rand: (n: number) => number): string {

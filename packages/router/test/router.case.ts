@@ -5,21 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import { RouteError, type MatchResult, type Router } from '../src/index.js';
 import { seededRandom } from './seeded-random.js';
+import { showMatch } from './show-match.js';
 
 type Factory = <T>() => Router<T>;
 
 /** Compact view of a result: 'found <value> {params}', '405 A,B', 'bad <segment>', '404'. */
 function show(r: MatchResult<string>): string {
-  switch (r.kind) {
-    case 'found':
-      return `found ${r.value} ${JSON.stringify(r.params)}`;
-    case 'method-not-allowed':
-      return `405 ${r.allowed.join(',')}`;
-    case 'bad-param':
-      return `bad ${r.segment}`;
-    case 'not-found':
-      return '404';
-  }
+  return showMatch(r, (f) => `found ${f.value} ${JSON.stringify(f.params)}`);
 }
 
 /** Permutations of a small list (registration-order independence). */
