@@ -10,6 +10,14 @@ import { connect, openInBatches, sleep } from '../raw-socket.mjs';
 export const MiB = 1024 * 1024;
 
 /**
+ * The parse state of one response on a {@link Conn}: its head so far, the Content-Length (-1:
+ * chunked), the body bytes counted, the body's last 7 characters and its first 4 KiB.
+ */
+function freshResponse() {
+  return { head: '', headDone: false, length: -1, got: 0, tail: '', small: '' };
+}
+
+/**
  * A keep-alive connection: `request(parts)` sends a request and resolves with the start of the
  * response body (up to 4 KiB) once the response is complete (Content-Length reached, or the chunked
  * terminator; the bodies here are ASCII and never contain it). Bytes are counted, not kept: linear
@@ -21,48 +29,34 @@ class Conn {
     this.socket = socket;
     /** @type {((body: string) => void) | null} */
     this.resolve = null;
-    this.head = '';
-    this.headDone = false;
-    this.length = -1;
-    this.got = 0;
-    this.tail = '';
-    this.small = '';
+    this.res = freshResponse();
     socket.setEncoding('latin1');
     socket.on('data', (/** @type {string} */ d) => this.onData(d));
     socket.on('error', () => {});
   }
 
-  reset() {
-    this.head = '';
-    this.headDone = false;
-    this.length = -1;
-    this.got = 0;
-    this.tail = '';
-    this.small = '';
-  }
-
   /** @param {string} d */
   onData(d) {
+    const s = this.res;
     let body = d;
-    if (!this.headDone) {
-      this.head += d;
-      const end = this.head.indexOf('\r\n\r\n');
+    if (!s.headDone) {
+      s.head += d;
+      const end = s.head.indexOf('\r\n\r\n');
       if (end < 0) return;
-      this.headDone = true;
-      const m = /\r\ncontent-length: *(\d+)/i.exec(this.head.slice(0, end));
-      this.length = m ? Number(m[1]) : -1;
-      body = this.head.slice(end + 4);
+      s.headDone = true;
+      const m = /\r\ncontent-length: *(\d+)/i.exec(s.head.slice(0, end));
+      s.length = m ? Number(m[1]) : -1;
+      body = s.head.slice(end + 4);
     }
-    this.got += body.length;
-    if (this.small.length < 4096) this.small += body;
-    this.tail = body.length >= 7 ? body.slice(-7) : (this.tail + body).slice(-7);
-    const done = this.length >= 0 ? this.got >= this.length : this.tail.endsWith('\r\n0\r\n\r\n');
+    s.got += body.length;
+    if (s.small.length < 4096) s.small += body;
+    s.tail = body.length >= 7 ? body.slice(-7) : (s.tail + body).slice(-7);
+    const done = s.length >= 0 ? s.got >= s.length : s.tail.endsWith('\r\n0\r\n\r\n');
     if (!done) return;
     const r = this.resolve;
-    const text = this.small;
     this.resolve = null;
-    this.reset();
-    r?.(text);
+    this.res = freshResponse();
+    r?.(s.small);
   }
 
   /** @param {(string | Uint8Array)[]} parts @returns {Promise<string>} */
