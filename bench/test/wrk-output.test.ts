@@ -2,27 +2,29 @@ import { describe, expect, it } from 'vitest';
 import { parseWrkOutput, parseWrkTime, parseWrkSize, socketErrorCount } from '../src/wrk-output.mjs';
 import { parseBashTimes, wrkArgs, PIPELINE_LUA } from '../src/wrk.mjs';
 
-const CLEAN = `Running 10s test @ http://127.0.0.1:8080/
-  1 threads and 100 connections
-  Thread Stats   Avg      Stdev     Max   +/- Stdev
-    Latency   253.84ms  411.56ms   1.98s    77.68%
-    Req/Sec    55.71k    15.88k   86.87k    80.00%
-  110770 requests in 10.00s, 14.26MB read
-Requests/sec:  11073.54
-Transfer/sec:      1.43MB
-`;
+/** A wrk report as wrk prints it for one thread and 100 connections: the header, then `lines`. */
+function wrkReport(duration: string, lines: string[]): string {
+  const header = [`Running ${duration} test @ http://127.0.0.1:8080/`, '  1 threads and 100 connections', '  Thread Stats   Avg      Stdev     Max   +/- Stdev'];
+  return [...header, ...lines, ''].join('\n');
+}
 
-const WITH_ERRORS = `Running 1m test @ http://127.0.0.1:8080/
-  1 threads and 100 connections
-  Thread Stats   Avg      Stdev     Max   +/- Stdev
-    Latency   640.86us    2.72ms  32.36ms   97.37%
-    Req/Sec    51.70k    20.14k   70.78k    81.82%
-  3102377 requests in 1.00m, 399.41MB read
-  Socket errors: connect 3, read 17, write 2, timeout 41
-  Non-2xx or 3xx responses: 12
-Requests/sec:  51706.28
-Transfer/sec:      6.66MB
-`;
+const CLEAN = wrkReport('10s', [
+  '    Latency   253.84ms  411.56ms   1.98s    77.68%',
+  '    Req/Sec    55.71k    15.88k   86.87k    80.00%',
+  '  110770 requests in 10.00s, 14.26MB read',
+  'Requests/sec:  11073.54',
+  'Transfer/sec:      1.43MB',
+]);
+
+const WITH_ERRORS = wrkReport('1m', [
+  '    Latency   640.86us    2.72ms  32.36ms   97.37%',
+  '    Req/Sec    51.70k    20.14k   70.78k    81.82%',
+  '  3102377 requests in 1.00m, 399.41MB read',
+  '  Socket errors: connect 3, read 17, write 2, timeout 41',
+  '  Non-2xx or 3xx responses: 12',
+  'Requests/sec:  51706.28',
+  'Transfer/sec:      6.66MB',
+]);
 
 describe('parseWrkOutput', () => {
   it('reads requests, duration, rate and bytes of a clean report', () => {
