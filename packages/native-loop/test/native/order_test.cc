@@ -11,22 +11,12 @@
 #include <vector>
 
 #include "response_order.hpp"
+#include "unit_report.hpp"
 
 using jato::loop::ResponseOrder;
+using jato::unit::report;
 
 namespace {
-
-int g_passed = 0, g_failed = 0;
-
-void report(const std::string& name, const std::string& problem) {
-  if (problem.empty()) {
-    ++g_passed;
-    std::printf("PASS %s\n", name.c_str());
-  } else {
-    ++g_failed;
-    std::printf("FAIL %s: %s\n", name.c_str(), problem.c_str());
-  }
-}
 
 struct Wire {
   std::string bytes;
@@ -204,6 +194,5 @@ int main() {
   random_orders();
   held_bytes_track();
   random_streams();
-  std::printf("RESULT %d %d\n", g_passed, g_failed);
-  return g_failed == 0 ? 0 : 1;
+  return jato::unit::finish();
 }

@@ -37,6 +37,8 @@ try {
   const orderBin = path.join(scratch, 'order_test');
   const cc = spawnSync('nice', ['g++', '-std=c++17', '-O1', '-g', '-fsanitize=address,undefined', '-fno-sanitize-recover=undefined',
     '-fno-omit-frame-pointer', '-Wall', '-Wextra', '-Werror', `-I${path.join(root, 'native')}`,
+    // unit_report.hpp: the PASS/FAIL/RESULT lines, shared with @jato/parser's C++ unit tests
+    `-I${path.join(path.dirname(require.resolve('@jato/parser/package.json')), 'test', 'native')}`,
     path.join(root, 'test', 'native', 'order_test.cc'), '-o', orderBin], { stdio: 'inherit' });
   if (cc.status !== 0) fail('C++ unit tests do not compile');
   const unit = spawnSync(orderBin, [], { encoding: 'utf8', env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1' } });

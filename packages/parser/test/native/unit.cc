@@ -17,14 +17,15 @@
 #include "jato/parser/framer.hpp"
 #include "jato/parser/parser.hpp"
 #include "stream.hpp"
+#include "unit_report.hpp"
 
 using namespace jato::http;
 using native::OwnedRequest;
 using native::Stream;
+using jato::unit::report;
 
 namespace {
 
-int g_passed = 0, g_failed = 0;
 std::string g_seed_dir;  // when set, every stream case is also written there as a fuzz seed
 int g_seeds = 0;
 
@@ -33,16 +34,6 @@ void write_seed(const std::string& raw, bool small_limits) {
   if (g_seed_dir.empty()) return;
   std::ofstream f(g_seed_dir + "/seed-" + std::to_string(g_seeds++), std::ios::binary);
   f << static_cast<char>(small_limits ? 6 : 2) << static_cast<char>(g_seeds & 0xff) << raw;
-}
-
-void report(const std::string& name, const std::string& problem) {
-  if (problem.empty()) {
-    ++g_passed;
-    std::printf("PASS %s\n", name.c_str());
-  } else {
-    ++g_failed;
-    std::printf("FAIL %s: %s\n", name.c_str(), problem.c_str());
-  }
 }
 
 const char* kErrorNames[] = {
@@ -627,6 +618,5 @@ int main(int argc, char** argv) {
   framer_cases();
   simd_agreement();
   if (argc > a) corpus(argv[a]);
-  std::printf("RESULT %d %d\n", g_passed, g_failed);
-  return g_failed == 0 ? 0 : 1;
+  return jato::unit::finish();
 }
