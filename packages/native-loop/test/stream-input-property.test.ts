@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BODY_DONE, BODY_MORE, BODY_STREAM, STREAM_MIN_BODY, type BodyChunks } from '../src/stream-input.js';
 import type { Responder, ServerHandlers, ServerOptions } from '../src/types.js';
 import { bytes, sha } from './helpers/body-bytes.js';
+import { eachRequest } from './helpers/each-request.js';
 import { GET, seeded } from './helpers/raw-client.js';
 import { TRANSPORTS, harness, ok } from './helpers/transports.js';
 
@@ -32,14 +33,12 @@ function keepingHandlers() {
   const streamed: boolean[] = [];
   let out: Responder | undefined;
   const handlers: ServerHandlers = {
-    onBatch(batch, o) {
-      out = o;
-      for (let i = 0; i < batch.count; i++) {
-        const conn = batch.conn(i);
-        const seq = batch.seq(i);
+    onBatch: eachRequest(
+      (o) => (out = o),
+      ({ batch, i, conn, seq }, o) => {
         if (batch.target(i) === '/next') {
           o.respond(conn, seq, ok(5), '/next', false);
-          continue;
+          return;
         }
         const isStream = (batch.flags(i) & BODY_STREAM) !== 0;
         streamed.push(isStream);
@@ -47,12 +46,12 @@ function keepingHandlers() {
           const body = batch.body(i);
           const answer = `${body.length} ${sha(body)}`;
           o.respond(conn, seq, ok(answer.length), answer, false);
-          continue;
+          return;
         }
         kept.set(`${conn}:${seq}`, []);
         o.bodyRead!(conn, seq, 0);
-      }
-    },
+      },
+    ),
     onBodyChunks(chunks: BodyChunks) {
       for (let k = 0; k < chunks.count; k++) {
         const conn = chunks.conn(k);

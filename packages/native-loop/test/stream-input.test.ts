@@ -4,6 +4,7 @@ import { inject, parseResponses } from '../src/js/index.js';
 import { BODY_ABORTED, BODY_DONE, BODY_MORE, BODY_STREAM, type BodyChunks } from '../src/stream-input.js';
 import type { Responder, ServerHandlers, ServerOptions } from '../src/types.js';
 import { bytes, sha } from './helpers/body-bytes.js';
+import { eachRequest } from './helpers/each-request.js';
 import { GET, seeded } from './helpers/raw-client.js';
 import { TRANSPORTS, harness, ok } from './helpers/transports.js';
 
@@ -34,22 +35,20 @@ function hashingHandlers(opts: { ack: 'sync' | 'timer'; answerEarly?: boolean })
   };
   let out: Responder | undefined;
   const handlers: ServerHandlers = {
-    onBatch(batch, o) {
-      out = o;
-      for (let i = 0; i < batch.count; i++) {
-        const conn = batch.conn(i);
-        const seq = batch.seq(i);
+    onBatch: eachRequest(
+      (o) => (out = o),
+      ({ batch, i, conn, seq }, o) => {
         const flags = batch.flags(i);
         state.flags.push(flags);
         if ((flags & BODY_STREAM) === 0 || opts.answerEarly === true) {
           const body = batch.target(i);
           o.respond(conn, seq, ok(Buffer.byteLength(body)), body, false);
-          continue;
+          return;
         }
         uploads.set(`${conn}:${seq}`, { conn, seq, hash: createHash('sha256'), size: 0, end: BODY_MORE });
         o.bodyRead!(conn, seq, 0); // starts reading (sends 100 Continue when asked for)
-      }
-    },
+      },
+    ),
     onBodyChunks(chunks: BodyChunks) {
       for (let k = 0; k < chunks.count; k++) {
         const u = uploads.get(`${chunks.conn(k)}:${chunks.seq(k)}`);
