@@ -347,7 +347,8 @@ export class Dispatcher implements ServerHandlers, RequestHost {
         const prefix = this.sharedLines.split(this.encoder.text200Prefix(this.byteLength(result)), ops);
         if (prefix !== null) {
           ops[0] = 0;
-          sendWithLines(out, req, prefix, this.sharedLines.own, head ? null : result);
+          const sl = this.sharedLines;
+          sendWithLines(out, req, prefix, sl.own, head ? null : result, sl.numbered, sl.num);
           return true;
         }
       }
