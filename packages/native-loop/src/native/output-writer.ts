@@ -65,6 +65,8 @@ export class OutputWriter implements Responder {
   private readonly headBytes = new RepeatBytes();
   private readonly bodyBytes = new RepeatBytes();
   private readonly numberedBytes = new RepeatBytes();
+  /** The shared head part and the numbered line start of a response without other own lines, as one run. */
+  private readonly numberedHeadBytes = new RepeatBytes();
   /** The previous `respondLines` of the batch without lines of its own, and its bytes. */
   private bareHead: string | undefined;
   private bareBody: string | null = null;
@@ -102,17 +104,24 @@ export class OutputWriter implements Responder {
       this.row(conn, seq, this.bareOff, this.bareLen, flags);
       return;
     }
-    this.writeText(); // rows of pending text come first (their offsets are made relative to it)
+    if (this.text.length !== 0) this.writeText(); // rows of pending text come first (their offsets are relative to it)
     const bodyChars = body === null ? 0 : body.length;
     const extra = numbered === null ? 0 : numbered.length + 18; // 16 digits (a safe integer) and CRLF
     const need = this.pos + head.length + lines.length + extra + 2 + bodyChars * 3;
     if (need > this.arena.length) this.growArena(need);
     const a = this.arena;
     const start = this.pos;
-    let p = start + this.headBytes.write(a, start, head, false);
-    if (lines.length !== 0) p += a.latin1Write(lines, p);
-    if (numbered !== null) {
-      p += this.numberedBytes.write(a, p, numbered, false);
+    let p = start;
+    if (numbered === null) {
+      p += this.headBytes.write(a, p, head, false);
+      if (lines.length !== 0) p += a.latin1Write(lines, p);
+    } else {
+      if (lines.length === 0) p += this.numberedHeadBytes.writePair(a, p, head, numbered);
+      else {
+        p += this.headBytes.write(a, p, head, false);
+        p += a.latin1Write(lines, p);
+        p += this.numberedBytes.write(a, p, numbered, false);
+      }
       p += writeDecimal(a, p, num);
       a[p++] = 13;
       a[p++] = 10;
@@ -128,7 +137,7 @@ export class OutputWriter implements Responder {
       this.bareOff = start;
       this.bareLen = p - start;
     }
-    this.row(conn, seq, start, p - start, flags);
+    this.pushRow(conn, seq, start, p - start, flags);
   }
 
   /** A streamed response (rows flagged as stream rows; see native/stream_writer.cc). */
@@ -374,6 +383,11 @@ export class OutputWriter implements Responder {
   /** @internal a row over arena bytes already written (after `reserve`/`commit`). */
   row(conn: number, seq: number, off: number, len: number, flags: number): void {
     this.writeText();
+    this.pushRow(conn, seq, off, len, flags);
+  }
+
+  /** `row` when no text is pending. */
+  private pushRow(conn: number, seq: number, off: number, len: number, flags: number): void {
     if ((this.rows + 1) * OutCol.Count > this.table.length) this.growTable();
     const r = this.rows * OutCol.Count;
     const t = this.table;

@@ -12,27 +12,51 @@ const KEEP_MAX = 4096;
  */
 export class RepeatBytes {
   private text: string | null = null;
+  private second = '';
   private bytes: Uint8Array | null = null;
 
   /** Write `text` at `p` of `a` (latin1 or UTF-8): the bytes written. `a` has room for them. */
   write(a: FastBuffer, p: number, text: string, utf8: boolean): number {
-    if (text === this.text) {
+    if (text === this.text && this.second === '') {
       const b = this.bytes;
       if (b !== null) {
         // one memmove (a JS byte loop costs more than the call even for a dozen bytes)
         a.set(b, p);
         return b.length;
       }
-      const n = utf8 ? a.utf8Write(text, p) : a.latin1Write(text, p);
-      if (n > KEEP_MAX) return n;
-      const kept = new Uint8Array(n);
-      kept.set(a.subarray(p, p + n));
-      this.bytes = kept;
-      return n;
+      return this.keep(a, p, utf8 ? a.utf8Write(text, p) : a.latin1Write(text, p));
     }
     this.text = text;
+    this.second = '';
     this.bytes = null;
     return utf8 ? a.utf8Write(text, p) : a.latin1Write(text, p);
+  }
+
+  /** Write `first` then `second` (both latin1, `second` not empty) as one run: the bytes written. */
+  writePair(a: FastBuffer, p: number, first: string, second: string): number {
+    if (first === this.text && second === this.second) {
+      const b = this.bytes;
+      if (b !== null) {
+        a.set(b, p);
+        return b.length;
+      }
+      const n = a.latin1Write(first, p);
+      return this.keep(a, p, n + a.latin1Write(second, p + n));
+    }
+    this.text = first;
+    this.second = second;
+    this.bytes = null;
+    const n = a.latin1Write(first, p);
+    return n + a.latin1Write(second, p + n);
+  }
+
+  /** The `n` bytes just written at `p` came a second time: keep a copy of them (unless too long). */
+  private keep(a: FastBuffer, p: number, n: number): number {
+    if (n > KEEP_MAX) return n;
+    const kept = new Uint8Array(n);
+    kept.set(a.subarray(p, p + n));
+    this.bytes = kept;
+    return n;
   }
 }
 
