@@ -546,8 +546,11 @@ export class Dispatcher implements ServerHandlers, RequestHost {
       if (kind === 'not-found') {
         const h = this.cfg.notFound;
         if (h !== null) return h(req);
-        // onResponse hooks may change the response: they get their own
-        return this.cfg.responseHooks.length === 0 ? NOT_FOUND_RESPONSE : new Response('Not Found', { status: 404 });
+        // onResponse hooks and middleware may change the response (recorded headers are set on it):
+        // they get their own, never the shared constant
+        return this.cfg.responseHooks.length === 0 && this.cfg.middleware.length === 0
+          ? NOT_FOUND_RESPONSE
+          : new Response('Not Found', { status: 404 });
       }
       if (kind === 'method-not-allowed') {
         const allow = allowed!.join(', ');
