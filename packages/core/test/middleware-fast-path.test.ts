@@ -89,7 +89,7 @@ describe('jato middleware on the fast path (requestId, cors)', () => {
 
   it('headers recorded for an async handler, an error, a 404 and a HEAD request are applied once each', async () => {
     const app = new App({ logger: false });
-    app.use(requestId(), cors({ origin: [ORIGIN], credentials: true, exposedHeaders: ['x-request-id'] }));
+    app.use(requestId({ context: true }), cors({ origin: [ORIGIN], credentials: true, exposedHeaders: ['x-request-id'] }));
     app.get('/async', async () => {
       await new Promise((r) => setImmediate(r));
       return `async ${currentRequestId()}`;
@@ -153,12 +153,17 @@ describe('jato middleware on the fast path (requestId, cors)', () => {
     expect(() => cors({ exposedHeaders: ['a\nb'] })).toThrow(TypeError);
   });
 
-  it('context: false gives ids without a context', async () => {
-    const app = new App({ logger: false });
-    app.use(requestId({ generate: () => 'no-ctx', context: false }));
-    app.get('/', () => String(currentRequestId()));
-    const res = await inject(app, '/');
-    expect([res.text(), res.headers['x-request-id']]).toEqual(['undefined', 'no-ctx']);
+  it('the context is opt-in: context false or unset gives ids without one, true gives it', async () => {
+    for (const context of [false, undefined, true]) {
+      const app = new App({ logger: false });
+      app.use(requestId({ generate: () => 'an-id', ...(context === undefined ? {} : { context }) }));
+      app.get('/', async () => {
+        await Promise.resolve();
+        return String(currentRequestId());
+      });
+      const res = await inject(app, '/');
+      expect([context, res.text(), res.headers['x-request-id']]).toEqual([context, context === true ? 'an-id' : 'undefined', 'an-id']);
+    }
   });
 });
 
@@ -198,7 +203,7 @@ describe.each(TRANSPORTS)('jato middleware fast path over real sockets (%s trans
 
   it('pipelined sync and async requests each get their own id and CORS headers, in order', async () => {
     const app = new App({ transport, logger: false });
-    app.use(requestId(), cors({ origin: [ORIGIN] }), (req, next) => (req.header('x-deny') === undefined ? next() : 'denied'));
+    app.use(requestId({ context: true }), cors({ origin: [ORIGIN] }), (req, next) => (req.header('x-deny') === undefined ? next() : 'denied'));
     app.get('/', () => 'Hello world!');
     app.get('/async', async () => {
       await Promise.resolve();

@@ -16,19 +16,19 @@ export interface RequestContext {
   readonly values: Map<string, unknown>;
 }
 
-// made by the first requestId(): an app that never uses it never creates an AsyncLocalStorage
+// made by the first requestId({ context: true }): an app that never asks for it never creates an AsyncLocalStorage
 let storage: AsyncLocalStorage<RequestContext> | null = null;
 
 /**
  * The context of the request being handled, in the handler and anything it calls (sync or async,
  * through awaits, timers and promise chains), or undefined outside a request or without the
- * `requestId()` middleware.
+ * `requestId({ context: true })` middleware.
  */
 export function requestContext(): RequestContext | undefined {
   return storage?.getStore();
 }
 
-/** The id of the request being handled (see `requestContext()`), or undefined. */
+/** The id of the request being handled (see `requestContext()`; `requestId({ context: true })`), or undefined. */
 export function currentRequestId(): string | undefined {
   return storage?.getStore()?.id;
 }
@@ -46,7 +46,9 @@ export interface RequestIdOptions {
   generate?: () => string;
   /**
    * Run the rest of the chain inside an `AsyncLocalStorage` context that `requestContext()` and
-   * `currentRequestId()` read (true). False: only the id and its header, at no context cost.
+   * `currentRequestId()` read (false: only the id and its header). Opt in: on Node 20/22 an enabled
+   * `AsyncLocalStorage` installs promise hooks that tax every promise of the process (an async
+   * handler's request costs ~1.8x the CPU with it), and it costs an enter per request.
    */
   context?: boolean;
 }
@@ -77,12 +79,12 @@ class Context implements RequestContext {
 const SAFE_ID = /^[A-Za-z0-9._:@/+=-]{1,200}$/;
 
 /**
- * Request ids and an `AsyncLocalStorage` context: each request gets the id of its `X-Request-Id`
- * header (when valid) or a new one, echoed on the response, and runs the rest of the chain inside a
- * context that `requestContext()` and `currentRequestId()` read anywhere below it (unless
- * `context: false`). Sync requests cost no promise and no closure; a generated id costs no string
- * unless something reads it (the transport writes its digits); the context costs one
- * `AsyncLocalStorage.run` per request.
+ * Request ids and, opted in, an `AsyncLocalStorage` context: each request gets the id of its
+ * `X-Request-Id` header (when valid) or a new one, echoed on the response; with `context: true` it
+ * runs the rest of the chain inside a context that `requestContext()` and `currentRequestId()` read
+ * anywhere below it. Sync requests cost no promise and no closure; a generated id costs no string
+ * unless something reads it (the transport writes its digits); the context costs one enter per
+ * request, and its storage a promise hook per promise of the process.
  */
 export function requestId(options: RequestIdOptions = {}): Middleware {
   const header = checkHeaderName(options.header ?? 'X-Request-Id');
@@ -91,7 +93,7 @@ export function requestId(options: RequestIdOptions = {}): Middleware {
   const trust = options.trustIncoming !== false;
   const custom = options.generate;
   const counter = custom === undefined ? new CounterIds(linePrefix) : null;
-  const als = options.context === false ? null : (storage ??= new AsyncLocalStorage<RequestContext>());
+  const als = options.context === true ? (storage ??= new AsyncLocalStorage<RequestContext>()) : null;
   const enter = als === null ? null! : enterer(als);
   return fastMiddleware((outermost) => (req, rest) => {
     const incoming = trust ? req.headerLower(key) : undefined;
