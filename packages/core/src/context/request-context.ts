@@ -4,6 +4,7 @@ import { NUMBERED, type NumberedLine, SET_IF_ABSENT, fastMiddleware, recordHeade
 import { mapResponse } from '../middleware/map-response.js';
 import type { Middleware } from '../middleware/types.js';
 import type { Request } from '../request/request.js';
+import type { Response } from '../response/response.js';
 import { checkHeaderName, isHeaderValue } from '../response/headers.js';
 
 /** What `requestContext()` holds for the request being handled. */
@@ -112,11 +113,15 @@ export function requestId(options: RequestIdOptions = {}): Middleware {
       else recordHeader(req, SET_IF_ABSENT, header, key, id, linePrefix + id + '\r\n');
       return result;
     }
-    const value = id ?? counter!.value(n);
-    return mapResponse(result, (res) => {
-      if (!res.headers.has(key)) res.headers.set(header, value);
-    });
+    return mapResponse(result, setId(header, key, id ?? counter!.value(n)));
   });
+}
+
+/** Sets the id header on a Response that has none (outside the step: a closure there costs every call a context). */
+function setId(header: string, key: string, value: string): (res: Response) => void {
+  return (res) => {
+    if (!res.headers.has(key)) res.headers.set(header, value);
+  };
 }
 
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

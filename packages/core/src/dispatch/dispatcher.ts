@@ -587,14 +587,19 @@ export class Dispatcher implements ServerHandlers, RequestHost {
   private runChain(req: Request, target: RouteEntry | Miss): unknown {
     const mw = this.cfg.middleware;
     if (mw.length === 0) return this.runHooked(req, target);
-    if (this.chainSize !== mw.length) {
-      // middleware added after the dispatcher was made: compose again (once per change)
-      this.chain = compose(mw, (r) => this.runHooked(r, r.matched as RouteEntry | Miss), (r, err) => this.errorResult(r, err), true);
-      this.chainSize = mw.length;
-    }
+    if (this.chainSize !== mw.length) this.composeChain(mw);
     req.matched = target;
     clearRecorded(req.resOps);
     return this.chain!(req);
+  }
+
+  /**
+   * Compose the app's middleware (again, when more was added: once per change). A method of its own:
+   * closures made in `runChain` would cost each of its calls a context object.
+   */
+  private composeChain(mw: Middleware[]): void {
+    this.chain = compose(mw, (r) => this.runHooked(r, r.matched as RouteEntry | Miss), (r, err) => this.errorResult(r, err), true);
+    this.chainSize = mw.length;
   }
 
   /** Run the onRequest hooks, then the handler (sync as long as everything is). */
