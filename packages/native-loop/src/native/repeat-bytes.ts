@@ -69,8 +69,8 @@ export class RepeatBytes {
 export function writeDecimal(a: FastBuffer, p: number, n: number): number {
   if (n > 0x7fffffff) return a.latin1Write(String(n), p);
   let v = n | 0;
-  let len = 1;
-  for (let t = v; t >= 10; t = (t / 10) | 0) len++;
+  const len = v < 100_000 ? (v < 100 ? (v < 10 ? 1 : 2) : v < 1000 ? 3 : v < 10_000 ? 4 : 5)
+    : v < 10_000_000 ? (v < 1_000_000 ? 6 : 7) : v < 100_000_000 ? 8 : v < 1_000_000_000 ? 9 : 10;
   let q = p + len;
   do {
     const d = (v / 10) | 0;
