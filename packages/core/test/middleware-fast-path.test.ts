@@ -153,6 +153,20 @@ describe('jato middleware on the fast path (requestId, cors)', () => {
     expect(() => cors({ exposedHeaders: ['a\nb'] })).toThrow(TypeError);
   });
 
+  it('each 404 of an app with middleware carries its own request\'s id and CORS headers (no shared constant Response)', async () => {
+    const app = new App({ logger: false });
+    app.use(requestId(), cors({ origin: [ORIGIN] }));
+    app.get('/', () => 'ok');
+    const a = await inject(app, { url: '/nope', headers: { origin: ORIGIN } });
+    const b = await inject(app, { url: '/nope' });
+    const c = await inject(app, { url: '/nope', headers: { 'x-request-id': 'mine' } });
+    expect([a.status, b.status, c.status]).toEqual([404, 404, 404]);
+    expect(a.headers['access-control-allow-origin']).toBe(ORIGIN);
+    expect(b.headers['access-control-allow-origin']).toBeUndefined();
+    expect(a.headers['x-request-id']).not.toBe(b.headers['x-request-id']);
+    expect(c.headers['x-request-id']).toBe('mine');
+  });
+
   it('the context is opt-in: context false or unset gives ids without one, true gives it', async () => {
     for (const context of [false, undefined, true]) {
       const app = new App({ logger: false });
