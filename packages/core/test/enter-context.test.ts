@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import { describe, expect, it } from 'vitest';
 import { enterer } from '../src/context/enter-context.js';
 
@@ -40,5 +40,27 @@ describe('enterer (AsyncLocalStorage.run without its per-call overhead)', () => 
     // a store seen inside `run` is the same through either way in
     const viaRun = await als.run(5, () => handler(5));
     expect(viaRun).toBe('5:5:5');
+  });
+
+  it('entered from different async resources in turn (the resource is cached by async id), each call sees its own store', async () => {
+    const als = new AsyncLocalStorage<string>();
+    const enter = enterer(als);
+    const a = new AsyncResource('A');
+    const b = new AsyncResource('B');
+    const order: Array<[AsyncResource, string]> = [[a, 'a1'], [b, 'b1'], [b, 'b2'], [a, 'a2'], [b, 'b3']];
+    const seen: Array<string | undefined> = [];
+    const later: Array<Promise<string | undefined>> = [];
+    for (const [r, store] of order) {
+      r.runInAsyncScope(() => {
+        enter(store, (() => {
+          seen.push(als.getStore());
+          later.push(Promise.resolve().then(() => als.getStore()));
+        }) as never, 0);
+        seen.push(als.getStore()); // restored on the resource itself
+      });
+    }
+    expect(seen).toEqual(['a1', undefined, 'b1', undefined, 'b2', undefined, 'a2', undefined, 'b3', undefined]);
+    expect(await Promise.all(later)).toEqual(['a1', 'b1', 'b2', 'a2', 'b3']);
+    expect(als.getStore()).toBeUndefined();
   });
 });

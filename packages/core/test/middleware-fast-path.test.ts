@@ -80,7 +80,7 @@ describe('jato middleware on the fast path (requestId, cors)', () => {
 
   it('headers recorded for an async handler, an error, a 404 and a HEAD request are applied once each', async () => {
     const app = new App({ logger: false });
-    app.use(requestId(), cors({ origin: [ORIGIN], credentials: true, exposedHeaders: ['x-request-id'] }));
+    app.use(requestId({ context: true }), cors({ origin: [ORIGIN], credentials: true, exposedHeaders: ['x-request-id'] }));
     app.get('/async', async () => {
       await new Promise((r) => setImmediate(r));
       return `async ${currentRequestId()}`;
@@ -144,12 +144,31 @@ describe('jato middleware on the fast path (requestId, cors)', () => {
     expect(() => cors({ exposedHeaders: ['a\nb'] })).toThrow(TypeError);
   });
 
-  it('context: false gives ids without a context', async () => {
+  it('each 404 of an app with middleware carries its own request\'s id and CORS headers (no shared constant Response)', async () => {
     const app = new App({ logger: false });
-    app.use(requestId({ generate: () => 'no-ctx', context: false }));
-    app.get('/', () => String(currentRequestId()));
-    const res = await inject(app, '/');
-    expect([res.text(), res.headers['x-request-id']]).toEqual(['undefined', 'no-ctx']);
+    app.use(requestId(), cors({ origin: [ORIGIN] }));
+    app.get('/', () => 'ok');
+    const a = await inject(app, { url: '/nope', headers: { origin: ORIGIN } });
+    const b = await inject(app, { url: '/nope' });
+    const c = await inject(app, { url: '/nope', headers: { 'x-request-id': 'mine' } });
+    expect([a.status, b.status, c.status]).toEqual([404, 404, 404]);
+    expect(a.headers['access-control-allow-origin']).toBe(ORIGIN);
+    expect(b.headers['access-control-allow-origin']).toBeUndefined();
+    expect(a.headers['x-request-id']).not.toBe(b.headers['x-request-id']);
+    expect(c.headers['x-request-id']).toBe('mine');
+  });
+
+  it('the context is opt-in: context false or unset gives ids without one, true gives it', async () => {
+    for (const context of [false, undefined, true]) {
+      const app = new App({ logger: false });
+      app.use(requestId({ generate: () => 'an-id', ...(context === undefined ? {} : { context }) }));
+      app.get('/', async () => {
+        await Promise.resolve();
+        return String(currentRequestId());
+      });
+      const res = await inject(app, '/');
+      expect([context, res.text(), res.headers['x-request-id']]).toEqual([context, context === true ? 'an-id' : 'undefined', 'an-id']);
+    }
   });
 });
 
@@ -189,7 +208,7 @@ describe.each(TRANSPORTS)('jato middleware fast path over real sockets (%s trans
 
   it('pipelined sync and async requests each get their own id and CORS headers, in order', async () => {
     const app = new App({ transport, logger: false });
-    app.use(requestId(), cors({ origin: [ORIGIN] }), (req, next) => (req.header('x-deny') === undefined ? next() : 'denied'));
+    app.use(requestId({ context: true }), cors({ origin: [ORIGIN] }), (req, next) => (req.header('x-deny') === undefined ? next() : 'denied'));
     app.get('/', () => 'Hello world!');
     app.get('/async', async () => {
       await Promise.resolve();

@@ -5,7 +5,7 @@ import { injectAll } from './support/testing.js';
 describe('requestId() generated ids (a counter whose last three digits come from a table)', () => {
   it('are unique, in order and equal to the context id across the 999/1000 and 1999/2000 boundaries, on the wire', async () => {
     const app = new App({ logger: false });
-    app.use(requestId());
+    app.use(requestId({ context: true }));
     app.get('/', () => String(currentRequestId()));
     const n = 2105;
     const raw = 'GET / HTTP/1.1\r\nHost: t\r\n\r\n'.repeat(n);
@@ -20,7 +20,7 @@ describe('requestId() generated ids (a counter whose last three digits come from
 
   it('a request generated while another is being handled (the same middleware, nested) keeps its own id and header', async () => {
     const app = new App({ logger: false });
-    app.use(requestId());
+    app.use(requestId({ context: true }));
     let inner: string | undefined;
     app.get('/inner', () => String(currentRequestId()));
     app.get('/outer', async () => {

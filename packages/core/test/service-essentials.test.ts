@@ -141,7 +141,7 @@ describe('request ids, context and the access log', () => {
     const logger = pino({ base: null }, sink) as unknown as Logger;
     const app = new App({ logger });
     let n = 0;
-    app.use(requestId({ generate: () => `gen-${++n}` }), accessLog(logger));
+    app.use(requestId({ generate: () => `gen-${++n}`, context: true }), accessLog(logger));
     const deep = async () => {
       await delay(1);
       return currentRequestId();
@@ -168,7 +168,7 @@ describe('request ids, context and the access log', () => {
 
   it('contexts of concurrent requests do not mix', async () => {
     const app = new App({ logger: false });
-    app.use(requestId());
+    app.use(requestId({ context: true }));
     app.get('/d/:ms', async (req) => {
       await delay(Number(req.params.ms));
       return currentRequestId() ?? 'none';

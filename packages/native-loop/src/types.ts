@@ -81,9 +81,15 @@ export interface Responder extends Partial<BodyStreamControl>, Partial<WsRespond
    * that the caller keeps and passes again for other responses (the same string object: a transport
    * may recognise it by identity); `lines` are this response's own header lines, each ending in
    * `\r\n` (or ''), and are never compared with earlier ones. Both are ASCII and already validated.
-   * Optional: without it, send `head + lines + '\r\n'` through `respond`.
+   * With `numbered` (a header line's start, `Name: value-prefix`, validated by the caller and kept
+   * like `head`), the line `${numbered}${num}\r\n` follows `lines`: `num` is a non-negative safe
+   * integer written as decimal digits, so the caller makes no string for it (a counter-made id).
+   * Optional: without it, send `head + lines + numbered line + '\r\n'` through `respond`.
    */
-  respondLines?(conn: number, seq: number, head: string, lines: string, body: string | Uint8Array | null, close: boolean): void;
+  respondLines?(
+    conn: number, seq: number, head: string, lines: string, body: string | Uint8Array | null, close: boolean,
+    numbered?: string | null, num?: number,
+  ): void;
   /** Start a streamed response (see `stream-output.ts`); absent on a transport that cannot stream. */
   stream?: StreamingResponder['stream'];
   /**

@@ -46,8 +46,8 @@ function ascii(rnd: () => number, n: number): string {
   return s;
 }
 
-describe('OutputWriter head reuse (respondLines with a cached prefix, respond with a repeated head)', () => {
-  test('random sequences of heads with and without per-response lines give the bytes of each head built fresh', () => {
+describe('OutputWriter head reuse (respondLines with a cached prefix and numbered lines, respond with a repeated head)', () => {
+  test('random sequences of heads with and without per-response lines and numbered lines give the bytes of each head built fresh', () => {
     for (const seed of [1, 7, 42, 1234, 99991]) {
       const rnd = prng(seed);
       const sink = new Sink();
@@ -65,6 +65,8 @@ describe('OutputWriter head reuse (respondLines with a cached prefix, respond wi
         'Hello world!', 'Hello world?', '', null, 'héllo wörld ✓', '日本語', 'x'.repeat(5000),
         new Uint8Array([1, 2, 3, 0, 255]), new Uint8Array(0),
       ];
+      const numberedStarts = ['X-Request-Id: k3J9xq2LwB0e-', 'Id: ', 'X-Trace: a.b:c@d/e+f=g-'];
+      const numbers = [0, 1, 9, 10, 99, 100, 999, 1000, 123456, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 5, Number.MAX_SAFE_INTEGER];
       for (let batch = 0; batch < 40; batch++) {
         const big = rnd() < 0.1; // some batches pass the initial arena (1 MiB) and row table (4096 rows)
         const n = big ? 4000 + Math.floor(rnd() * 1500) : 1 + Math.floor(rnd() * 60);
@@ -78,8 +80,17 @@ describe('OutputWriter head reuse (respondLines with a cached prefix, respond wi
           const close = rnd() < 0.1;
           if (rnd() < 0.5) {
             const lines = rnd() < 0.3 ? '' : `X-Request-Id: ${ascii(rnd, 1 + Math.floor(rnd() * 40))}\r\n${rnd() < 0.5 ? 'Vary: Origin\r\n' : ''}`;
-            w.respondLines(3, i, prefix, lines, body, close);
-            expected.push(fresh(`${prefix}${lines}\r\n`, body));
+            if (rnd() < 0.5) {
+              // a numbered line (a counter-made id): its start kept as an object, its number as digits
+              let numbered = pick(rnd, numberedStarts);
+              if (rnd() < 0.1) numbered = numbered.split('').join('');
+              const num = rnd() < 0.6 ? pick(rnd, numbers) : Math.floor(rnd() * 10 ** Math.floor(rnd() * 16));
+              w.respondLines(3, i, prefix, lines, body, close, numbered, num);
+              expected.push(fresh(`${prefix}${lines}${numbered}${num}\r\n\r\n`, body));
+            } else {
+              w.respondLines(3, i, prefix, lines, body, close);
+              expected.push(fresh(`${prefix}${lines}\r\n`, body));
+            }
           } else {
             const head = rnd() < 0.5 ? prefix + '\r\n' : `${prefix}X-Other: ${ascii(rnd, 3)}\r\n\r\n`;
             w.respond(3, i, head, body, close);

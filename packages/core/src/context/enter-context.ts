@@ -1,4 +1,4 @@
-import { type AsyncLocalStorage, executionAsyncResource } from 'node:async_hooks';
+import { type AsyncLocalStorage, executionAsyncId, executionAsyncResource } from 'node:async_hooks';
 
 /** Runs `fn(arg)` with `store` as the storage's value (what `als.run(store, fn, arg)` does). @internal */
 export type Enter<T> = (store: T, fn: (arg: never) => unknown, arg: unknown) => unknown;
@@ -17,8 +17,20 @@ export function enterer<T>(als: AsyncLocalStorage<T>): Enter<T> {
   if (typeof key !== 'symbol' || !resourceStoreWorks(als, key)) {
     return (store, fn, arg) => als.run(store, fn as (a: unknown) => unknown, arg);
   }
+  // The current resource of the last call, by its async id: ids are unique in a process and name one
+  // resource, so the same id is the same resource (not id 0: a callback made without an async context
+  // has id 0 whatever its resource). `executionAsyncId()` reads a number where
+  // `executionAsyncResource()` may call into C++ (a resource entered natively, as a transport's batch
+  // callback is); the requests of a batch share one. Keeps that one resource alive until the next call.
+  let lastId = -1;
+  let lastResource: Record<symbol, unknown> | null = null;
   return (store, fn, arg) => {
-    const resource = executionAsyncResource() as Record<symbol, unknown>;
+    const id = executionAsyncId();
+    let resource = lastResource;
+    if (id !== lastId || resource === null || id === 0) {
+      resource = lastResource = executionAsyncResource() as Record<symbol, unknown>;
+      lastId = id;
+    }
     const old = resource[key];
     resource[key] = store;
     try {

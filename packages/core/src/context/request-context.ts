@@ -1,9 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { enterer } from './enter-context.js';
-import { SET_IF_ABSENT, fastMiddleware, recordHeader } from '../middleware/fast-step.js';
+import { NUMBERED, type NumberedLine, SET_IF_ABSENT, fastMiddleware, recordHeader } from '../middleware/fast-step.js';
 import { mapResponse } from '../middleware/map-response.js';
 import type { Middleware } from '../middleware/types.js';
 import type { Request } from '../request/request.js';
+import type { Response } from '../response/response.js';
 import { checkHeaderName, isHeaderValue } from '../response/headers.js';
 
 /** What `requestContext()` holds for the request being handled. */
@@ -16,19 +17,19 @@ export interface RequestContext {
   readonly values: Map<string, unknown>;
 }
 
-// made by the first requestId(): an app that never uses it never creates an AsyncLocalStorage
+// made by the first requestId({ context: true }): an app that never asks for it never creates an AsyncLocalStorage
 let storage: AsyncLocalStorage<RequestContext> | null = null;
 
 /**
  * The context of the request being handled, in the handler and anything it calls (sync or async,
  * through awaits, timers and promise chains), or undefined outside a request or without the
- * `requestId()` middleware.
+ * `requestId({ context: true })` middleware.
  */
 export function requestContext(): RequestContext | undefined {
   return storage?.getStore();
 }
 
-/** The id of the request being handled (see `requestContext()`), or undefined. */
+/** The id of the request being handled (see `requestContext()`; `requestId({ context: true })`), or undefined. */
 export function currentRequestId(): string | undefined {
   return storage?.getStore()?.id;
 }
@@ -46,18 +47,31 @@ export interface RequestIdOptions {
   generate?: () => string;
   /**
    * Run the rest of the chain inside an `AsyncLocalStorage` context that `requestContext()` and
-   * `currentRequestId()` read (true). False: only the id and its header, at no context cost.
+   * `currentRequestId()` read (false: only the id and its header). Opt in: on Node 20/22 an enabled
+   * `AsyncLocalStorage` installs promise hooks that tax every promise of the process (an async
+   * handler's request costs ~1.8x the CPU with it), and it costs an enter per request.
    */
   context?: boolean;
 }
 
-/** A request's context; `values` is made on first use. */
+/**
+ * A request's context; `values` is made on first use, and the id of a counter-made one when read
+ * (a context holds the counter and its number, so a request costs no id string unless it is read).
+ */
 class Context implements RequestContext {
   private map: Map<string, unknown> | null = null;
+  private text: string | null;
   constructor(
-    readonly id: string,
+    id: string | null,
+    private readonly counter: CounterIds | null,
+    private readonly n: number,
     readonly req: Request,
-  ) {}
+  ) {
+    this.text = id;
+  }
+  get id(): string {
+    return (this.text ??= this.counter!.value(this.n));
+  }
   get values(): Map<string, unknown> {
     return (this.map ??= new Map());
   }
@@ -66,11 +80,12 @@ class Context implements RequestContext {
 const SAFE_ID = /^[A-Za-z0-9._:@/+=-]{1,200}$/;
 
 /**
- * Request ids and an `AsyncLocalStorage` context: each request gets the id of its `X-Request-Id`
- * header (when valid) or a new one, echoed on the response, and runs the rest of the chain inside a
- * context that `requestContext()` and `currentRequestId()` read anywhere below it (unless
- * `context: false`). Sync requests cost no promise and no closure; the context costs one
- * `AsyncLocalStorage.run` per request.
+ * Request ids and, opted in, an `AsyncLocalStorage` context: each request gets the id of its
+ * `X-Request-Id` header (when valid) or a new one, echoed on the response; with `context: true` it
+ * runs the rest of the chain inside a context that `requestContext()` and `currentRequestId()` read
+ * anywhere below it. Sync requests cost no promise and no closure; a generated id costs no string
+ * unless something reads it (the transport writes its digits); the context costs one enter per
+ * request, and its storage a promise hook per promise of the process.
  */
 export function requestId(options: RequestIdOptions = {}): Middleware {
   const header = checkHeaderName(options.header ?? 'X-Request-Id');
@@ -79,79 +94,66 @@ export function requestId(options: RequestIdOptions = {}): Middleware {
   const trust = options.trustIncoming !== false;
   const custom = options.generate;
   const counter = custom === undefined ? new CounterIds(linePrefix) : null;
-  const als = options.context === false ? null : (storage ??= new AsyncLocalStorage<RequestContext>());
+  const als = options.context === true ? (storage ??= new AsyncLocalStorage<RequestContext>()) : null;
   const enter = als === null ? null! : enterer(als);
   return fastMiddleware((outermost) => (req, rest) => {
     const incoming = trust ? req.headerLower(key) : undefined;
-    let id: string;
-    let generated = false;
+    let id: string | null = null;
+    let n = 0;
     if (incoming !== undefined && SAFE_ID.test(incoming)) id = incoming;
-    else if (counter !== null) {
-      id = counter.next();
-      generated = true;
-    } else {
+    else if (counter !== null) n = counter.next();
+    else {
       id = custom!();
       if (!isHeaderValue(id)) throw new TypeError(`requestId: generate() returned an invalid header value`);
     }
-    // the line of a generated id is taken now: what runs below may generate ids with this counter
-    const line = outermost && generated ? counter!.line(id) : '';
-    const result = als === null ? rest(req) : enter(new Context(id, req), rest, req);
+    // a generated id is its number until read: what runs below may generate more with this counter
+    const result = als === null ? rest(req) : enter(new Context(id, counter, n, req), rest, req);
     if (outermost) {
-      recordHeader(req, SET_IF_ABSENT, header, key, id, generated ? line : linePrefix + id + '\r\n');
+      if (id === null) recordHeader(req, SET_IF_ABSENT | NUMBERED, header, key, n, counter!);
+      else recordHeader(req, SET_IF_ABSENT, header, key, id, linePrefix + id + '\r\n');
       return result;
     }
-    return mapResponse(result, (res) => {
-      if (!res.headers.has(key)) res.headers.set(header, id);
-    });
+    return mapResponse(result, setId(header, key, id ?? counter!.value(n)));
   });
+}
+
+/** Sets the id header on a Response that has none (outside the step: a closure there costs every call a context). */
+function setId(header: string, key: string, value: string): (res: Response) => void {
+  return (res) => {
+    if (!res.headers.has(key)) res.headers.set(header, value);
+  };
 }
 
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-/** '000'…'999', and the same followed by CRLF (made by the first counter). */
-let LOW: readonly string[] = [];
-let LOW_CRLF: readonly string[] = [];
-
 /**
- * Unique ids: a random 12-character prefix (71 bits) made once, then `-` and a counter. The counter's
- * last three digits come from a table and the rest is rebuilt once per thousand ids, so an id costs
- * no number-to-string conversion (whose cache keeps every new string alive) and its header line
- * (`lineStart + id + CRLF`) is one concatenation: `line()` gives the line of the last id.
+ * Unique ids: a random 12-character prefix (71 bits) made once, then `-` and a counter. An id is its
+ * number until its text is needed (`value(n)`); its header line is `start` followed by the digits of
+ * the number, which a transport writes without a string (see `NumberedLine`). `start` is made of a
+ * checked header name and the alphabet above: valid by construction.
  */
-class CounterIds {
+class CounterIds implements NumberedLine {
   private n = 0;
-  private block = '';
-  private lineBlock = '';
-  private low = 0;
   private readonly prefix: string;
+  readonly start: string;
 
-  constructor(private readonly lineStart: string) {
-    if (LOW.length === 0) {
-      LOW = Array.from({ length: 1000 }, (_, k) => String(k).padStart(3, '0'));
-      LOW_CRLF = LOW.map((d) => `${d}\r\n`);
-    }
+  constructor(lineStart: string) {
     const bytes = new Uint8Array(12);
     globalThis.crypto.getRandomValues(bytes);
     let prefix = '';
     for (const b of bytes) prefix += ID_ALPHABET[b % ID_ALPHABET.length];
     this.prefix = `${prefix}-`;
+    // flat strings, made once
+    this.start = [lineStart, this.prefix].join('');
   }
 
-  next(): string {
-    const n = ++this.n;
-    if (n < 1000) return this.prefix + n;
-    const low = n % 1000;
-    if (low === 0 || this.block === '') {
-      // once per thousand ids: flat strings (join), so each id and line is one concatenation
-      this.block = [this.prefix, String((n - low) / 1000)].join('');
-      this.lineBlock = [this.lineStart, this.block].join('');
-    }
-    this.low = low;
-    return this.block + LOW[low]!;
+  /** The next id's number. */
+  next(): number {
+    return ++this.n;
   }
 
-  /** The header line of the id `next()` returned last. */
-  line(id: string): string {
-    return this.n < 1000 ? `${this.lineStart}${id}\r\n` : this.lineBlock + LOW_CRLF[this.low]!;
+  /** The id of number `n`. */
+  value(n: number): string {
+    return `${this.prefix}${n}`;
   }
 }

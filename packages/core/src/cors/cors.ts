@@ -53,6 +53,15 @@ export function cors(options: CorsOptions = {}): Middleware {
   const exposedLine = `Access-Control-Expose-Headers: ${exposed ?? ''}\r\n`;
 
   const allowOrigin = (origin: string): string => (anyOrigin && !credentials ? '*' : origin);
+  // made outside the per-request step: a closure in the step would give every call a context object
+  const setter: Setter = (value) => (res) => {
+    const h = res.headers;
+    if (varies) addVary(h, 'Origin');
+    if (value === null) return;
+    h.set('Access-Control-Allow-Origin', value);
+    if (credentials) h.set('Access-Control-Allow-Credentials', 'true');
+    if (exposed !== null) h.set('Access-Control-Expose-Headers', exposed);
+  };
 
   return fastMiddleware((outermost) => (req, rest) => {
     const origin = req.headerLower('origin');
@@ -63,7 +72,7 @@ export function cors(options: CorsOptions = {}): Middleware {
         recordHeader(req, VARY | SHARED, 'Vary', 'vary', 'Origin', VARY_LINE);
         return result;
       }
-      return mapResponse(result, (res) => addVary(res.headers, 'Origin'));
+      return mapResponse(result, addVaryOrigin);
     }
     const allowed = allow(origin, req);
     if (req.method === 'OPTIONS' && allowed) {
@@ -100,15 +109,15 @@ export function cors(options: CorsOptions = {}): Middleware {
       if (exposed !== null) recordHeader(req, SET | SHARED, 'Access-Control-Expose-Headers', 'access-control-expose-headers', exposed, exposedLine);
       return result;
     }
-    return mapResponse(result, (res) => {
-      const h = res.headers;
-      if (varies) addVary(h, 'Origin');
-      if (!allowed) return;
-      h.set('Access-Control-Allow-Origin', allowOrigin(origin));
-      if (credentials) h.set('Access-Control-Allow-Credentials', 'true');
-      if (exposed !== null) h.set('Access-Control-Expose-Headers', exposed);
-    });
+    return mapResponse(result, setter(allowed ? allowOrigin(origin) : null));
   });
+}
+
+/** Sets CORS headers on a Response: `Vary: Origin` when the answer varies, the rest when `value` is an allowed origin's value. */
+type Setter = (value: string | null) => (res: Response) => void;
+
+function addVaryOrigin(res: Response): void {
+  addVary(res.headers, 'Origin');
 }
 
 function originMatcher(origin: CorsOrigin): (origin: string, req: Request) => boolean {

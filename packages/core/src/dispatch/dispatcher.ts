@@ -275,7 +275,10 @@ export class Dispatcher implements ServerHandlers, RequestHost {
    */
   private send(req: Request, result: unknown, out: Responder): boolean {
     try {
-      if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+      if (typeof result === 'string') {
+        const ops = req.resOps;
+        if (hasRecorded(ops) && this.cfg.responseHooks.length === 0 && this.sendRecordedText(req, result, ops, out)) return true;
+      } else if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
         if (!(result instanceof Response)) {
           this.deferred(req, result as PromiseLike<unknown>, out);
           return false;
@@ -341,16 +344,8 @@ export class Dispatcher implements ServerHandlers, RequestHost {
     const head = req.method === 'HEAD';
     const ops = req.resOps;
     if (hasRecorded(ops)) {
-      // headers recorded by the app's outermost jato middleware (see compose): a text result gets
-      // them as lines of its head, anything else has them set on its Response
-      if (typeof result === 'string' && this.cfg.responseHooks.length === 0) {
-        const prefix = this.sharedLines.split(this.encoder.text200Prefix(this.byteLength(result)), ops);
-        if (prefix !== null) {
-          ops[0] = 0;
-          sendWithLines(out, req, prefix, this.sharedLines.own, head ? null : result);
-          return true;
-        }
-      }
+      // headers recorded by the app's outermost jato middleware (see compose) that `sendRecordedText`
+      // did not send: set on the result's Response
       if (!isWebResponse(result)) {
         result = applyRecorded(toResponse(result), ops);
         ops[0] = 0;
@@ -390,6 +385,21 @@ export class Dispatcher implements ServerHandlers, RequestHost {
       const len = this.byteLength(json);
       out.respond(req.conn, req.seq, this.encoder.json200Head(len, flags), head ? null : json, close);
     }
+    return true;
+  }
+
+  /**
+   * A text result with headers recorded by the app's outermost jato middleware (see compose), without
+   * onResponse hooks: the recorded lines go into its head (a cached prefix with the shared ones, its
+   * own lines and numbered line after it). A small method of its own, for the middleware hot path.
+   * @returns false when two recorded lines have the same name (then `finish` sets them on a Response)
+   */
+  private sendRecordedText(req: Request, text: string, ops: unknown[], out: Responder): boolean {
+    const sl = this.sharedLines;
+    const prefix = sl.split(this.encoder.text200Prefix(this.byteLength(text)), ops);
+    if (prefix === null) return false;
+    ops[0] = 0;
+    sendWithLines(out, req, prefix, sl.own, req.method === 'HEAD' ? null : text, sl.numbered, sl.num);
     return true;
   }
 
@@ -545,8 +555,11 @@ export class Dispatcher implements ServerHandlers, RequestHost {
       if (kind === 'not-found') {
         const h = this.cfg.notFound;
         if (h !== null) return h(req);
-        // onResponse hooks may change the response: they get their own
-        return this.cfg.responseHooks.length === 0 ? NOT_FOUND_RESPONSE : new Response('Not Found', { status: 404 });
+        // onResponse hooks and middleware may change the response (recorded headers are set on it):
+        // they get their own, never the shared constant
+        return this.cfg.responseHooks.length === 0 && this.cfg.middleware.length === 0
+          ? NOT_FOUND_RESPONSE
+          : new Response('Not Found', { status: 404 });
       }
       if (kind === 'method-not-allowed') {
         const allow = allowed!.join(', ');
@@ -583,14 +596,19 @@ export class Dispatcher implements ServerHandlers, RequestHost {
   private runChain(req: Request, target: RouteEntry | Miss): unknown {
     const mw = this.cfg.middleware;
     if (mw.length === 0) return this.runHooked(req, target);
-    if (this.chainSize !== mw.length) {
-      // middleware added after the dispatcher was made: compose again (once per change)
-      this.chain = compose(mw, (r) => this.runHooked(r, r.matched as RouteEntry | Miss), (r, err) => this.errorResult(r, err), true);
-      this.chainSize = mw.length;
-    }
+    if (this.chainSize !== mw.length) this.composeChain(mw);
     req.matched = target;
     clearRecorded(req.resOps);
     return this.chain!(req);
+  }
+
+  /**
+   * Compose the app's middleware (again, when more was added: once per change). A method of its own:
+   * closures made in `runChain` would cost each of its calls a context object.
+   */
+  private composeChain(mw: Middleware[]): void {
+    this.chain = compose(mw, (r) => this.runHooked(r, r.matched as RouteEntry | Miss), (r, err) => this.errorResult(r, err), true);
+    this.chainSize = mw.length;
   }
 
   /** Run the onRequest hooks, then the handler (sync as long as everything is). */

@@ -1,4 +1,4 @@
-import { SHARED } from '../middleware/fast-step.js';
+import { NUMBERED, type NumberedLine, SHARED } from '../middleware/fast-step.js';
 
 /**
  * Splits the headers recorded for a text response (see `recordHeader`) into a cached head prefix —
@@ -14,6 +14,12 @@ export class SharedLines {
   private head = '';
   /** The request's own lines of the last `split` ('' when all were shared). */
   own = '';
+  /**
+   * The last own line of the last `split` when it is NUMBERED (not rendered into `own`: it follows
+   * it, as `${numbered.start}${num}\r\n`), else null.
+   */
+  numbered: NumberedLine | null = null;
+  num = 0;
 
   /**
    * The head prefix with the shared recorded lines, or null when two recorded lines have the same
@@ -25,17 +31,30 @@ export class SharedLines {
     let same = prefix === this.prefix;
     let shared = 0;
     let own = '';
+    let numbered: NumberedLine | null = null;
+    let num = 0;
     for (let k = 1; k < end; k += 5) {
       const key = ops[k + 2];
       for (let j = 1; j < k; j += 5) if (ops[j + 2] === key) return null;
-      const line = ops[k + 4] as string;
-      if (((ops[k] as number) & SHARED) === 0) own += line;
-      else {
-        if (same && (shared >= parts.length || parts[shared] !== line)) same = false;
+      const op = ops[k] as number;
+      if ((op & SHARED) !== 0) {
+        if (same && (shared >= parts.length || parts[shared] !== ops[k + 4])) same = false;
         shared++;
+        continue;
       }
+      // a numbered line is left unrendered while it is the last own line
+      if (numbered !== null) {
+        own += `${numbered.start}${num}\r\n`;
+        numbered = null;
+      }
+      if ((op & NUMBERED) !== 0) {
+        numbered = ops[k + 4] as NumberedLine;
+        num = ops[k + 3] as number;
+      } else own += ops[k + 4] as string;
     }
     this.own = own;
+    this.numbered = numbered;
+    this.num = num;
     if (same && shared === parts.length) return this.head;
     return this.rebuild(prefix, ops, end);
   }

@@ -13,7 +13,7 @@ export interface AccessLogFields {
   bytes: number;
   /** Milliseconds from the middleware's start to the response. */
   durationMs: number;
-  /** The request id when `requestId()` runs outside this middleware. */
+  /** The request id when `requestId({ context: true })` runs outside this middleware. */
   requestId?: string;
   [field: string]: unknown;
 }
@@ -21,7 +21,7 @@ export interface AccessLogFields {
 /**
  * An access log as middleware: one `logger.info(fields, 'request')` line per response (method, path,
  * route, status, bytes, duration, request id). It costs nothing when not registered. Register it
- * after `requestId()` to get ids.
+ * after `requestId({ context: true })` to get ids (it reads them from the request context).
  */
 export function accessLog(logger: Pick<Logger, 'info'>): Middleware {
   return (req, next) => {

@@ -49,16 +49,47 @@ export const VARY = 2;
  * requests (a constant), so it can be part of a cached head prefix (see `SharedLines`). @internal
  */
 export const SHARED = 4;
-/** One of SET_IF_ABSENT, SET, VARY, optionally plus SHARED. @internal */
+/**
+ * Added to an op: the value is a number rendered by the recorded `line`, a `NumberedLine` (a
+ * counter-made request id): no string is made for it per request unless something reads it. @internal
+ */
+export const NUMBERED = 8;
+/** One of SET_IF_ABSENT, SET, VARY, optionally plus SHARED or NUMBERED. @internal */
 export type HeaderOp = number;
+
+/**
+ * The header of a NUMBERED op: its value is `valuePrefix + n`. `start` (`${name}: ${valuePrefix}`)
+ * is a constant string, validated once where it is made: a transport writes it and the digits of
+ * `n` (valid by construction). @internal
+ */
+export interface NumberedLine {
+  /** `${name}: ${valuePrefix}`, the same string object for every number. */
+  readonly start: string;
+  /** The value for `n`. */
+  value(n: number): string;
+}
+
+/** The value of the recorded op at `k` (rendered if NUMBERED). @internal */
+export function recordedValue(ops: readonly unknown[], k: number): string {
+  const v = ops[k + 3];
+  return ((ops[k] as number) & NUMBERED) === 0 ? (v as string) : (ops[k + 4] as NumberedLine).value(v as number);
+}
+
+/** The head line of the recorded op at `k` (rendered if NUMBERED). @internal */
+export function recordedLine(ops: readonly unknown[], k: number): string {
+  const line = ops[k + 4];
+  return ((ops[k] as number) & NUMBERED) === 0 ? (line as string) : `${(line as NumberedLine).start}${ops[k + 3] as number}\r\n`;
+}
 
 /**
  * Record a response header for the request: applied when its response is encoded, before
  * `onResponse` hooks. `value` must be a valid header value and `name` a valid header name, `key` its
  * lower case, `line` the head line `${name}: ${value}\r\n` (the recorder checks and renders; nothing
- * checks again). @internal
+ * checks again). With NUMBERED, `value` is the number and `line` its `NumberedLine`. @internal
  */
-export function recordHeader(req: Request, op: HeaderOp, name: string, key: string, value: string, line: string): void {
+export function recordHeader(
+  req: Request, op: HeaderOp, name: string, key: string, value: string | number, line: string | NumberedLine,
+): void {
   let ops = req.resOps;
   if (ops === null) ops = req.resOps = [0];
   const n = ops[0] as number;
@@ -87,7 +118,7 @@ export function applyRecorded(res: Response, ops: readonly unknown[]): Response 
   for (let k = 1; k < end; k += 5) {
     const op = (ops[k] as number) & 3;
     const name = ops[k + 1] as string;
-    const value = ops[k + 3] as string;
+    const value = recordedValue(ops, k);
     if (op === VARY) addVary(h, value);
     else if (op === SET || !h.has(name)) h.set(name, value);
   }

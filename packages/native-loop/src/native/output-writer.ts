@@ -5,6 +5,7 @@ import { NativeOutStream } from './native-out-stream.js';
 import { type FastBuffer, allocFast } from './buffer-internals.js';
 import { OUT_LENT_OFF, OutCol, OutFlag } from './layout.js';
 import { NativeFiles } from './native-files.js';
+import { RepeatBytes, writeDecimal } from './repeat-bytes.js';
 import type { FileSendEvents } from '../file-output.js';
 
 /** The part of the native server the writer talks to. */
@@ -60,12 +61,12 @@ export class OutputWriter implements Responder {
   private lastHead: string | undefined;
   private lastBody: string | null = null;
   private lastRow = -1;
-  /** The shared head part and body of the previous `respondLines` of the batch, and where their bytes are. */
-  private prefix: string | undefined;
-  private prefixOff = 0;
-  private prefixBody: string | null = null;
-  private prefixBodyOff = 0;
-  private prefixBodyLen = 0;
+  /** The shared head part, body and numbered line start of `respondLines`, kept as bytes when repeated. */
+  private readonly headBytes = new RepeatBytes();
+  private readonly bodyBytes = new RepeatBytes();
+  private readonly numberedBytes = new RepeatBytes();
+  /** The shared head part and the numbered line start of a response without other own lines, as one run. */
+  private readonly numberedHeadBytes = new RepeatBytes();
   /** The previous `respondLines` of the batch without lines of its own, and its bytes. */
   private bareHead: string | undefined;
   private bareBody: string | null = null;
@@ -84,59 +85,59 @@ export class OutputWriter implements Responder {
 
   /**
    * A response whose head is a shared part plus its own lines (see `Responder.respondLines`),
-   * written straight into the arena. The shared part and the body are recognised by identity with
-   * the previous such response of the batch (a cached prefix is the same string object): their
-   * bytes are then copied from where they were written, not encoded again; the lines are written
-   * as they are and never compared.
+   * written straight into the arena. The shared part, the body and the numbered line's start are
+   * recognised by identity with what was written before (a cached prefix is the same string
+   * object): their kept bytes are copied, not encoded again (`RepeatBytes`); the lines are written
+   * as they are and never compared. The number is written as digits: valid by construction.
    */
-  respondLines(conn: number, seq: number, head: string, lines: string, body: string | Uint8Array | null, close: boolean): void {
+  respondLines(
+    conn: number, seq: number, head: string, lines: string, body: string | Uint8Array | null, close: boolean,
+    numbered: string | null = null, num = 0,
+  ): void {
     const flags = close ? OutFlag.Close : 0;
     if (body !== null && typeof body !== 'string') {
-      this.put(conn, seq, head + lines + CRLF, body, flags);
+      this.put(conn, seq, head + lines + (numbered === null ? '' : `${numbered}${num}\r\n`) + CRLF, body, flags);
       return;
     }
-    if (lines.length === 0 && head === this.bareHead && body === this.bareBody) {
+    if (lines.length === 0 && numbered === null && head === this.bareHead && body === this.bareBody) {
       // the same bytes as the previous such response of the batch: point at them, copy nothing
       this.row(conn, seq, this.bareOff, this.bareLen, flags);
       return;
     }
-    this.writeText(); // rows of pending text come first (their offsets are made relative to it)
+    if (this.text.length !== 0) this.writeText(); // rows of pending text come first (their offsets are relative to it)
     const bodyChars = body === null ? 0 : body.length;
-    const need = this.pos + head.length + lines.length + 2 + bodyChars * 3;
+    const extra = numbered === null ? 0 : numbered.length + 18; // 16 digits (a safe integer) and CRLF
+    const need = this.pos + head.length + lines.length + extra + 2 + bodyChars * 3;
     if (need > this.arena.length) this.growArena(need);
     const a = this.arena;
     const start = this.pos;
     let p = start;
-    if (head === this.prefix) {
-      a.copyWithin(p, this.prefixOff, this.prefixOff + head.length);
+    if (numbered === null) {
+      p += this.headBytes.write(a, p, head, false);
+      if (lines.length !== 0) p += a.latin1Write(lines, p);
     } else {
-      a.latin1Write(head, p);
-      this.prefix = head;
+      if (lines.length === 0) p += this.numberedHeadBytes.writePair(a, p, head, numbered);
+      else {
+        p += this.headBytes.write(a, p, head, false);
+        p += a.latin1Write(lines, p);
+        p += this.numberedBytes.write(a, p, numbered, false);
+      }
+      p += writeDecimal(a, p, num);
+      a[p++] = 13;
+      a[p++] = 10;
     }
-    this.prefixOff = p;
-    p += head.length;
-    if (lines.length !== 0) p += a.latin1Write(lines, p);
     a[p] = 13;
     a[p + 1] = 10;
     p += 2;
-    if (bodyChars !== 0) {
-      if (body === this.prefixBody) {
-        a.copyWithin(p, this.prefixBodyOff, this.prefixBodyOff + this.prefixBodyLen);
-      } else {
-        this.prefixBodyLen = a.utf8Write(body!, p);
-        this.prefixBody = body;
-      }
-      this.prefixBodyOff = p;
-      p += this.prefixBodyLen;
-    }
+    if (bodyChars !== 0) p += this.bodyBytes.write(a, p, body!, true);
     this.pos = p;
-    if (lines.length === 0) {
+    if (lines.length === 0 && numbered === null) {
       this.bareHead = head;
       this.bareBody = body;
       this.bareOff = start;
       this.bareLen = p - start;
     }
-    this.row(conn, seq, start, p - start, flags);
+    this.pushRow(conn, seq, start, p - start, flags);
   }
 
   /** A streamed response (rows flagged as stream rows; see native/stream_writer.cc). */
@@ -382,6 +383,11 @@ export class OutputWriter implements Responder {
   /** @internal a row over arena bytes already written (after `reserve`/`commit`). */
   row(conn: number, seq: number, off: number, len: number, flags: number): void {
     this.writeText();
+    this.pushRow(conn, seq, off, len, flags);
+  }
+
+  /** `row` when no text is pending. */
+  private pushRow(conn: number, seq: number, off: number, len: number, flags: number): void {
     if ((this.rows + 1) * OutCol.Count > this.table.length) this.growTable();
     const r = this.rows * OutCol.Count;
     const t = this.table;
@@ -450,8 +456,6 @@ export class OutputWriter implements Responder {
     this.textRow = 0;
     this.lastHead = undefined;
     this.lastRow = -1;
-    this.prefix = undefined;
-    this.prefixBody = null;
     this.bareHead = undefined;
     return rows;
   }
