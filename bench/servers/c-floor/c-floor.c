@@ -7,7 +7,8 @@
 //                   as the socket takes (EAGAIN: wait for EPOLLOUT, go on from the same offset)
 //   POST /upload    Content-Length body read into one 256 KiB buffer and discarded; answers its length
 //   anything else   404
-// PORT/HOST from the environment; SIGTERM exits.
+// PORT/HOST from the environment; SIGTERM exits. C_FLOOR_WRITE=<bytes>: at most that many bytes per
+// send(2) (to see what the size of a server's writes costs; default: no cap).
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -46,6 +47,7 @@ static char *download;  // the whole download response: head + 16 chunks + termi
 static size_t download_len;
 static char read_buf[READ_BUF];
 static int ep;
+static size_t write_cap = (size_t)-1;
 
 static void build_download(void) {
   static const char head[] =
@@ -85,7 +87,7 @@ static void want_out(struct conn *c, int on) {
 // Sends what is left; 1: all sent, 0: the socket is full (EPOLLOUT armed), -1: closed.
 static int send_out(struct conn *c) {
   while (c->out_left > 0) {
-    ssize_t n = send(c->fd, c->out, c->out_left, MSG_NOSIGNAL);
+    ssize_t n = send(c->fd, c->out, c->out_left < write_cap ? c->out_left : write_cap, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN) {
@@ -210,6 +212,8 @@ int main(void) {
   signal(SIGTERM, on_term);
   signal(SIGPIPE, SIG_IGN);
   build_download();
+  const char *cap = getenv("C_FLOOR_WRITE");
+  if (cap && atoll(cap) > 0) write_cap = (size_t)atoll(cap);
   const char *host = getenv("HOST");
   const char *port = getenv("PORT");
   int lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
