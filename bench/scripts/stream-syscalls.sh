@@ -3,15 +3,18 @@
 # `perf stat`, fine on a busy machine): the server is started, warmed up, then counted over N
 # transfers of 1 MiB (bench/scripts/callgrind/stream-client.mjs, 4 connections). Prints each syscall
 # made at least N/4 times with its count per MiB.
-# usage: bench/scripts/stream-syscalls.sh <download|upload> <jato|node-http|c-floor> [N]
+# usage: bench/scripts/stream-syscalls.sh <download|upload> <jato|node-http|c-floor|c-floor-64k> [N]
+# (jato: JATO_NATIVE_LOOP_ADDON picks another build of the addon, for an A/B)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 kind=${1:?download or upload}; server=${2:?server}; n=${3:-400}
 case $server in
   jato) cmd=(node "$here/../servers/jato-stream.mjs") ;;
   node-http) cmd=(node "$here/../servers/node-http-stream.mjs") ;;
-  c-floor) node -e "import('$here/../src/stream/c-floor.mjs').then((m) => { const l = m.cFloorLaunch(); if (typeof l === 'string') { console.error(l); process.exit(1); } })"
-           cmd=("$here/../.peers/c-floor/c-floor") ;;
+  c-floor|c-floor-64k)
+    node -e "import('$here/../src/stream/c-floor.mjs').then((m) => { const l = m.cFloorLaunch(); if (typeof l === 'string') { console.error(l); process.exit(1); } })"
+    [ "$server" = c-floor-64k ] && export C_FLOOR_WRITE=$((64 * 1024 + 9))
+    cmd=("$here/../.peers/c-floor/c-floor") ;;
   *) echo "unknown server $server" >&2; exit 1 ;;
 esac
 work=$(mktemp -d)
