@@ -22,3 +22,60 @@ describe('bench:stream', () => {
     }
   }, 150_000);
 });
+
+describe('c-floor (the floor of the download and upload scenarios)', () => {
+  it('answers GET /download with 1 MiB chunked and POST /upload with the body length, on one keep-alive connection', async () => {
+    const { cFloorLaunch } = await import('../src/stream/c-floor.mjs');
+    const { freePort, startServer } = await import('../src/server-process.mjs');
+    const launch = cFloorLaunch();
+    if (typeof launch === 'string') throw new Error(launch);
+    const port = await freePort();
+    const server = await startServer({ ...launch, env: { HOST: '127.0.0.1' } }, { port, readyTimeoutMs: 10_000 });
+    const net = await import('node:net');
+    const socket = net.connect(port, '127.0.0.1');
+    try {
+      let got = Buffer.alloc(0);
+      let check: (() => void) | null = null;
+      socket.on('data', (d: Buffer) => {
+        got = Buffer.concat([got, d]);
+        check?.();
+      });
+      // resolves once `done()` holds after some data arrived; rejects if the server closes first
+      const until = (done: () => boolean) =>
+        new Promise<void>((resolve, reject) => {
+          check = () => {
+            if (!done()) return;
+            check = null;
+            resolve();
+          };
+          socket.once('close', () => reject(new Error(`closed after ${got.length} bytes`)));
+        });
+      socket.write('GET /download HTTP/1.1\r\nHost: t\r\n\r\n');
+      await until(() => got.subarray(-7).toString('latin1') === '\r\n0\r\n\r\n');
+      const head = got.toString('latin1', 0, got.indexOf('\r\n\r\n'));
+      expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(head).toMatch(/\r\nTransfer-Encoding: chunked$/);
+      let at = got.indexOf('\r\n\r\n') + 4;
+      let body = 0;
+      for (;;) {
+        const eol = got.indexOf('\r\n', at);
+        const size = parseInt(got.toString('latin1', at, eol), 16);
+        if (size === 0) break;
+        const data = got.subarray(eol + 2, eol + 2 + size);
+        expect(data.every((b) => b === 0x78)).toBe(true);
+        body += size;
+        at = eol + 2 + size + 2;
+      }
+      expect(body).toBe(1024 * 1024);
+      got = Buffer.alloc(0);
+      const upload = Buffer.alloc(1024 * 1024 + 7, 121);
+      socket.write(`POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: ${upload.length}\r\n\r\n`);
+      socket.write(upload);
+      await until(() => got.toString('latin1').endsWith(`\r\n\r\n${upload.length}`));
+      expect(got.toString('latin1')).toBe(`HTTP/1.1 200 OK\r\nContent-Length: ${String(upload.length).length}\r\n\r\n${upload.length}`);
+    } finally {
+      socket.destroy();
+      await server.stop();
+    }
+  }, 60_000);
+});

@@ -6,7 +6,7 @@
  * server CPU per MB) — for jato (native transport) and node:http, fastify, Bun, Deno (Bun and Deno
  * from `pnpm bench:setup` in bench/.peers; skipped with a note when missing).
  *
- *   node src/stream/run-stream.mjs [--duration 5] [--servers jato,jato-sse-generator,node-http,fastify,bun,deno]
+ *   node src/stream/run-stream.mjs [--duration 5] [--servers jato,jato-sse-generator,c-floor,c-floor-64k,node-http,fastify,bun,deno]
  *                                  [--scenarios sse,download,upload] [--sse-clients 1000] [--conns 8]
  *
  * Server CPU is user + system time of the server's process tree (/proc) around each scenario.
@@ -17,6 +17,7 @@ import { BENCH_DIR, PEERS_DIR } from '../servers.mjs';
 import { freePort, startServer } from '../server-process.mjs';
 import { treeCpuSeconds } from '../proc.mjs';
 import { MiB, downloads, sseFanOut, uploads } from './clients.mjs';
+import { cFloorLaunch } from './c-floor.mjs';
 
 const argv = process.argv.slice(2);
 /** @param {string} name @param {string} dflt */
@@ -37,6 +38,13 @@ const launches = {
   // the same server with SSE through one `sse(async function* ...)` per subscriber instead of SseFeed
   'jato-sse-generator': () => ({ command: process.execPath, args: [path.join(dir, 'jato-stream.mjs')], env: { JATO_SSE: 'generator' } }),
   'node-http': () => ({ command: process.execPath, args: [path.join(dir, 'node-http-stream.mjs')] }),
+  // the floor: a minimal C server on epoll (downloads and uploads only), what any server reaches here
+  'c-floor': cFloorLaunch,
+  // the floor with one send(2) per 64 KiB chunk (as jato and node:http write a chunk at a time)
+  'c-floor-64k': () => {
+    const l = cFloorLaunch();
+    return typeof l === 'string' ? l : { ...l, env: { C_FLOOR_WRITE: String(64 * 1024 + 9) } };
+  },
   fastify: () => ({ command: process.execPath, args: [path.join(dir, 'fastify-stream.mjs')] }),
   bun: () => {
     const bin = path.join(PEERS_DIR, 'node_modules', 'bun', 'bin', 'bun.exe');

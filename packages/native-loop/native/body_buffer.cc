@@ -11,7 +11,10 @@
 // (or a trailer line not complete yet) are moved to the connection's input and framed as usual.
 // Memory: one buffer per receiving connection, 16 KiB at first and twice as large (up to
 // kBodyBufferSize) each time a read fills what it was offered, so a client that trickles holds a
-// small one and a fast one gets large reads. A read takes at most the window's free room (at least
+// small one and a fast one gets large reads. The next streamed body of the connection starts at the
+// size the last one grew to (a client uploading one body after another reads large at once: fewer
+// reads, fresh pages, buffers and calls into JS per MiB); still at most kBodyBufferSize per
+// receiving connection, as for any fast client. A read takes at most the window's free room (at least
 // kReadBufferSize) and reading stops at the window (UpdateReading), so a lagging consumer is handed
 // at most window + kReadBufferSize, as with the shared read buffer.
 // Contract: loop thread only; Node-API calls happen inside a handle scope of their own and never

@@ -46,6 +46,7 @@ bool Server::StartBody(Connection* c, const http::RequestHead& h, size_t body_ha
   b->remaining = b->is_chunked ? 0 : h.content_length;
   b->last = !h.keep_alive;
   b->expect_continue = h.expect_continue && h.version_minor == 1 && body_have == 0;
+  if (c->body_buf_size > b->buf_next) b->buf_next = c->body_buf_size;  // as large as the last body's grew
   c->continue_wanted = false;  // decided when JS first reads the body (BodyRead)
   return false;
 }
@@ -172,6 +173,7 @@ bool Server::EmitWhole(Connection* c, const char* msg, const http::RequestHead& 
 // The body ended (complete, failed or cut): JS hears how; a complete body lets framing go on.
 void Server::EndBody(Connection* c, uint32_t end) {
   std::unique_ptr<BodyStream> b = std::move(c->body);
+  c->body_buf_size = static_cast<uint32_t>(b->buf_next);
   ReleaseBodyBuffer(*b);
   if (!b->discarding && !b->starting) PushChunk(c->id, b->seq, nullptr, 0, end);
   if (c->closing) return;

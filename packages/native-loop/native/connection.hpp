@@ -37,6 +37,7 @@ struct Connection {
   bool continue_sent = false;
   bool continue_wanted = false;  // Expect: 100-continue deferred until earlier responses are out
   std::unique_ptr<BodyStream> body;  // a streamed request body being received (body_stream.cc)
+  uint32_t body_buf_size = 0;   // the body-buffer size the last streamed body grew to (body_buffer.cc)
 
   // sequencing: requests get 0, 1, 2… ; responses are written strictly in that order
   ResponseOrder order;

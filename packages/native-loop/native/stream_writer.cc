@@ -3,8 +3,9 @@
 // kOutStreamOpen carries the head, kOutStreamData body bytes, kOutStreamEnd / kOutStreamAbort end it
 // (with or without bytes). ResponseOrder keeps later responses held until the stream ends. A row
 // flagged kOutWantDrain (the producer was told to wait) asks for one drain notice, sent when the
-// connection's unsent output (pending + writing + held) is under the high-water mark: the id with
-// kDrainBit set in the closed list of the next per-turn call, never one call per chunk.
+// connection's unsent output (pending + writing, + held unless a stream has the turn) is under the
+// high-water mark: the id with kDrainBit set in the closed list of the next per-turn call, never one
+// call per chunk.
 #include <string>
 #include <utility>
 
@@ -49,8 +50,15 @@ void Server::DeliverStream(Connection* c, uint32_t seq, const char* p, size_t le
   }
 }
 
+// While a stream holds the turn, held bytes (later responses, streams opened early) do not count: only
+// the current stream can make progress, and JS wakes only it (the lowest seq of the connection), so
+// a held stream that filled the mark cannot block the one it waits for. Otherwise (no stream has the
+// turn) every unsent byte counts, held ones too: a held stream is not woken to grow them.
 void Server::MaybeDrain(Connection* c) {
-  if (c->closing || c->unsent() >= opt_.high_water_mark) return;
+  if (c->closing) return;
+  size_t unsent = c->out_pending.size() + c->out_writing.size();
+  if (!c->order.streaming()) unsent += c->order.held_bytes();
+  if (unsent >= opt_.high_water_mark) return;
   c->drain_wanted = false;
   closed_ids_.push_back(c->id | kDrainBit);
   Wake();

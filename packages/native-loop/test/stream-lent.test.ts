@@ -1,10 +1,11 @@
 // ResponseStream.writeFramed (prefix + chunk + suffix as one write, no reference kept): on the native
 // transport a chunk of LEND_MIN bytes or more is lent to the loop for one flush call (rows with
-// OUT_LENT_OFF), the rest copied. The chunk is overwritten right after every call, the client reads
-// slowly (partial writes: the tail is copied), and rows naming lent chunks wrongly are dropped.
+// OUT_LENT_OFF), the rest copied and gathered per tick (the arena bounded by GATHER_MAX). The chunk is
+// overwritten right after every call, the client reads slowly (partial writes: the tail is copied),
+// and rows naming lent chunks wrongly are dropped.
 import { afterEach, describe, expect, it } from 'vitest';
 import { OUT_LENT_OFF, OutFlag } from '../src/native/layout.js';
-import { LEND_MIN, type OutputWriter } from '../src/native/output-writer.js';
+import { GATHER_MAX, LEND_MIN, type OutputWriter } from '../src/native/output-writer.js';
 import type { ResponseStream, ServerHandlers } from '../src/types.js';
 import { prng } from '../../parser/test/support/prng.js';
 import { TRANSPORTS, harness } from './helpers/transports.js';
@@ -67,6 +68,73 @@ describe.each(TRANSPORTS)('writeFramed and lent chunks ($name)', ({ name, create
     const want = Buffer.concat(expected);
     expect(body.length).toBe(want.length);
     expect(body.equals(want)).toBe(true);
+  }, 90_000);
+
+  it('eight streams writing seeded chunks under the lend threshold in one tick (16 MiB): byte-exact, and the output arena stays within GATHER_MAX', async () => {
+    const CONNS = 8;
+    const rand = prng(4242);
+    const plans = Array.from({ length: CONNS }, () => {
+      const sizes: number[] = [];
+      for (let total = 0; total < 2 * 1024 * 1024; ) {
+        const n = 1 + Math.floor(rand() * (LEND_MIN - 1));
+        sizes.push(n);
+        total += n;
+      }
+      return sizes;
+    });
+    const fill = (view: Uint8Array, c: number, i: number): void => {
+      for (let k = 0; k < view.length; k++) view[k] = (k * 7 + i * 13 + c * 31) & 0xff;
+    };
+    const streams: Array<{ s: ResponseStream; out: unknown }> = [];
+    let maxArena = 0;
+    let ready!: () => void;
+    const all = new Promise<void>((resolve) => (ready = resolve));
+    const { port } = await h.start({
+      onBatch(batch, out) {
+        for (let i = 0; i < batch.count; i++) {
+          streams.push({ s: out.stream!(batch.conn(i), batch.seq(i), HEAD, true, { onDrain: () => {}, onClose: () => {} }), out });
+        }
+        if (streams.length === CONNS) setImmediate(ready);
+      },
+    });
+    const clients = await Promise.all(Array.from({ length: CONNS }, () => h.connect(port)));
+    for (const c of clients) await c.write('GET / HTTP/1.1\r\nHost: t\r\n\r\n');
+    await all;
+    // one callback, no yield: every chunk of every stream is written in the same tick
+    const buf = Buffer.alloc(LEND_MIN);
+    for (let i = 0; ; i++) {
+      let any = false;
+      for (let c = 0; c < CONNS; c++) {
+        const size = plans[c]![i];
+        if (size === undefined) continue;
+        any = true;
+        const view = buf.subarray(0, size);
+        fill(view, c, i);
+        streams[c]!.s.writeFramed!(`${size.toString(16)}\r\n`, view, '\r\n');
+        view.fill(0xee); // the transport keeps no reference
+        if (name === 'native') maxArena = Math.max(maxArena, (streams[c]!.out as OutputWriter).bytes.length);
+      }
+      if (!any) break;
+    }
+    for (const { s } of streams) {
+      s.write('0\r\n\r\n');
+      s.end();
+    }
+    for (const c of clients) await c.waitFor('the end of the stream', () => (c.ended ? true : undefined), 60_000);
+    const bodies = clients.map((c) => dechunk(c.received));
+    const expected = plans.map((sizes, c) => Buffer.concat(sizes.map((size, i) => {
+      const b = Buffer.alloc(size);
+      fill(b, c, i);
+      return b;
+    })));
+    const matched = new Set<number>();
+    for (const body of bodies) {
+      const match = expected.findIndex((e) => e.length === body.length && e.equals(body));
+      expect(match, `a body of ${body.length} bytes matches one stream's bytes`).toBeGreaterThanOrEqual(0);
+      matched.add(match);
+    }
+    expect(matched.size).toBe(CONNS);
+    if (name === 'native') expect(maxArena).toBeLessThanOrEqual(GATHER_MAX);
   }, 90_000);
 
   it.runIf(name === 'native')('writeChunk frames seeded UTF-8 text by its byte size (1- to 4-byte characters, empty skipped)', async () => {

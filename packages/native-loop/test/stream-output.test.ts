@@ -110,6 +110,57 @@ describe.each(TRANSPORTS)('streamed responses, transport contract ($name)', ({ c
     expect(ev.closes).toBe(0);
   });
 
+  it('a stream opened before its turn is not woken by the drains of the stream ahead of it (its held bytes stay within the mark), and is woken once it has the turn', async () => {
+    const hwm = 64 * 1024;
+    const piece = Buffer.alloc(16 * 1024, 97);
+    const framed = (b: Buffer): Buffer => Buffer.concat([Buffer.from(`${b.length.toString(16)}\r\n`), b, Buffer.from('\r\n')]);
+    const wire = framed(piece);
+    const A_PIECES = 64; // 1 MiB through a 64 KiB mark: many drains while B waits behind A
+    const B_PIECES = 32;
+    let bWritten = 0;
+    let bMaxWhileA = 0;
+    let aOpen = true;
+    const done = signal<void>();
+    const { port } = await h.start(collect((req, out) => {
+      const evs: ResponseStreamEvents = { onDrain: () => pump(), onClose: () => {} };
+      const s = out.stream!(req.conn, req.seq, HEAD, false, evs);
+      let n = 0;
+      const a = req.target === '/a';
+      const total = a ? A_PIECES : B_PIECES;
+      function pump(): void {
+        setImmediate(() => {
+          for (;;) {
+            if (n === total) {
+              s.write('0\r\n\r\n');
+              s.end();
+              if (a) aOpen = false;
+              else done.resolve();
+              return;
+            }
+            n++;
+            const more = s.write(wire);
+            if (!a) {
+              bWritten += wire.length;
+              if (aOpen) bMaxWhileA = Math.max(bMaxWhileA, bWritten);
+            }
+            if (!more) return; // onDrain resumes
+          }
+        });
+      }
+      pump();
+    }), { limits: { highWaterMark: hwm } });
+    const c = await h.connect(port);
+    c.discard = true;
+    await c.write('GET /a HTTP/1.1\r\nHost: t\r\n\r\nGET /b HTTP/1.1\r\nHost: t\r\n\r\n');
+    await done.promise; // B ended: it was woken after A's end
+    const headBytes = 2 * (HEAD.length + 5);
+    await c.waitFor('both streams', () => (c.bytesReceived >= headBytes + (A_PIECES + B_PIECES) * wire.length ? true : undefined));
+    expect(c.bytesReceived).toBe(headBytes + (A_PIECES + B_PIECES) * wire.length);
+    // B wrote up to the mark (plus the piece that crossed it) and then waited for its turn
+    expect(bMaxWhileA).toBeGreaterThan(0);
+    expect(bMaxWhileA).toBeLessThanOrEqual(hwm + wire.length);
+  });
+
   it('a client FIN (half-close) during a stream calls onClose at once and the connection closes', async () => {
     const ev = events();
     const opened = signal<ResponseStream>();
