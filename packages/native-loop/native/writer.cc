@@ -1,55 +1,29 @@
 // writer.cc — responses: rows JS wrote into the output table, put in sequence by the connection's
-// ResponseOrder, gathered per connection and written with one uv_try_write (then at most one
-// uv_write in flight per connection); what happens once a connection's output is idle.
+// ResponseOrder, gathered per connection and written with one non-blocking write (TryWrite; then at
+// most one uv_write in flight per connection); what happens once a connection's output is idle.
 #include <algorithm>
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
 
-#if defined(__linux__)
-#include <sys/socket.h>
-#include <sys/syscall.h>
-#include <sys/types.h>
-#include <sys/uio.h>
-#include <unistd.h>
-#endif
-
 #include "server.hpp"
 #include "server_internal.hpp"
+#include "socket_write.hpp"
 
 namespace jato::loop {
 
 // One non-blocking write of c->gather (nothing of this connection is queued in libuv: the callers
-// check, so byte order holds). On Linux it goes to the socket directly: send(2) for one buffer,
-// sendmsg(2) for several (uv_buf_t is laid out as struct iovec on Unix), MSG_DONTWAIT|MSG_NOSIGNAL,
-// through syscall(2): the same bytes as libuv's write(2)/writev(2) without the VFS layer's file
-// dispatch, and without libc's cancellation-point wrapper around send (we never cancel threads).
-// Errors map as uv_try_write's: EINTR retried, EAGAIN/EWOULDBLOCK -> UV_EAGAIN, others -errno.
-// Returns bytes written or a negative uv error. Elsewhere: uv_try_write.
+// check, so byte order holds). On Linux straight to the socket (socket_write.hpp: send/sendmsg, the
+// errors uv_try_write would give); elsewhere uv_try_write. Returns bytes written or a uv error.
 static int TryWrite(Connection* c) {
-#if defined(__linux__) && defined(MSG_NOSIGNAL) && defined(MSG_DONTWAIT)
+#if defined(__linux__)
+  static_assert(sizeof(uv_buf_t) == sizeof(iovec) && offsetof(uv_buf_t, base) == offsetof(iovec, iov_base) &&
+                    offsetof(uv_buf_t, len) == offsetof(iovec, iov_len),
+                "uv_buf_t is an iovec on Unix");
   const int fd = c->tcp.io_watcher.fd;  // the stream's socket (what uv_fileno returns), -1 once closed
   if (fd >= 0) {
-    const size_t count = c->gather.size();
-    long n;
-    if (count == 1) {
-      do {
-        n = syscall(SYS_sendto, fd, c->gather[0].base, c->gather[0].len, MSG_DONTWAIT | MSG_NOSIGNAL, nullptr, 0);
-      } while (n < 0 && errno == EINTR);
-    } else {
-      static_assert(sizeof(uv_buf_t) == sizeof(iovec) && offsetof(uv_buf_t, base) == offsetof(iovec, iov_base) &&
-                        offsetof(uv_buf_t, len) == offsetof(iovec, iov_len),
-                    "uv_buf_t is an iovec on Unix");
-      msghdr m{};
-      m.msg_iov = reinterpret_cast<iovec*>(c->gather.data());
-      m.msg_iovlen = count;  // FlushConn keeps it at most kMaxIov (< IOV_MAX)
-      do {
-        n = syscall(SYS_sendmsg, fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
-      } while (n < 0 && errno == EINTR);
-    }
-    if (n >= 0) return static_cast<int>(n);
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return UV_EAGAIN;
-    return -errno;  // libuv's errors are -errno on Unix
+    // FlushConn keeps the list at most kMaxIov (< IOV_MAX) long
+    return static_cast<int>(SocketWrite(fd, reinterpret_cast<const iovec*>(c->gather.data()), c->gather.size()));
   }
 #endif
   return uv_try_write(reinterpret_cast<uv_stream_t*>(&c->tcp), c->gather.data(), static_cast<unsigned>(c->gather.size()));
