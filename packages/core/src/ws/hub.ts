@@ -17,8 +17,8 @@ export class WsHub implements WsTransportHandlers {
   private out: WsResponder | null = null;
   private readonly plain: number[] = [];
   private readonly packed: number[] = [];
-  private readonly packedSockets: (WebSocket | null)[] = [];
-  private readonly plainSockets: (WebSocket | null)[] = [];
+  private readonly packedSockets: WebSocket[] = [];
+  private readonly plainSockets: WebSocket[] = [];
 
   constructor(readonly highWaterMark: number) {
     this.onEvents = this.onEvents.bind(this);
@@ -217,10 +217,8 @@ export class WsHub implements WsTransportHandlers {
       const len = out.wsPublish(packed, nz, op, zipper!.deflate!.compress(payload), true);
       for (let i = 0; i < nz; i++) packedSockets[i]!.account(len);
     }
-    // the references are dropped but the arrays keep their length (bounded by the largest topic):
-    // truncating them would make every publish grow them again, element by element
-    plainSockets.fill(null, 0, np);
-    packedSockets.fill(null, 0, nz);
+    plainSockets.length = 0;
+    packedSockets.length = 0;
     return np + nz;
   }
 
