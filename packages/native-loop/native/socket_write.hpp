@@ -5,10 +5,14 @@
 // wrapper. EINTR is retried. Returns the bytes written (possibly fewer than given), or -errno:
 // -EAGAIN when the socket takes nothing now, which is UV_EAGAIN, as every -errno is libuv's error
 // code on Unix. count must be 1..IOV_MAX. The caller keeps byte order (nothing else queued).
+// Defines JATO_SOCKET_WRITE where it exists (Linux with the sendto/sendmsg syscalls).
 #pragma once
 #if defined(__linux__)
-#include <sys/socket.h>
 #include <sys/syscall.h>
+#endif
+#if defined(__linux__) && defined(SYS_sendto) && defined(SYS_sendmsg)
+#define JATO_SOCKET_WRITE 1
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <unistd.h>

@@ -16,7 +16,7 @@ namespace jato::loop {
 // check, so byte order holds). On Linux straight to the socket (socket_write.hpp: send/sendmsg, the
 // errors uv_try_write would give); elsewhere uv_try_write. Returns bytes written or a uv error.
 static int TryWrite(Connection* c) {
-#if defined(__linux__)
+#if defined(JATO_SOCKET_WRITE)
   static_assert(sizeof(uv_buf_t) == sizeof(iovec) && offsetof(uv_buf_t, base) == offsetof(iovec, iov_base) &&
                     offsetof(uv_buf_t, len) == offsetof(iovec, iov_len),
                 "uv_buf_t is an iovec on Unix");
