@@ -1,37 +1,29 @@
 // writer.cc — responses: rows JS wrote into the output table, put in sequence by the connection's
-// ResponseOrder, gathered per connection and written with one uv_try_write (then at most one
-// uv_write in flight per connection); what happens once a connection's output is idle.
+// ResponseOrder, gathered per connection and written with one non-blocking write (TryWrite; then at
+// most one uv_write in flight per connection); what happens once a connection's output is idle.
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
-
-#if !defined(_WIN32)
-#include <sys/socket.h>
-#include <sys/types.h>
-#endif
 
 #include "server.hpp"
 #include "server_internal.hpp"
+#include "socket_write.hpp"
 
 namespace jato::loop {
 
 // One non-blocking write of c->gather (nothing of this connection is queued in libuv: the callers
-// check). A single buffer goes through send(MSG_DONTWAIT) on the socket: the same bytes as libuv's
-// write(2), without the VFS layer's file-position lock and dispatch (measurable per write when one
-// turn writes to a thousand sockets). Returns bytes written, 0 for EAGAIN, or a negative uv error.
+// check, so byte order holds). On Linux straight to the socket (socket_write.hpp: send/sendmsg, the
+// errors uv_try_write would give); elsewhere uv_try_write. Returns bytes written or a uv error.
 static int TryWrite(Connection* c) {
-#if defined(MSG_NOSIGNAL) && defined(MSG_DONTWAIT)
-  if (c->gather.size() == 1) {
-    uv_os_fd_t fd;
-    if (uv_fileno(reinterpret_cast<uv_handle_t*>(&c->tcp), &fd) == 0) {
-      ssize_t n;
-      do {
-        n = send(fd, c->gather[0].base, c->gather[0].len, MSG_DONTWAIT | MSG_NOSIGNAL);
-      } while (n < 0 && errno == EINTR);
-      if (n >= 0) return static_cast<int>(n);
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
-      return -errno;  // libuv's errors are -errno on Unix
-    }
+#if defined(JATO_SOCKET_WRITE)
+  static_assert(sizeof(uv_buf_t) == sizeof(iovec) && offsetof(uv_buf_t, base) == offsetof(iovec, iov_base) &&
+                    offsetof(uv_buf_t, len) == offsetof(iovec, iov_len),
+                "uv_buf_t is an iovec on Unix");
+  const int fd = c->tcp.io_watcher.fd;  // the stream's socket (what uv_fileno returns), -1 once closed
+  if (fd >= 0) {
+    // FlushConn keeps the list at most kMaxIov (< IOV_MAX) long
+    return static_cast<int>(SocketWrite(fd, reinterpret_cast<const iovec*>(c->gather.data()), c->gather.size()));
   }
 #endif
   return uv_try_write(reinterpret_cast<uv_stream_t*>(&c->tcp), c->gather.data(), static_cast<unsigned>(c->gather.size()));
@@ -258,7 +250,7 @@ void Server::FlushConn(Connection* c) {
     bool ok = true;
     for (size_t i = start; i < c->gather.size() && ok; i++) ok = c->out_pending.append(c->gather[i].base, c->gather[i].len);
     c->gather.clear();
-    c->gather_keep.clear();
+    if (!c->gather_keep.empty()) c->gather_keep.clear();  // (a deque's clear is not free when empty)
     if (!ok) {
       CloseConn(c);
       return;

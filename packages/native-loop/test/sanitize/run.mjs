@@ -33,20 +33,23 @@ if (!path.isAbsolute(libasan) || !path.isAbsolute(libubsan)) fail('gcc does not 
 // 1. a scratch copy of the sources with every path resolved and the sanitizer switched on
 scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'jato-native-loop-sanitize-'));
 try {
-  // 0. the plain C++ parts (response ordering) under ASan+UBSan: seeded unit tests
-  const orderBin = path.join(scratch, 'order_test');
-  const cc = spawnSync('nice', ['g++', '-std=c++17', '-O1', '-g', '-fsanitize=address,undefined', '-fno-sanitize-recover=undefined',
-    '-fno-omit-frame-pointer', '-Wall', '-Wextra', '-Werror', `-I${path.join(root, 'native')}`,
-    // unit_report.hpp: the PASS/FAIL/RESULT lines, shared with @jato/parser's C++ unit tests
-    `-I${path.join(path.dirname(require.resolve('@jato/parser/package.json')), 'test', 'native')}`,
-    path.join(root, 'test', 'native', 'order_test.cc'), '-o', orderBin], { stdio: 'inherit' });
-  if (cc.status !== 0) fail('C++ unit tests do not compile');
-  const unit = spawnSync(orderBin, [], { encoding: 'utf8', env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1' } });
-  process.stdout.write(unit.stdout ?? '');
-  process.stderr.write(unit.stderr ?? '');
-  const unitResult = /RESULT (\d+) (\d+)/.exec(unit.stdout ?? '');
-  if (unit.status !== 0 || !unitResult) fail(`C++ unit tests failed (exit ${unit.status})`);
-  const unitPassed = Number(unitResult[1]);
+  // 0. the plain C++ parts (response ordering, direct socket writes) under ASan+UBSan: seeded unit tests
+  let unitPassed = 0;
+  for (const name of ['order_test', 'socket_write_test']) {
+    const bin = path.join(scratch, name);
+    const cc = spawnSync('nice', ['g++', '-std=c++17', '-O1', '-g', '-fsanitize=address,undefined', '-fno-sanitize-recover=undefined',
+      '-fno-omit-frame-pointer', '-Wall', '-Wextra', '-Werror', `-I${path.join(root, 'native')}`,
+      // unit_report.hpp: the PASS/FAIL/RESULT lines, shared with @jato/parser's C++ unit tests
+      `-I${path.join(path.dirname(require.resolve('@jato/parser/package.json')), 'test', 'native')}`,
+      path.join(root, 'test', 'native', `${name}.cc`), '-o', bin], { stdio: 'inherit' });
+    if (cc.status !== 0) fail(`C++ unit tests do not compile (${name})`);
+    const unit = spawnSync(bin, [], { encoding: 'utf8', env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1' } });
+    process.stdout.write(unit.stdout ?? '');
+    process.stderr.write(unit.stderr ?? '');
+    const unitResult = /RESULT (\d+) (\d+)/.exec(unit.stdout ?? '');
+    if (unit.status !== 0 || !unitResult) fail(`C++ unit tests failed (${name}, exit ${unit.status})`);
+    unitPassed += Number(unitResult[1]);
+  }
 
   const gyp = JSON.parse(fs.readFileSync(path.join(root, 'native', 'binding.gyp'), 'utf8'));
   gyp.variables = {

@@ -1,6 +1,6 @@
 // test/native/unit_report.hpp — how the C++ unit tests report: one "PASS <name>" or
 // "FAIL <name>: <problem>" line per test, then "RESULT <passed> <failed>", the line their runners
-// read. Shared by this package's unit.cc and @jato/native-loop's test/native/order_test.cc (its
+// read. Shared by this package's unit.cc and @jato/native-loop's test/native/*_test.cc (its
 // test/sanitize/run.mjs puts this directory on the include path).
 #pragma once
 #include <cstdio>
