@@ -33,7 +33,7 @@ export { cors, type CorsOptions, type CorsOrigin } from './cors/cors.js';
 export { compress, supportsEncoding, type CompressOptions, type Encoding } from './compress/compress.js';
 export { negotiateEncoding } from './compress/accept-encoding.js';
 export {
-  requestId, requestContext, currentRequestId, type RequestContext, type RequestIdOptions,
+  requestId, requestContext, currentRequestId, requestIdOf, type RequestContext, type RequestIdOptions,
 } from './context/request-context.js';
 export { accessLog, type AccessLogFields } from './logging/access-log.js';
 export { Metrics, type MetricsOptions } from './metrics/metrics.js';

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   accessLog, App, compress, cors, currentRequestId, HttpError, Metrics, negotiateEncoding, readiness, requestContext,
-  requestId, Response, type Logger,
+  requestId, requestIdOf, Response, type Logger,
 } from '../src/index.js';
 import { inject, rawRequest, startTestServer, type TestServer } from './support/testing.js';
 import { TRANSPORTS } from './support/transports.js';
@@ -164,6 +164,33 @@ describe('request ids, context and the access log', () => {
     ]);
     expect(lines[0]!['bytes']).toBe(a.body.byteLength);
     expect(typeof lines[0]!['durationMs']).toBe('number');
+  });
+
+  it('without the context, accessLog and requestIdOf give the id requestId() echoed', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = { info: (fields: Record<string, unknown>) => void lines.push(fields) } as unknown as Logger;
+    const app = new App({ logger: false });
+    const seen: Array<string | undefined> = [];
+    app.use(requestId(), accessLog(logger));
+    app.get('/', (req) => {
+      seen.push(requestIdOf(req));
+      return 'ok';
+    });
+    app.get('/later', async (req) => {
+      await new Promise((r) => setImmediate(r));
+      seen.push(requestIdOf(req));
+      return 'ok';
+    });
+    const a = await inject(app, { url: '/', headers: { 'x-request-id': 'abc-123' } });
+    const b = await inject(app, '/');
+    const c = await inject(app, '/later');
+    const nope = await inject(app, '/nope');
+    const ids = [a, b, c, nope].map((r) => r.headers['x-request-id'] as string);
+    expect(ids[0]).toBe('abc-123');
+    expect(new Set(ids).size).toBe(4);
+    expect(seen).toEqual(ids.slice(0, 3));
+    expect(lines.map((l) => l['requestId'])).toEqual(ids);
+    expect(currentRequestId()).toBeUndefined();
   });
 
   it('contexts of concurrent requests do not mix', async () => {

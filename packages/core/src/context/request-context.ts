@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { enterer } from './enter-context.js';
-import { NUMBERED, type NumberedLine, SET_IF_ABSENT, fastMiddleware, recordHeader } from '../middleware/fast-step.js';
+import { NUMBERED, type NumberedLine, SET_IF_ABSENT, fastMiddleware, recordHeader, recordedValue } from '../middleware/fast-step.js';
 import { mapResponse } from '../middleware/map-response.js';
 import type { Middleware } from '../middleware/types.js';
 import type { Request } from '../request/request.js';
@@ -32,6 +32,24 @@ export function requestContext(): RequestContext | undefined {
 /** The id of the request being handled (see `requestContext()`; `requestId({ context: true })`), or undefined. */
 export function currentRequestId(): string | undefined {
   return storage?.getStore()?.id;
+}
+
+/** Lower-case names of the headers `requestId()` middlewares echo (usually only `x-request-id`). */
+const idKeys: string[] = [];
+
+/**
+ * The id `requestId()` gave `req`, or undefined: the one it recorded for the response when only
+ * jato's own middleware runs outside it (as in `app.use(requestId(), accessLog(logger))`), else the
+ * request context's (`requestId({ context: true })`). Costs nothing unless called.
+ */
+export function requestIdOf(req: Request): string | undefined {
+  const ops = req.resOps;
+  if (ops !== null && idKeys.length !== 0) {
+    const end = (ops[0] as number) + 1;
+    for (let k = 1; k < end; k += 5) if (idKeys.includes(ops[k + 2] as string)) return recordedValue(ops, k);
+  }
+  const ctx = storage?.getStore();
+  return ctx !== undefined && ctx.req === req ? ctx.id : undefined;
 }
 
 /** Options of `requestId()`. */
@@ -90,6 +108,7 @@ const SAFE_ID = /^[A-Za-z0-9._:@/+=-]{1,200}$/;
 export function requestId(options: RequestIdOptions = {}): Middleware {
   const header = checkHeaderName(options.header ?? 'X-Request-Id');
   const key = header.toLowerCase();
+  if (!idKeys.includes(key)) idKeys.push(key);
   const linePrefix = `${header}: `;
   const trust = options.trustIncoming !== false;
   const custom = options.generate;
@@ -107,12 +126,13 @@ export function requestId(options: RequestIdOptions = {}): Middleware {
       if (!isHeaderValue(id)) throw new TypeError(`requestId: generate() returned an invalid header value`);
     }
     // a generated id is its number until read: what runs below may generate more with this counter
-    const result = als === null ? rest(req) : enter(new Context(id, counter, n, req), rest, req);
     if (outermost) {
+      // recorded before the chain runs, so requestIdOf(req) reads it there (a generated id is its number)
       if (id === null) recordHeader(req, SET_IF_ABSENT | NUMBERED, header, key, n, counter!);
       else recordHeader(req, SET_IF_ABSENT, header, key, id, linePrefix + id + '\r\n');
-      return result;
+      return als === null ? rest(req) : enter(new Context(id, counter, n, req), rest, req);
     }
+    const result = als === null ? rest(req) : enter(new Context(id, counter, n, req), rest, req);
     return mapResponse(result, setId(header, key, id ?? counter!.value(n)));
   });
 }

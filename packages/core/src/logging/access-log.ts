@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.js';
 import { mapResponse } from '../middleware/map-response.js';
 import type { Middleware } from '../middleware/types.js';
-import { currentRequestId } from '../context/request-context.js';
+import { requestIdOf } from '../context/request-context.js';
 
 /** One access-log line's fields. */
 export interface AccessLogFields {
@@ -13,7 +13,7 @@ export interface AccessLogFields {
   bytes: number;
   /** Milliseconds from the middleware's start to the response. */
   durationMs: number;
-  /** The request id when `requestId({ context: true })` runs outside this middleware. */
+  /** The id `requestId()` gave the request (see `requestIdOf`). */
   requestId?: string;
   [field: string]: unknown;
 }
@@ -21,7 +21,8 @@ export interface AccessLogFields {
 /**
  * An access log as middleware: one `logger.info(fields, 'request')` line per response (method, path,
  * route, status, bytes, duration, request id). It costs nothing when not registered. Register it
- * after `requestId({ context: true })` to get ids (it reads them from the request context).
+ * after `requestId()` to get ids (`requestIdOf(req)`: with only jato's middleware outside
+ * `requestId()`, or with `requestId({ context: true })`).
  */
 export function accessLog(logger: Pick<Logger, 'info'>): Middleware {
   return (req, next) => {
@@ -36,7 +37,7 @@ export function accessLog(logger: Pick<Logger, 'info'>): Middleware {
         bytes: body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
         durationMs: Math.round((performance.now() - start) * 1000) / 1000,
       };
-      const id = currentRequestId();
+      const id = requestIdOf(req);
       if (id !== undefined) fields.requestId = id;
       try {
         logger.info(fields, 'request');
