@@ -8,6 +8,7 @@
 # usage: bench/scripts/callgrind/fanout.sh <tree> [subs=200] [N=100] [warm-up=200]
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/windows.sh"
 tree=$(cd "${1:?tree}" && pwd); subs=${2:-200}; n=${3:-100}; warm=${4:-200}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -18,7 +19,6 @@ for _ in $(seq 1 600); do grep -q PORT "$work/log" 2>/dev/null && break; sleep 0
 port=$(awk '/PORT/{print $2}' "$work/log")
 node "$here/fanout-client.mjs" "$port" "$vp" "$subs" "$n" "$warm"
 kill -TERM $vp; wait $vp || true
-a=$(grep -h '^summary' "$work/cg.out.2" | awk '{print $2}')
-b=$(grep -h '^summary' "$work/cg.out.3" | awk '{print $2}')
+read -r a b <<< "$(cg_totals "$work")"
 d=$((subs * n))
 echo "$(basename "$tree") fan-out to $subs subscribers: $((a / d)) / $((b / d)) instructions/delivery (two windows of $n messages after $warm + $n)"

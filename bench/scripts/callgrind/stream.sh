@@ -7,6 +7,7 @@
 # usage: bench/scripts/callgrind/stream.sh <download|upload> [N] [warm-up] [server.mjs | -- command...]
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/windows.sh"
 kind=${1:?download or upload}; n=${2:-40}; warm=${3:-100}
 shift $(( $# < 3 ? $# : 3 ))
 if [ "${1:-}" = "--" ]; then shift; cmd=("$@"); else cmd=(node --single-threaded --no-memory-reducer --hash-seed=7 --random-seed=7 "$here/../../servers/${1:-jato-stream.mjs}"); fi
@@ -17,14 +18,9 @@ PORT=$port valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$w
 vp=$!
 for _ in $(seq 1 600); do node -e "require('net').connect($port,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))" 2>/dev/null && break; sleep 0.2; done
 node "$here/stream-client.mjs" "$port" "$kind" "$warm"
-callgrind_control -i on $vp > /dev/null 2>&1
-for _ in 1 2 3; do
-  node "$here/stream-client.mjs" "$port" "$kind" "$n"
-  callgrind_control -d $vp > /dev/null 2>&1
-done
+cg_windows $vp node "$here/stream-client.mjs" "$port" "$kind" "$n"
 kill -TERM $vp; wait $vp || true
 [ -s "$work/cg.out.2" ] || { tail -20 "$work/err"; exit 1; }
-a=$(grep -h '^summary' "$work/cg.out.2" | awk '{print $2}')
-b=$(grep -h '^summary' "$work/cg.out.3" | awk '{print $2}')
+read -r a b <<< "$(cg_totals "$work")"
 [ -n "${KEEP:-}" ] && cp "$work"/cg.out.* "$KEEP"/
 echo "${cmd[*]##*/} $kind: $((a / n)) / $((b / n)) instructions/MiB (two windows of $n after $warm + $n)"

@@ -8,6 +8,7 @@
 # usage: bench/scripts/callgrind/window.sh <tree> [hello|mw|mwnoctx] [path] [N] [warm-up]
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/windows.sh"
 tree=$(cd "${1:?tree}" && pwd); app=${2:-hello}; target=${3:-/}; n=${4:-20000}; warm=${5:-40000}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -17,12 +18,7 @@ vp=$!
 for _ in $(seq 1 600); do grep -q PORT "$work/log" 2>/dev/null && break; sleep 0.2; done
 port=$(awk '/PORT/{print $2}' "$work/log")
 node "$here/client.mjs" "$port" "$target" "$warm"
-callgrind_control -i on $vp > /dev/null 2>&1
-for _ in 1 2 3; do
-  node "$here/client.mjs" "$port" "$target" "$n"
-  callgrind_control -d $vp > /dev/null 2>&1
-done
+cg_windows $vp node "$here/client.mjs" "$port" "$target" "$n"
 kill -TERM $vp; wait $vp || true
-a=$(grep -h '^summary' "$work/cg.out.2" | awk '{print $2}')
-b=$(grep -h '^summary' "$work/cg.out.3" | awk '{print $2}')
+read -r a b <<< "$(cg_totals "$work")"
 echo "$(basename "$tree") $app $target: $((a / n)) / $((b / n)) instructions/request (two windows of $n after $warm + $n)"
