@@ -52,6 +52,11 @@ class LazyParts {
   bodyStreamCopy: Uint8Array | null = null;
 }
 
+/** A header's value after `prev` (repeated lines joined: `; ` for cookie lines, else `, `). */
+function joinValue(prev: string | undefined, key: string, value: string): string {
+  return prev === undefined ? value : `${prev}${key === 'cookie' ? '; ' : ', '}${value}`;
+}
+
 /** The last name `header()` lowercased, and its lower case. */
 let lastName = '';
 let lastKey = '';
@@ -226,7 +231,7 @@ export class Request<P = Record<string, string>> {
       for (let j = 0; j < l.length; j += 2) {
         const key = l[j]!.toLowerCase();
         const prev = map[key];
-        map[key] = prev === undefined ? l[j + 1]! : `${prev}${key === 'cookie' ? '; ' : ', '}${l[j + 1]!}`;
+        map[key] = joinValue(prev, key, l[j + 1]!);
       }
       if (this.pooled) return map;
       this.headerMap = map;
@@ -254,7 +259,7 @@ export class Request<P = Record<string, string>> {
       if (j < 0) return undefined;
       let found = batch.headerValue(this.index, j);
       while ((j = batch.headerIndexOf(this.index, key, j + 1)) >= 0) {
-        found = `${found}${key === 'cookie' ? '; ' : ', '}${batch.headerValue(this.index, j)}`;
+        found = joinValue(found, key, batch.headerValue(this.index, j));
       }
       return found;
     }
@@ -265,7 +270,7 @@ export class Request<P = Record<string, string>> {
       const n = l[j]!;
       // the first letters compared before lowercasing: most names of the same length differ there
       if (n.length === key.length && (n === key || ((n.charCodeAt(0) | 0x20) === (key.charCodeAt(0) | 0x20) && n.toLowerCase() === key))) {
-        found = found === undefined ? l[j + 1]! : `${found}${key === 'cookie' ? '; ' : ', '}${l[j + 1]!}`;
+        found = joinValue(found, key, l[j + 1]!);
       }
     }
     return found;
