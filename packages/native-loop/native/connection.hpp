@@ -69,6 +69,7 @@ struct Connection {
   bool had_request = false;  // at least one request was framed
   bool drain_wanted = false; // a streamed response waits for its unsent output to go under the mark
   bool upgrade_pending = false;  // an Upgrade request is with JS: framing waits for its answer
+  bool write_queued = false;  // in the server's fan-out write queue (fanout_writes.cc)
   std::vector<FileSend*> files;  // file bodies in sequence order, the front one sending (file_sender.cc)
 
   // WebSocket: set once JS accepted the upgrade; from then on input is frames (ws_input.cc)

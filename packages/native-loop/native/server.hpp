@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -169,6 +170,11 @@ class Server {
   void WsSendClose(Connection* c, uint16_t code, const char* reason, size_t reason_len);
   void WsSweep(Connection* c, uint64_t now);
   void WsGoingAway(Connection* c);
+  // fanout_writes.cc: a large fan-out's writes spread over loop turns
+  void FlushFanout();
+  void QueueWrite(Connection* c);
+  void WriteQueued(size_t count);
+  void WriteQueuedTurn();
 
   // batch
   void Dispatch();
@@ -216,6 +222,8 @@ class Server {
   std::vector<uint32_t> pump_list_;
   std::vector<Connection*> touched_;
   std::vector<Connection*> row_conns_;  // a fan-out's rows resolved up front (writer.cc ProcessRows)
+  std::deque<uint32_t> fanout_queue_;   // WebSocket connections waiting for their write (fanout_writes.cc)
+  bool fanout_written_ = false;         // this loop turn wrote from the queue already
   std::vector<uint32_t> closed_ids_;
 
   // shared input memory

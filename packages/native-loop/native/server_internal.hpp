@@ -16,6 +16,8 @@ constexpr uint32_t kInitialRows = 4096;
 constexpr uint32_t kInitialHeaderRows = 32768;
 constexpr size_t kArenaSlack = 64 * 1024;
 constexpr size_t kMaxIov = 512;
+/** WebSocket connections a flush writes per loop turn; a larger fan-out queues the rest (fanout_writes.cc). */
+constexpr size_t kFanoutWrites = 128;
 constexpr size_t kWriteScratch = 64 * 1024;
 /** Per-connection buffers above this capacity are freed once empty. */
 constexpr size_t kKeepCapacity = 256 * 1024;

@@ -83,7 +83,8 @@ void Server::OnCheck(uv_check_t* h) {
     }
   }
   s->Dispatch();
-  if (s->pump_list_.empty() && s->closed_ids_.empty() && s->idle_active_) {
+  s->WriteQueuedTurn();  // the next connections of a large fan-out (fanout_writes.cc)
+  if (s->pump_list_.empty() && s->closed_ids_.empty() && s->fanout_queue_.empty() && s->idle_active_) {
     s->idle_active_ = false;
     uv_idle_stop(&s->idle_);
   }

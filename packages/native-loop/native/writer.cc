@@ -187,6 +187,8 @@ void Server::FlushTouched() {
   if (n == 1) {  // one connection (pipelined HTTP on one socket): nothing to prefetch
     touched_[0]->touched = false;
     FlushConn(touched_[0]);
+  } else if ((n > kFanoutWrites && touched_[0]->ws) || !fanout_queue_.empty()) {
+    FlushFanout();  // a large WebSocket fan-out: its writes spread over loop turns (fanout_writes.cc)
   } else if (n > 1) {
     // many connections (a fan-out): the next ones' state is fetched during this one's write
     // (out of line: the one-connection path above stays as small as it was)
