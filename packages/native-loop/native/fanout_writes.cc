@@ -111,7 +111,7 @@ void Server::WriteQueued(size_t count) {
 // From the check phase, after the turn's batch: the next connections of the queue, unless this
 // turn's fan-out wrote them already.
 void Server::WriteQueuedTurn() {
-  if (!fanout_written_ && !fanout_queue_.empty()) WriteQueued(kFanoutWrites);
+  if (!fanout_written_) WriteQueued(kFanoutWrites);
   fanout_written_ = false;
 }
 

@@ -83,7 +83,7 @@ void Server::OnCheck(uv_check_t* h) {
     }
   }
   s->Dispatch();
-  s->WriteQueuedTurn();  // the next connections of a large fan-out (fanout_writes.cc)
+  if (s->fanout_written_ || !s->fanout_queue_.empty()) s->WriteQueuedTurn();  // a large fan-out's next writes (fanout_writes.cc)
   if (s->pump_list_.empty() && s->closed_ids_.empty() && s->fanout_queue_.empty() && s->idle_active_) {
     s->idle_active_ = false;
     uv_idle_stop(&s->idle_);

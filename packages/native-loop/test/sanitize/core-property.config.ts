@@ -6,7 +6,8 @@ import shared from '../../../../vitest.shared';
 // its streaming disconnect cycles (streamed request bodies and responses on the native loop), the
 // graceful close right after a client left an open stream, and the
 // WebSocket fan-out of many messages in one turn to 1,000 subscribers (the prefetching row path) and
-// the fan-out whose direct socket writes come up short, find sockets full or peers reset,
+// the fan-out whose direct socket writes come up short, find sockets full or peers reset, the
+// fan-out spread over several loop turns (queued writes, leavers, the maxBackpressure bound),
 // rooted in packages/core, with its JSON report where run.mjs asks (core's own report is left alone).
 const config: ViteUserConfig = {
   ...shared,
@@ -17,7 +18,7 @@ const config: ViteUserConfig = {
       'default',
       ['json', { outputFile: process.env['JATO_SANITIZE_CORE_REPORT'] ?? '.test-results/sanitize-core.json' }],
     ] as NonNullable<NonNullable<ViteUserConfig['test']>['reporters']>,
-    include: ['test/boundary.property.test.ts', 'test/streaming/disconnects.test.ts', 'test/streaming/close-after-leave.test.ts', 'test/ws/fanout-turn.test.ts', 'test/ws/fanout-partial.test.ts'],
+    include: ['test/boundary.property.test.ts', 'test/streaming/disconnects.test.ts', 'test/streaming/close-after-leave.test.ts', 'test/ws/fanout-turn.test.ts', 'test/ws/fanout-partial.test.ts', 'test/ws/fanout-rolling.test.ts'],
   },
 };
 
