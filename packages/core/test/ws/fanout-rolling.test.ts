@@ -7,6 +7,9 @@
  *   arrive part-way through the fan-outs), reaches every reading subscriber whole and in publish
  *   order, nothing twice and nothing else; subscribers that half-close or reset at seeded points
  *   part-way through are closed (1006) and nobody else is, their bytes a prefix of the stream;
+ *   subscribers the server closes (`ws.close`) or terminates right after a seeded message, while
+ *   their bytes are queued, get exactly the stream up to that message and then the close frame
+ *   (closed, they get nothing after it), or a prefix of it (terminated);
  * - subscribers that never read, queued with the others on every turn, are still closed once their
  *   unsent bytes pass maxBackpressure (bufferedAmount never grows past it by more than a turn), while
  *   the readers of the same big messages get all of them.
@@ -23,7 +26,7 @@ import { TRANSPORTS } from '../support/transports.js';
 const N = 400;
 const SEED = 0xfa40e1;
 
-type Kind = 'reader' | 'closer' | 'reset' | 'stalled';
+type Kind = 'reader' | 'closer' | 'reset' | 'stalled' | 'kicked' | 'terminated';
 
 interface Sub {
   index: number;
@@ -63,6 +66,8 @@ function openSub(port: number, path: string, index: number, kind: Kind, leaveAt:
       const s = stream();
       if (sub.mismatch < 0 && !d.equals(s.subarray(sub.got, sub.got + d.length))) sub.mismatch = sub.got;
       sub.got += d.length;
+      // a subscriber closed by the server answers once the whole stream before the close frame is in
+      if (kind === 'kicked' && sub.got === s.length) socket.write(clientFrame(8, s.subarray(s.length - 2)));
       if ((kind === 'closer' || kind === 'reset') && sub.got >= leaveAt) {
         sub.left = true;
         if (kind === 'reset') socket.resetAndDestroy();
@@ -94,11 +99,12 @@ function openSub(port: number, path: string, index: number, kind: Kind, leaveAt:
   });
 }
 
-async function openAll(port: number, specs: Array<{ path: string; kind: Kind; leaveAt: number }>, stream: () => Buffer): Promise<Sub[]> {
+async function openAll(port: number, specs: Array<{ path: string; kind: Kind; leaveAt: number; stream?: () => Buffer }>,
+  stream: () => Buffer): Promise<Sub[]> {
   const out: Sub[] = [];
   for (let i = 0; i < specs.length; i += 100) {
     const batch = specs.slice(i, i + 100);
-    out.push(...(await Promise.all(batch.map((s, k) => openSub(port, s.path, i + k, s.kind, s.leaveAt, stream)))));
+    out.push(...(await Promise.all(batch.map((s, k) => openSub(port, s.path, i + k, s.kind, s.leaveAt, s.stream ?? stream)))));
   }
   return out;
 }
@@ -133,11 +139,20 @@ describe.each(TRANSPORTS)('fan-out over several loop turns (%s transport)', (tra
       wire.push(clientFrame(binary ? 2 : 1, p));
     }
     const stream = Buffer.concat(frames);
+    /** ends[i]: where message i's frame ends in the stream */
+    const ends: number[] = [];
+    frames.reduce((at, f) => (ends.push(at + f.length), at + f.length), 0);
+    const CLOSE_CODE = 4001;
+    const closeFrame = Buffer.from([0x88, 2, CLOSE_CODE >> 8, CLOSE_CODE & 0xff]);
     const app = new App({ transport, logger: false });
     let opened = 0;
     const closed = new Map<number, number>();
+    const sockets = new Map<number, WebSocket>();
+    /** message index → subscribers the server closes / terminates right after publishing it */
+    const actions = new Map<number, Array<{ sub: number; terminate: boolean }>>();
     app.ws('/sub/:i', {
       open(ws) {
+        sockets.set(Number(ws.params.i), ws);
         ws.subscribe('t');
         opened++;
       },
@@ -145,14 +160,28 @@ describe.each(TRANSPORTS)('fan-out over several loop turns (%s transport)', (tra
         closed.set(Number(ws.params.i), code);
       },
     }, { idleTimeout: 0 });
-    app.ws('/pub', { message: (_ws, data, isBinary) => void app.publish('t', data, isBinary) }, { idleTimeout: 0 });
+    let published = 0;
+    app.ws('/pub', {
+      message(_ws, data, isBinary) {
+        app.publish('t', data, isBinary);
+        for (const a of actions.get(published++) ?? []) {
+          if (a.terminate) sockets.get(a.sub)!.terminate();
+          else sockets.get(a.sub)!.close(CLOSE_CODE);
+        }
+      },
+    }, { idleTimeout: 0 });
     server = await startTestServer(app);
-    const KINDS: Kind[] = ['reader', 'reader', 'reader', 'closer', 'reader', 'reset'];
-    const specs = Array.from({ length: N }, (_, i) => ({
-      path: `/sub/${i}`,
-      kind: KINDS[i % KINDS.length]!,
-      leaveAt: 1 + Math.floor(rand() * (stream.length - 1)),
-    }));
+    const KINDS: Kind[] = ['reader', 'reader', 'reader', 'closer', 'reader', 'reset', 'kicked', 'terminated'];
+    const specs = Array.from({ length: N }, (_, i) => {
+      const kind = KINDS[i % KINDS.length]!;
+      const at = Math.floor(rand() * frames.length);
+      if (kind === 'kicked' || kind === 'terminated') {
+        actions.set(at, [...(actions.get(at) ?? []), { sub: i, terminate: kind === 'terminated' }]);
+      }
+      // a closed subscriber's whole stream: the messages up to its close, then the close frame
+      const own = kind === 'kicked' ? Buffer.concat([stream.subarray(0, ends[at]), closeFrame]) : stream;
+      return { path: `/sub/${i}`, kind, leaveAt: kind === 'terminated' ? ends[at]! : 1 + Math.floor(rand() * (stream.length - 1)), stream: () => own };
+    });
     subs = await openAll(server.port, specs, () => stream);
     await expect.poll(() => opened, { timeout: 20_000 }).toBe(N);
     const pub = net.connect({ port: server.port, host: '127.0.0.1' });
@@ -175,10 +204,20 @@ describe.each(TRANSPORTS)('fan-out over several loop turns (%s transport)', (tra
     await expect.poll(() => stayers.filter((s) => s.got < stream.length).length, { timeout: 60_000, interval: 20 }).toBe(0);
     for (const s of subs) expect({ sub: s.index, mismatch: s.mismatch }).toEqual({ sub: s.index, mismatch: -1 });
     for (const s of stayers) expect(s.got).toBe(stream.length);
-    const leavers = subs.filter((s) => s.kind !== 'reader');
+    const leavers = subs.filter((s) => s.kind === 'closer' || s.kind === 'reset');
     expect(leavers.every((s) => s.left)).toBe(true);
-    await expect.poll(() => [...closed.keys()].sort((a, b) => a - b), { timeout: 20_000 }).toEqual(leavers.map((s) => s.index));
+    const kicked = subs.filter((s) => s.kind === 'kicked');
+    const terminated = subs.filter((s) => s.kind === 'terminated');
+    const gone = subs.filter((s) => s.kind !== 'reader').map((s) => s.index);
+    await expect.poll(() => [...closed.keys()].sort((a, b) => a - b), { timeout: 20_000 }).toEqual(gone);
     for (const s of leavers) expect(closed.get(s.index)).toBe(1006);
+    // closed by the server: everything published before the close, the close frame, nothing after
+    for (const s of kicked) expect({ sub: s.index, got: s.got, code: closed.get(s.index) }).toEqual({ sub: s.index, got: specs[s.index]!.stream().length, code: CLOSE_CODE });
+    // terminated: a prefix of what was published before (queued bytes may be dropped), then nothing
+    for (const s of terminated) {
+      expect(s.got).toBeLessThanOrEqual(s.leaveAt);
+      expect(closed.get(s.index)).toBe(1006);
+    }
     expect(app.publish('t', 'after')).toBe(stayers.length);
   }, 180_000);
 
