@@ -85,7 +85,9 @@ void Server::WriteQueued(size_t count) {
     c->write_queued = false;
     if (c->closing || c->writing || c->out_pending.empty()) continue;  // written meanwhile (or closed)
     written++;
-    uv_buf_t b = uv_buf_init(c->out_pending.begin(), static_cast<unsigned>(c->out_pending.size()));
+    // (unsent bytes are bounded by maxBackpressure, a u32; one write takes at most 1 GiB anyway)
+    const size_t len = c->out_pending.size() < (size_t{1} << 30) ? c->out_pending.size() : (size_t{1} << 30);
+    uv_buf_t b = uv_buf_init(c->out_pending.begin(), static_cast<unsigned>(len));
     long r;
 #if defined(JATO_SOCKET_WRITE)
     const int fd = c->tcp.io_watcher.fd;
