@@ -7,8 +7,9 @@
 // waiting bytes: a subscriber still in the queue gets every message of the round in one write.
 // Contract: per-connection byte order holds (new bytes always go behind out_pending); queued bytes
 // count as unsent (maxBackpressure, bufferedAmount, the read decision); the queue holds connection
-// ids (a connection closed meanwhile is skipped); HTTP connections are never queued; every queued
-// connection is written within ceil(queue / kFanoutWrites) turns, in FIFO order.
+// pointers, so a queued connection is taken out of it (Unqueue) before it is freed, and one closed
+// meanwhile is skipped; HTTP connections are never queued; every queued connection is written within
+// ceil(queue / kFanoutWrites) turns, in FIFO order.
 #include <cerrno>
 
 #include "server.hpp"
@@ -69,7 +70,7 @@ void Server::QueueWrite(Connection* c) {
   }
   if (!c->write_queued) {
     c->write_queued = true;
-    fanout_queue_.push_back(c->id);
+    fanout_queue_.push_back(c);
   }
   Wake();  // the loop does not block while connections wait (OnCheck writes them)
 }
@@ -79,9 +80,19 @@ void Server::QueueWrite(Connection* c) {
 void Server::WriteQueued(size_t count) {
   size_t written = 0;
   while (written < count && !fanout_queue_.empty()) {
-    Connection* c = Find(fanout_queue_.front());
+    Connection* c = fanout_queue_.front();
     fanout_queue_.pop_front();
-    if (!c) continue;
+    // the state this loop reads of the connection two places ahead is fetched during this write
+    if (fanout_queue_.size() > 1) {
+      if (const Connection* n = fanout_queue_[1]) {
+#if !defined(_WIN32)
+        Prefetch(&n->tcp.io_watcher);
+#endif
+        Prefetch(&n->out_pending);
+        Prefetch(&n->write_queued);
+      }
+    }
+    if (!c) continue;  // freed while queued (Unqueue)
     c->write_queued = false;
     if (c->closing || c->writing || c->out_pending.empty()) continue;  // written meanwhile (or closed)
     written++;
@@ -108,6 +119,14 @@ void Server::WriteQueued(size_t count) {
     if (c->drain_wanted) MaybeDrain(c);
     AfterOutput(c);
   }
+}
+
+// c is being freed while queued: its place in the queue is emptied (a scan; closes are rare next to
+// writes, and the queue is at most one entry per connection).
+void Server::Unqueue(Connection* c) {
+  for (Connection*& q : fanout_queue_)
+    if (q == c) q = nullptr;
+  c->write_queued = false;
 }
 
 // From the check phase, after the turn's batch: the next connections of the queue, unless this

@@ -175,6 +175,7 @@ class Server {
   void QueueWrite(Connection* c);
   void WriteQueued(size_t count);
   void WriteQueuedTurn();
+  void Unqueue(Connection* c);
 
   // batch
   void Dispatch();
@@ -222,7 +223,7 @@ class Server {
   std::vector<uint32_t> pump_list_;
   std::vector<Connection*> touched_;
   std::vector<Connection*> row_conns_;  // a fan-out's rows resolved up front (writer.cc ProcessRows)
-  std::deque<uint32_t> fanout_queue_;   // WebSocket connections waiting for their write (fanout_writes.cc)
+  std::deque<Connection*> fanout_queue_;  // WebSocket connections waiting for their write (fanout_writes.cc)
   bool fanout_written_ = false;         // this loop turn wrote from the queue already
   std::vector<uint32_t> closed_ids_;
 
