@@ -105,7 +105,7 @@ void Server::AddChunk(Connection* c, const char* p, size_t len) {
   BodyStream& b = *c->body;
   b.received += len;
   if (!b.discarding) {
-    if (!PushChunk(c->id, b.seq, p, len, kBodyMore)) {
+    if (!CopyToBodyBuffer(c, p, len) && !PushChunk(c->id, b.seq, p, len, kBodyMore)) {
       CloseConn(c);  // no room even after a dispatch (re-entered): the body cannot be delivered
       return;
     }
