@@ -83,6 +83,7 @@ void Server::OnCheck(uv_check_t* h) {
     }
   }
   s->Dispatch();
+  if (!s->window_holds_.empty()) s->ReleaseWindowHolds();
   if (s->pump_list_.empty() && s->closed_ids_.empty() && s->idle_active_) {
     s->idle_active_ = false;
     uv_idle_stop(&s->idle_);
