@@ -146,10 +146,11 @@ void Server::UpdateReading(Connection* c) {
     // a streamed body: read while JS keeps up (the window), or while the rest is discarded. A window
     // filled by the reads of this turn, whose chunks JS gets in this turn's dispatch (the check
     // phase), is held instead: OnAlloc declines further reads (UV_ENOBUFS) and reading is stopped
-    // only when the window is still full after the dispatch (ReleaseWindowHolds). A consumer that
-    // keeps up then costs no uv_read_stop/start (two epoll_ctl) per window.
+    // only when the window is still full after the dispatch (ReleaseWindowHolds; a hold stays
+    // through the dispatch, whatever JS reports meanwhile). A consumer that keeps up then costs no
+    // uv_read_stop/start (two epoll_ctl) per window.
     want = c->body->discarding || c->body->unread < opt_.body_window;
-    bool hold = !want && c->reading && chunk_count_ > 0 && !dispatching_ && !in_js_call_;
+    bool hold = !want && c->reading && (dispatching_ ? c->body->window_hold : chunk_count_ > 0);
     if (hold && !c->body->window_hold) window_holds_.push_back(c->id);
     c->body->window_hold = hold;
     want = want || hold;
