@@ -7,7 +7,9 @@
 // array the loop fills once per buffer per turn and JS empties after onBodyChunks) and the range;
 // JS hands out subarrays of it and never copies. The loop holds a reference while it may
 // still write into the buffer (until it is full, the body ends or the connection goes); from then
-// on only the views JS handed out keep it alive. Bytes of the next request read past the body's end
+// on only the views JS handed out keep it alive. Body bytes that came through the shared read buffer
+// (with the head) are copied into the body buffer once (CopyToBodyBuffer), so JS keeps a view of
+// them too. Bytes of the next request read past the body's end
 // (or a trailer line not complete yet) are moved to the connection's input and framed as usual.
 // Memory: one buffer per receiving connection, 16 KiB at first and twice as large (up to
 // kBodyBufferSize) each time a read fills what it was offered, so a client that trickles holds a
