@@ -7,9 +7,7 @@
 // array the loop fills once per buffer per turn and JS empties after onBodyChunks) and the range;
 // JS hands out subarrays of it and never copies. The loop holds a reference while it may
 // still write into the buffer (until it is full, the body ends or the connection goes); from then
-// on only the views JS handed out keep it alive. Body bytes that came through the shared read buffer
-// (with the head) are copied into the body buffer once (CopyToBodyBuffer), so JS keeps a view of
-// them too. Bytes of the next request read past the body's end
+// on only the views JS handed out keep it alive. Bytes of the next request read past the body's end
 // (or a trailer line not complete yet) are moved to the connection's input and framed as usual.
 // Memory: one buffer per receiving connection, 16 KiB at first and twice as large (up to
 // kBodyBufferSize) each time a read fills what it was offered, so a client that trickles holds a
@@ -41,53 +39,28 @@ char* Server::BodyReadTarget(Connection* c, size_t* len) {
       c->closing || c->input_done || !c->in.empty() || !env_alive_)
     return nullptr;
   if (b->buf && b->buf_fill == b->buf_cap) ReleaseBodyBuffer(*b);
-  if (!b->buf &&
-      !NewBodyBuffer(*b, b->is_chunked ? b->buf_next : static_cast<size_t>(std::min<uint64_t>(b->remaining, b->buf_next))))
-    return nullptr;
+  if (!b->buf) {
+    size_t cap = b->is_chunked ? b->buf_next : static_cast<size_t>(std::min<uint64_t>(b->remaining, b->buf_next));
+    napi_handle_scope hs;
+    if (napi_open_handle_scope(env_, &hs) != napi_ok) return nullptr;
+    void* data = nullptr;
+    napi_value buf;
+    if (napi_create_buffer(env_, cap, &data, &buf) == napi_ok && data &&
+        napi_create_reference(env_, buf, 1, &b->buf_ref) == napi_ok) {
+      b->buf = static_cast<char*>(data);
+      b->buf_cap = cap;
+      b->buf_fill = 0;
+      b->buf_turn = 0;
+    }
+    napi_close_handle_scope(env_, hs);
+    if (!b->buf) return nullptr;
+  }
   // at most what the window has room for (at least one ordinary read): unread stays within
   // window + kReadBufferSize, as with the shared read buffer
   uint64_t room = b->unread < opt_.body_window ? opt_.body_window - b->unread : 0;
   *len = static_cast<size_t>(std::min<uint64_t>(b->buf_cap - b->buf_fill, std::max<uint64_t>(room, kReadBufferSize)));
   b->buf_offered = *len;
   return b->buf + b->buf_fill;
-}
-
-// A fresh body buffer of `cap` bytes for `b` (the loop holds a reference); false when none could be made.
-bool Server::NewBodyBuffer(BodyStream& b, size_t cap) {
-  napi_handle_scope hs;
-  if (napi_open_handle_scope(env_, &hs) != napi_ok) return false;
-  void* data = nullptr;
-  napi_value buf;
-  if (napi_create_buffer(env_, cap, &data, &buf) == napi_ok && data &&
-      napi_create_reference(env_, buf, 1, &b.buf_ref) == napi_ok) {
-    b.buf = static_cast<char*>(data);
-    b.buf_cap = cap;
-    b.buf_fill = 0;
-    b.buf_turn = 0;
-  }
-  napi_close_handle_scope(env_, hs);
-  return b.buf != nullptr;
-}
-
-// Body bytes that came through the shared read buffer (with the head, or framed from the
-// connection's input) are copied once into the body's own buffer, which JS keeps as they are
-// (rather than into the arena, from where JS would copy them again). False when the caller is to
-// use the arena instead (no buffer could be made); else the chunk row is made (or the connection
-// closed when it could not be).
-bool Server::CopyToBodyBuffer(Connection* c, const char* p, size_t len) {
-  BodyStream& b = *c->body;
-  if (!env_alive_) return false;
-  if (b.buf && b.buf_cap - b.buf_fill < len) ReleaseBodyBuffer(b);  // the rest of it stays unused
-  if (!b.buf) {
-    // sized as a direct read would size it: what is left of a Content-Length body, up to buf_next
-    uint64_t want = b.is_chunked ? b.buf_next : std::min<uint64_t>(len + b.remaining, b.buf_next);
-    if (!NewBodyBuffer(b, static_cast<size_t>(std::max<uint64_t>(want, len)))) return false;
-  }
-  size_t off = b.buf_fill;
-  std::memcpy(b.buf + off, p, len);
-  b.buf_fill += len;
-  if (!PushOwnedChunk(c, off, len) && !c->closing) CloseConn(c);
-  return true;
 }
 
 // `n` bytes were read at the free end of the body buffer of `c`.

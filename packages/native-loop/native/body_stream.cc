@@ -106,7 +106,7 @@ void Server::AddChunk(Connection* c, const char* p, size_t len) {
   BodyStream& b = *c->body;
   b.received += len;
   if (!b.discarding) {
-    if (!CopyToBodyBuffer(c, p, len) && !PushChunk(c->id, b.seq, p, len, kBodyMore)) {
+    if (!PushChunk(c->id, b.seq, p, len, kBodyMore)) {
       CloseConn(c);  // no room even after a dispatch (re-entered): the body cannot be delivered
       return;
     }

@@ -135,8 +135,6 @@ class Server {
   char* BodyReadTarget(Connection* c, size_t* len);
   void BodyBufferRead(Connection* c, size_t n);
   bool PushOwnedChunk(Connection* c, size_t off, size_t len);
-  bool NewBodyBuffer(BodyStream& b, size_t cap);
-  bool CopyToBodyBuffer(Connection* c, const char* p, size_t len);
   void ReleaseBodyBuffer(BodyStream& b);
 
   // output
