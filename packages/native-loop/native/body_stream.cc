@@ -10,8 +10,9 @@
 // chunked decoder (jato::http::ChunkedDecoder, the framer's own), then the framer starts afresh on
 // the bytes that follow (a pipelined request).
 // Backpressure: delivered bytes JS has not reported consumed (BodyRead) are the window; at
-// body_window the socket is not read (UpdateReading), so memory stays bounded by the window plus
-// one read. A response written before the body ended switches it to discarding (checked once per
+// body_window the socket is not read (UpdateReading; a window filled during a loop turn is held
+// through that turn's dispatch and reading stops only if JS left it full), so memory stays bounded
+// by the window plus one read. A response written before the body ended switches it to discarding (checked once per
 // flush in AfterOutput, not per response): the rest is read and dropped up to max_discard_bytes, else (or when the client still waits for 100 Continue) the
 // connection ends after that response. Failures end the stream with a status row (413 over the
 // limit, 400 bad framing, 408 body timeout, 499 the client left) and the loop answers the status

@@ -14,6 +14,11 @@ namespace jato::loop {
 void Server::OnAlloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
   auto* c = static_cast<Connection*>(h->data);
   if (c->body) {  // a streamed Content-Length body is read straight into its own buffer (body_buffer.cc)
+    if (c->body->window_hold) {  // the window is full until this turn's dispatch: no read (UV_ENOBUFS)
+      buf->base = nullptr;
+      buf->len = 0;
+      return;
+    }
     size_t len = 0;
     if (char* p = c->server->BodyReadTarget(c, &len)) {
       buf->base = p;
@@ -38,7 +43,7 @@ void Server::OnRead(uv_stream_t* st, ssize_t nread, const uv_buf_t* buf) {
     s->OnData(c, buf->base, static_cast<size_t>(nread));
     return;
   }
-  if (nread == 0) return;
+  if (nread == 0 || nread == UV_ENOBUFS) return;  // ENOBUFS: OnAlloc declined (a held window)
   if (nread == UV_EOF) {
     c->eof = true;
     if (c->reading) {
@@ -138,8 +143,17 @@ void Server::UpdateReading(Connection* c) {
     // reset is noticed: JS hears of the leave, its streams end and the connection is freed.
     want = !c->eof && !c->shutting && !c->body && c->in_flight > 0;
   } else if (c->body) {
-    // a streamed body: read while JS keeps up (the window), or while the rest is discarded
+    // a streamed body: read while JS keeps up (the window), or while the rest is discarded. A window
+    // filled by the reads of this turn, whose chunks JS gets in this turn's dispatch (the check
+    // phase), is held instead: OnAlloc declines further reads (UV_ENOBUFS) and reading is stopped
+    // only when the window is still full after the dispatch (ReleaseWindowHolds; a hold stays
+    // through the dispatch, whatever JS reports meanwhile). A consumer that keeps up then costs no
+    // uv_read_stop/start (two epoll_ctl) per window.
     want = c->body->discarding || c->body->unread < opt_.body_window;
+    bool hold = !want && c->reading && (dispatching_ ? c->body->window_hold : chunk_count_ > 0);
+    if (hold && !c->body->window_hold) window_holds_.push_back(c->id);
+    c->body->window_hold = hold;
+    want = want || hold;
   } else {
     // Memory bound: read only while every term is under its limit. Whole requests still waiting
     // unframed (framing stopped at a request boundary: Idle with input left) are framed first;
@@ -158,6 +172,18 @@ void Server::UpdateReading(Connection* c) {
   } else if (!want && c->reading) {
     uv_read_stop(st);
     c->reading = false;
+  }
+}
+
+// After the dispatch: a window held through it (UpdateReading) that JS did not reopen stops reading.
+void Server::ReleaseWindowHolds() {
+  std::vector<uint32_t> list;
+  list.swap(window_holds_);
+  for (uint32_t id : list) {
+    Connection* c = Find(id);
+    if (!c || c->closing || !c->body || !c->body->window_hold) continue;
+    c->body->window_hold = false;
+    UpdateReading(c);
   }
 }
 

@@ -116,6 +116,7 @@ class Server {
   void FrameBuffered(Connection* c);
   void QueuePump(Connection* c);
   void UpdateReading(Connection* c);
+  void ReleaseWindowHolds();
   // body_stream.cc: streamed request bodies
   bool StartBody(Connection* c, const http::RequestHead& h, size_t body_have);
   size_t FrameStreamed(Connection* c, char* p, size_t& n);
@@ -221,6 +222,7 @@ class Server {
   std::unordered_map<uint32_t, Connection*> conns_;
   uint32_t next_conn_id_ = 1;
   std::vector<uint32_t> pump_list_;
+  std::vector<uint32_t> window_holds_;  // connections whose full window waits for this turn's dispatch
   std::vector<Connection*> touched_;
   std::vector<Connection*> row_conns_;  // a fan-out's rows resolved up front (writer.cc ProcessRows)
   std::deque<Connection*> fanout_queue_;  // WebSocket connections waiting for their write (fanout_writes.cc)

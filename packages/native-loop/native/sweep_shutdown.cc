@@ -85,6 +85,7 @@ void Server::OnCheck(uv_check_t* h) {
   }
   s->Dispatch();
   if (s->fanout_written_ || !s->fanout_queue_.empty()) s->WriteQueuedTurn();  // a large fan-out's next writes (fanout_writes.cc)
+  if (!s->window_holds_.empty()) s->ReleaseWindowHolds();
   if (s->pump_list_.empty() && s->closed_ids_.empty() && s->fanout_queue_.empty() && s->idle_active_) {
     s->idle_active_ = false;
     uv_idle_stop(&s->idle_);

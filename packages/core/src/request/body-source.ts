@@ -26,6 +26,8 @@ export class BodySource {
   request: { flags: number } | null = null;
   /** `req.stream()` iterates `next()` directly. */
   private iterated = false;
+  /** A read was rejected with the failure (`req.stream()` is done after that). */
+  failureTaken = false;
 
   constructor(
     private readonly out: Responder,
@@ -84,23 +86,63 @@ export class BodySource {
    * The next chunk, or null at the end; rejects when the body failed. Consumed bytes are reported
    * to the transport as they are handed out.
    */
-  async next(): Promise<Uint8Array | null> {
+  next(): Promise<Uint8Array | null> {
+    let chunk: Uint8Array | null | undefined;
+    try {
+      chunk = this.take();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return chunk !== undefined ? Promise.resolve(chunk) : this.arrival().then(() => this.next());
+  }
+
+  /**
+   * `next()` as an iterator result (`req.stream()`): one promise per chunk that is here already.
+   * @param done the result at the end
+   */
+  read(done: IteratorReturnResult<undefined>): Promise<IteratorResult<Uint8Array, undefined>> {
+    let chunk: Uint8Array | null | undefined;
+    try {
+      chunk = this.take();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (chunk === undefined) return this.arrival().then(() => this.read(done));
+    return Promise.resolve(chunk === null ? done : { done: false, value: chunk });
+  }
+
+  /** Nothing more will be handed out: the body ended (or failed) and every chunk was taken. */
+  get exhausted(): boolean {
+    return this.end !== BODY_MORE && this.queue.length === 0;
+  }
+
+  /**
+   * The next chunk (reported consumed), null at the end, undefined when none is here yet; throws
+   * when the body failed. The first call reports 0 bytes (100 Continue).
+   */
+  private take(): Uint8Array | null | undefined {
     if (!this.started) {
       this.started = true;
       this.ack(0);
     }
-    for (;;) {
-      const chunk = this.queue.shift();
-      if (chunk !== undefined) {
-        this.ack(chunk.length);
-        return chunk;
-      }
-      if (this.end === BODY_DONE) return null;
-      if (this.end !== BODY_MORE) throw this.failure;
-      await new Promise<void>((resolve) => {
-        this.waiter = resolve;
-      });
+    const chunk = this.queue.shift();
+    if (chunk !== undefined) {
+      this.ack(chunk.length);
+      return chunk;
     }
+    if (this.end === BODY_DONE) return null;
+    if (this.end !== BODY_MORE) {
+      this.failureTaken = true;
+      throw this.failure;
+    }
+    return undefined;
+  }
+
+  /** Resolves when a chunk, the end or a failure arrives. */
+  private arrival(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.waiter = resolve;
+    });
   }
 
   private ack(bytes: number): void {

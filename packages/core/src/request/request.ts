@@ -1,6 +1,7 @@
 import { RequestFlag, type RequestBatch } from '@jato/native-loop';
 import { BadRequestError } from '../errors/http-error.js';
 import type { BodySource } from './body-source.js';
+import { BodyChunkIterator } from './body-chunk-iterator.js';
 import { copyBytes } from './copy-bytes.js';
 import { parseCookies } from './cookies.js';
 import { parseForm, type Form } from './form.js';
@@ -463,13 +464,15 @@ export class Request<P = Record<string, string>> {
    * The body as an async iterable of byte chunks: `for await (const chunk of req.stream()) …`
    * (the same data and rules as `req.body`).
    */
-  async *stream(): AsyncGenerator<Uint8Array, void, undefined> {
+  stream(): AsyncGenerator<Uint8Array, void, undefined> {
     const src = this.bodySource;
-    if (src !== null && src.iterate()) {
-      // a streamed body read once from here: straight from its source (no Web stream in between)
-      for (let chunk = await src.next(); chunk !== null; chunk = await src.next()) yield chunk;
-      return;
-    }
+    // a streamed body read once from here: straight from its source (no Web stream in between)
+    if (src !== null) return new BodyChunkIterator(src, () => this.readChunks());
+    return this.readChunks();
+  }
+
+  /** `stream()` through the Web stream of `body`. */
+  private async *readChunks(): AsyncGenerator<Uint8Array, void, undefined> {
     const reader = this.body.getReader();
     try {
       for (;;) {
