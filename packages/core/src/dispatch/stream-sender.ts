@@ -45,6 +45,8 @@ export class StreamSender {
   private done = false;
   private sent = 0;
   private wake: (() => void) | null = null;
+  /** The last write returned false and no drain came since: the next chunk waits for one. */
+  private blocked = false;
   private readonly src: PullSource;
   private readonly body: object;
 
@@ -152,21 +154,27 @@ export class StreamSender {
     }
     let ok = true;
     for (const chunk of gathered) ok = this.write(chunk);
+    this.blocked = !ok;
     pending ??= this.src.next();
     for (;;) {
-      if (!ok) {
-        await new Promise<void>((resolve) => (this.wake = resolve));
-        if (this.done) return;
-      }
+      // the source was asked already: a source that has ended is ended at once, even over the
+      // mark (its terminator then goes out with the turn's last chunks, no drain round trip); a
+      // chunk waits, unwritten and with the source not asked again, for the drain
       const r = await pending;
       if (this.done) return;
       if (r.done === true) break;
+      if (this.blocked) {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        if (this.done) return;
+      }
       const value = r.value;
       if (typeof value === 'string') ok = value.length === 0 ? true : this.writeString(value);
       else {
         const chunk = toBytes(value);
         ok = chunk.byteLength === 0 ? true : this.write(chunk);
       }
+      // (set before the source is asked again: the drain may come while it is awaited)
+      this.blocked = !ok;
       pending = this.src.next();
     }
     if (framing.declared >= 0 && this.sent !== framing.declared) {
@@ -299,6 +307,7 @@ export class StreamSender {
   }
 
   private readonly onDrain = (): void => {
+    this.blocked = false;
     const wake = this.wake;
     this.wake = null;
     wake?.();
