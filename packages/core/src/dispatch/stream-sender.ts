@@ -47,6 +47,9 @@ export class StreamSender {
   private wake: (() => void) | null = null;
   /** The last write returned false and no drain came since: the next chunk waits for one. */
   private blocked = false;
+  /** The chunked coding's size line of the last chunk written (and that chunk's size). */
+  private sizeLine = '';
+  private sizeLineOf = -1;
   private readonly src: PullSource;
   private readonly body: object;
 
@@ -284,7 +287,14 @@ export class StreamSender {
     }
     if (stream.writeFramed !== undefined) {
       // one write; the transport does not keep the chunk (a large one is not copied either)
-      return framing.chunked ? stream.writeFramed(`${chunk.byteLength.toString(16)}\r\n`, chunk, '\r\n') : stream.writeFramed('', chunk, '');
+      if (!framing.chunked) return stream.writeFramed('', chunk, '');
+      const n = chunk.byteLength;
+      if (n !== this.sizeLineOf) {
+        // the same string while the chunks keep their size (the transport reuses its bytes)
+        this.sizeLineOf = n;
+        this.sizeLine = `${n.toString(16)}\r\n`;
+      }
+      return stream.writeFramed(this.sizeLine, chunk, '\r\n');
     }
     if (!framing.chunked) return stream.write(chunk);
     stream.write(`${chunk.byteLength.toString(16)}\r\n`);
