@@ -33,12 +33,14 @@ export const LEND_MIN = 256 * 1024;
 /**
  * Outside a batch, streamed chunks gathered in the arena are flushed at once when the next one would
  * take the tick's pending bytes over this (the arena stays bounded; one write of up to this size).
- * Streams of several connections producing in the same tick interleave their chunks in the arena:
- * a flush at this bound splits the output of every one of them into two writes (and sends a drain
- * notice for a stream whose end had not come yet), so it holds a few 1 MiB turns (the high-water
- * mark): two streams at 2 MiB split most turns of eight busy connections, four at 4 MiB rarely.
+ * Streams of several connections producing in the same tick interleave their chunks in the arena
+ * (and their terminators come after every one's last chunk): a flush at this bound splits the output
+ * of each of them into two writes (and sends a drain notice for a stream whose end had not come
+ * yet), so it holds several 1 MiB turns (the high-water mark): at 2 MiB most turns of eight busy
+ * connections were split, at 4 MiB every turn of four; at 8 MiB a turn of seven is one write each.
+ * The arena keeps the size it grew to (at most this plus one chunk under LEND_MIN).
  */
-export const GATHER_MAX = 4 * 1024 * 1024;
+export const GATHER_MAX = 8 * 1024 * 1024;
 /** Room before a chunk's text for its size line (hex of up to 2^32 - 1 bytes, CRLF). */
 const CHUNK_ROOM = 10;
 
