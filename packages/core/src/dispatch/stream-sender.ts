@@ -108,32 +108,39 @@ export class StreamSender {
     let size = 0;
     // null: the source is not asked for its next chunk yet (jato holds its last one, not copied)
     let pending: Promise<IteratorResult<unknown>> | null = this.src.next();
-    const turn = new Promise<typeof TURN>((resolve) => setImmediate(resolve, TURN));
-    for (;;) {
-      const r = await Promise.race([pending!, turn]);
-      if (this.done) return;
-      if (r === TURN) break;
-      if (r.done === true) {
-        if (framing.declared >= 0 && framing.declared !== size) {
-          throw new Error(`The streamed body has ${size} bytes but its Content-Length says ${framing.declared}`);
+    // the end of the first turn; the timer is cleared once the loop is left otherwise (a pending
+    // immediate would cost the event loop one more iteration for nothing)
+    let timer: ReturnType<typeof setImmediate> | undefined;
+    const turn = new Promise<typeof TURN>((resolve) => (timer = setImmediate(resolve, TURN)));
+    try {
+      for (;;) {
+        const r = await Promise.race([pending!, turn]);
+        if (this.done) return;
+        if (r === TURN) break;
+        if (r.done === true) {
+          if (framing.declared >= 0 && framing.declared !== size) {
+            throw new Error(`The streamed body has ${size} bytes but its Content-Length says ${framing.declared}`);
+          }
+          const bytes = gathered.length === 1 ? gathered[0]! : Buffer.concat(gathered, size);
+          this.out.respond(req.conn, req.seq, framing.head(size), req.method === 'HEAD' ? null : bytes, framing.close);
+          return;
         }
-        const bytes = gathered.length === 1 ? gathered[0]! : Buffer.concat(gathered, size);
-        this.out.respond(req.conn, req.seq, framing.head(size), req.method === 'HEAD' ? null : bytes, framing.close);
-        return;
-      }
-      const chunk = toBytes(r.value);
-      if (chunk.byteLength > 0) {
-        size += chunk.byteLength;
-        if (size >= FIRST_TURN_MAX) {
-          // the producer is asked for more only once this one is written: no copy
-          gathered.push(chunk);
-          pending = null;
-          break;
+        const chunk = toBytes(r.value);
+        if (chunk.byteLength > 0) {
+          size += chunk.byteLength;
+          if (size >= FIRST_TURN_MAX) {
+            // the producer is asked for more only once this one is written: no copy
+            gathered.push(chunk);
+            pending = null;
+            break;
+          }
+          // kept while the producer goes on, and a chunk is its own again once it is resumed: a copy
+          gathered.push(typeof r.value === 'string' ? chunk : new Uint8Array(chunk));
         }
-        // kept while the producer goes on, and a chunk is its own again once it is resumed: a copy
-        gathered.push(typeof r.value === 'string' ? chunk : new Uint8Array(chunk));
+        pending = this.src.next();
       }
-      pending = this.src.next();
+    } finally {
+      clearImmediate(timer);
     }
     if (req.method === 'HEAD') {
       // the head a GET would get (chunked or the declared length), no body; the source is cancelled

@@ -2,7 +2,8 @@
 // scripted source (each next() a promise the test resolves): the source is asked again only after
 // its chunk was written, a chunk waits for the drain when the last write returned false (also when
 // the drain came while the source was being awaited), and a source that ends over the mark is ended
-// at once: the terminator and the end follow without a drain.
+// at once: the terminator and the end follow without a drain. The first turn's timer does not
+// outlive the first turn's gathering.
 import type { ResponseStream, ResponseStreamEvents, Responder } from '@jato/native-loop';
 import { describe, expect, it } from 'vitest';
 import { StreamSender, type StreamHost } from '../../src/dispatch/stream-sender.js';
@@ -117,5 +118,20 @@ describe('StreamSender pull loop over the mark', () => {
     calls[3]!({ done: true, value: undefined });
     await answered;
     expect(t.log.slice(4)).toEqual(['write "0\\r\\n\\r\\n"', 'end']);
+  });
+
+  it('the first turn\'s immediate is cleared once a large first chunk opened the stream (no loop iteration for nothing)', async () => {
+    const immediates = () => process.getActiveResourcesInfo().filter((r) => r === 'Immediate').length;
+    const before = immediates();
+    const { it: source, calls } = scriptedSource();
+    const t = scriptedTransport();
+    void sender(t.out, source);
+    expect(immediates()).toBe(before + 1); // the first turn's bound
+    calls[0]!({ done: false, value: CHUNK });
+    // microtasks only (no macrotask turn): the stream opens within them
+    for (let i = 0; i < 1000 && !t.log.includes('open'); i++) await Promise.resolve();
+    expect(t.log[0]).toBe('open');
+    expect(immediates()).toBe(before);
+    calls[1]!({ done: true, value: undefined });
   });
 });
