@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Syscalls per MiB of a stream-bench server (exact counts from the kernel's syscall tracepoints,
 # `perf stat`, fine on a busy machine): the server is started, warmed up, then counted over N
-# transfers of 1 MiB (bench/scripts/callgrind/stream-client.mjs, 4 connections). Prints each syscall
+# transfers of 1 MiB (bench/scripts/callgrind/stream-client.mjs, 4 connections, or CONNS). Prints each syscall
 # made at least N/4 times with its count per MiB.
 # usage: bench/scripts/stream-syscalls.sh <download|upload> <jato|node-http|c-floor|c-floor-64k> [N]
 # (jato: JATO_NATIVE_LOOP_ADDON picks another build of the addon, for an A/B)
@@ -23,11 +23,11 @@ port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{
 PORT=$port HOST=127.0.0.1 "${cmd[@]}" > "$work/log" 2>&1 &
 sp=$!
 for _ in $(seq 1 100); do node -e "require('net').connect($port,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))" 2>/dev/null && break; sleep 0.1; done
-node "$here/callgrind/stream-client.mjs" "$port" "$kind" "$n"
+node "$here/callgrind/stream-client.mjs" "$port" "$kind" "$n" "${CONNS:-4}"
 perf stat -x, -e 'syscalls:sys_enter_*' -p $sp -o "$work/stat" &
 pp=$!
 sleep 0.3
-node "$here/callgrind/stream-client.mjs" "$port" "$kind" "$n"
+node "$here/callgrind/stream-client.mjs" "$port" "$kind" "$n" "${CONNS:-4}"
 kill -INT $pp; wait $pp || true
 kill -TERM $sp; wait $sp || true
 echo "$server $kind: syscalls per MiB over $n transfers of 1 MiB"

@@ -43,7 +43,10 @@ void Server::DeliverStream(Connection* c, uint32_t seq, const char* p, size_t le
     if (c->in_flight) c->in_flight--;
     if (stats_.in_flight) stats_.in_flight--;
   }
+  // an end without kOutWantDrain: no stream of the connection waits for a drain any more (JS flags
+  // the end when a later one does), so a notice asked for by this stream's last chunks is not sent
   if (flags & kOutWantDrain) c->drain_wanted = true;
+  else if (op == Op::End || op == Op::Abort) c->drain_wanted = false;
   if (c->order.finished()) {
     c->close_after_write = true;
     c->input_done = true;

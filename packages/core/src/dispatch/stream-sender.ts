@@ -45,6 +45,11 @@ export class StreamSender {
   private done = false;
   private sent = 0;
   private wake: (() => void) | null = null;
+  /** The last write returned false and no drain came since: the next chunk waits for one. */
+  private blocked = false;
+  /** The chunked coding's size line of the last chunk written (and that chunk's size). */
+  private sizeLine = '';
+  private sizeLineOf = -1;
   private readonly src: PullSource;
   private readonly body: object;
 
@@ -103,32 +108,39 @@ export class StreamSender {
     let size = 0;
     // null: the source is not asked for its next chunk yet (jato holds its last one, not copied)
     let pending: Promise<IteratorResult<unknown>> | null = this.src.next();
-    const turn = new Promise<typeof TURN>((resolve) => setImmediate(resolve, TURN));
-    for (;;) {
-      const r = await Promise.race([pending!, turn]);
-      if (this.done) return;
-      if (r === TURN) break;
-      if (r.done === true) {
-        if (framing.declared >= 0 && framing.declared !== size) {
-          throw new Error(`The streamed body has ${size} bytes but its Content-Length says ${framing.declared}`);
+    // the end of the first turn; the timer is cleared once the loop is left otherwise (a pending
+    // immediate would cost the event loop one more iteration for nothing)
+    let timer: ReturnType<typeof setImmediate> | undefined;
+    const turn = new Promise<typeof TURN>((resolve) => (timer = setImmediate(resolve, TURN)));
+    try {
+      for (;;) {
+        const r = await Promise.race([pending!, turn]);
+        if (this.done) return;
+        if (r === TURN) break;
+        if (r.done === true) {
+          if (framing.declared >= 0 && framing.declared !== size) {
+            throw new Error(`The streamed body has ${size} bytes but its Content-Length says ${framing.declared}`);
+          }
+          const bytes = gathered.length === 1 ? gathered[0]! : Buffer.concat(gathered, size);
+          this.out.respond(req.conn, req.seq, framing.head(size), req.method === 'HEAD' ? null : bytes, framing.close);
+          return;
         }
-        const bytes = gathered.length === 1 ? gathered[0]! : Buffer.concat(gathered, size);
-        this.out.respond(req.conn, req.seq, framing.head(size), req.method === 'HEAD' ? null : bytes, framing.close);
-        return;
-      }
-      const chunk = toBytes(r.value);
-      if (chunk.byteLength > 0) {
-        size += chunk.byteLength;
-        if (size >= FIRST_TURN_MAX) {
-          // the producer is asked for more only once this one is written: no copy
-          gathered.push(chunk);
-          pending = null;
-          break;
+        const chunk = toBytes(r.value);
+        if (chunk.byteLength > 0) {
+          size += chunk.byteLength;
+          if (size >= FIRST_TURN_MAX) {
+            // the producer is asked for more only once this one is written: no copy
+            gathered.push(chunk);
+            pending = null;
+            break;
+          }
+          // kept while the producer goes on, and a chunk is its own again once it is resumed: a copy
+          gathered.push(typeof r.value === 'string' ? chunk : new Uint8Array(chunk));
         }
-        // kept while the producer goes on, and a chunk is its own again once it is resumed: a copy
-        gathered.push(typeof r.value === 'string' ? chunk : new Uint8Array(chunk));
+        pending = this.src.next();
       }
-      pending = this.src.next();
+    } finally {
+      clearImmediate(timer);
     }
     if (req.method === 'HEAD') {
       // the head a GET would get (chunked or the declared length), no body; the source is cancelled
@@ -152,21 +164,27 @@ export class StreamSender {
     }
     let ok = true;
     for (const chunk of gathered) ok = this.write(chunk);
+    this.blocked = !ok;
     pending ??= this.src.next();
     for (;;) {
-      if (!ok) {
-        await new Promise<void>((resolve) => (this.wake = resolve));
-        if (this.done) return;
-      }
+      // the source was asked already: a source that has ended is ended at once, even over the
+      // mark (its terminator then goes out with the turn's last chunks, no drain round trip); a
+      // chunk waits, unwritten and with the source not asked again, for the drain
       const r = await pending;
       if (this.done) return;
       if (r.done === true) break;
+      if (this.blocked) {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        if (this.done) return;
+      }
       const value = r.value;
       if (typeof value === 'string') ok = value.length === 0 ? true : this.writeString(value);
       else {
         const chunk = toBytes(value);
         ok = chunk.byteLength === 0 ? true : this.write(chunk);
       }
+      // (set before the source is asked again: the drain may come while it is awaited)
+      this.blocked = !ok;
       pending = this.src.next();
     }
     if (framing.declared >= 0 && this.sent !== framing.declared) {
@@ -276,7 +294,14 @@ export class StreamSender {
     }
     if (stream.writeFramed !== undefined) {
       // one write; the transport does not keep the chunk (a large one is not copied either)
-      return framing.chunked ? stream.writeFramed(`${chunk.byteLength.toString(16)}\r\n`, chunk, '\r\n') : stream.writeFramed('', chunk, '');
+      if (!framing.chunked) return stream.writeFramed('', chunk, '');
+      const n = chunk.byteLength;
+      if (n !== this.sizeLineOf) {
+        // the same string while the chunks keep their size (the transport reuses its bytes)
+        this.sizeLineOf = n;
+        this.sizeLine = `${n.toString(16)}\r\n`;
+      }
+      return stream.writeFramed(this.sizeLine, chunk, '\r\n');
     }
     if (!framing.chunked) return stream.write(chunk);
     stream.write(`${chunk.byteLength.toString(16)}\r\n`);
@@ -299,6 +324,7 @@ export class StreamSender {
   }
 
   private readonly onDrain = (): void => {
+    this.blocked = false;
     const wake = this.wake;
     this.wake = null;
     wake?.();
