@@ -21,6 +21,7 @@
 #include "batch_layout.hpp"
 #include "connection.hpp"
 #include "framing.hpp"
+#include "numbered_out.hpp"
 
 namespace jato::loop {
 
@@ -216,6 +217,7 @@ class Server {
   std::vector<uint32_t> pump_list_;
   std::vector<Connection*> touched_;
   std::vector<Connection*> row_conns_;  // a fan-out's rows resolved up front (writer.cc ProcessRows)
+  NumberedOut numbered_;                // the bytes of numbered rows until their flush ended
   std::vector<uint32_t> closed_ids_;
 
   // shared input memory

@@ -75,6 +75,16 @@ export class OutputWriter implements Responder {
   private readonly numberedBytes = new RepeatBytes();
   /** The shared head part and the numbered line start of a response without other own lines, as one run. */
   private readonly numberedHeadBytes = new RepeatBytes();
+  /**
+   * The template of numbered rows written in this arena (head, numbered start, body by identity):
+   * its offset, length and split (the digits' place). `numHead` undefined: none yet (reset per flush).
+   */
+  private numHead: string | undefined;
+  private numStart = '';
+  private numBody: string | null = null;
+  private numOff = 0;
+  private numLen = 0;
+  private numSplit = 0;
   /** The previous `respondLines` of the batch without lines of its own, and its bytes. */
   private bareHead: string | undefined;
   private bareBody: string | null = null;
@@ -105,6 +115,10 @@ export class OutputWriter implements Responder {
     const flags = close ? OutFlag.Close : 0;
     if (body !== null && typeof body !== 'string') {
       this.put(conn, seq, head + lines + (numbered === null ? '' : `${numbered}${num}\r\n`) + CRLF, body, flags);
+      return;
+    }
+    if (numbered !== null && lines.length === 0 && num <= 0xffffffff) {
+      this.numberedRow(conn, seq, head, numbered, body, num, flags);
       return;
     }
     if (lines.length === 0 && numbered === null && head === this.bareHead && body === this.bareBody) {
@@ -146,6 +160,52 @@ export class OutputWriter implements Responder {
       this.bareLen = p - start;
     }
     this.pushRow(conn, seq, start, p - start, flags);
+  }
+
+  /**
+   * A response `head` + `${numbered}${num}\r\n` + `\r\n` + `body` as a Numbered row: the arena holds
+   * the template (head, numbered start, CRLF CRLF, body) once per flush, and the loop writes each
+   * row's digits into its copy (native/numbered_out.hpp): no bytes are copied here per response.
+   * `num` is a uint32 (digits only: valid by construction).
+   */
+  private numberedRow(conn: number, seq: number, head: string, numbered: string, body: string | null, num: number, flags: number): void {
+    if (this.text.length !== 0) this.writeText(); // rows of pending text come first (their offsets are relative to it)
+    if (head !== this.numHead || numbered !== this.numStart || body !== this.numBody) {
+      const need = this.pos + head.length + numbered.length + 4 + (body === null ? 0 : body.length * 3);
+      if (need > this.arena.length) this.growArena(need);
+      const a = this.arena;
+      const start = this.pos;
+      let p = start + this.numberedHeadBytes.writePair(a, start, head, numbered);
+      this.numSplit = p - start;
+      a[p] = 13;
+      a[p + 1] = 10;
+      a[p + 2] = 13;
+      a[p + 3] = 10;
+      p += 4;
+      if (body !== null && body.length !== 0) p += this.bodyBytes.write(a, p, body, true);
+      this.pos = p;
+      this.numHead = head;
+      this.numStart = numbered;
+      this.numBody = body;
+      this.numOff = start;
+      this.numLen = p - start;
+    }
+    if ((this.rows + 1) * OutCol.Count > this.table.length) this.growTable();
+    const r = this.rows * OutCol.Count;
+    const t = this.table;
+    t[r + OutCol.Conn] = conn;
+    t[r + OutCol.Seq] = seq;
+    t[r + OutCol.Off] = this.numOff;
+    t[r + OutCol.Len] = this.numLen;
+    t[r + OutCol.Flags] = flags | OutFlag.Numbered;
+    t[r + OutCol.Num] = num;
+    t[r + OutCol.Split] = this.numSplit;
+    this.rows++;
+    this.textRow = this.rows;
+    if (!this.inBatch && !this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(this.flushLater);
+    }
   }
 
   /** A streamed response (rows flagged as stream rows; see native/stream_writer.cc). */
@@ -496,6 +556,7 @@ export class OutputWriter implements Responder {
     this.lastHead = undefined;
     this.lastRow = -1;
     this.bareHead = undefined;
+    this.numHead = undefined;
     return rows;
   }
 
