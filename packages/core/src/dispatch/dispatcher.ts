@@ -15,6 +15,7 @@ import type {
 } from '../app/types.js';
 import { compose, type RequestFn } from '../middleware/compose.js';
 import { applyRecorded, clearRecorded, hasRecorded } from '../middleware/fast-step.js';
+import type { LeadPlan } from '../middleware/lead-plan.js';
 import type { Middleware } from '../middleware/types.js';
 import { currentDate } from './date.js';
 import { fromWebResponse, toResponse } from './to-response.js';
@@ -395,6 +396,15 @@ export class Dispatcher implements ServerHandlers, RequestHost {
    * @returns false when two recorded lines have the same name (then `finish` sets them on a Response)
    */
   private sendRecordedText(req: Request, text: string, ops: unknown[], out: Responder): boolean {
+    const plan = req.resPlan as LeadPlan | null;
+    if (plan !== null && plan.textable && ops[0] === plan.size) {
+      // recorded by the app's LeadPlan: its head prefix is cached, its one own line is numbered
+      ops[0] = 0;
+      const n = plan.numbered;
+      const body = req.method === 'HEAD' ? null : text;
+      sendWithLines(out, req, plan.headFor(this.encoder.text200Prefix(this.byteLength(text))), '', body, n, n === null ? 0 : (ops[plan.numSlot] as number));
+      return true;
+    }
     const sl = this.sharedLines;
     const prefix = sl.split(this.encoder.text200Prefix(this.byteLength(text)), ops);
     if (prefix === null) return false;
