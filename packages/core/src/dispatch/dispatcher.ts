@@ -21,7 +21,7 @@ import { currentDate } from './date.js';
 import { fromWebResponse, toResponse } from './to-response.js';
 import { errorResult, type ErrorScope, internalErrorBody, logError } from './error-result.js';
 import { FLAG_HTTP10, FLAG_KEEP_ALIVE, HeadEncoder } from './encoder.js';
-import { sendWithLines } from './send-with-lines.js';
+import { sendPlanned, sendWithLines } from './send-with-lines.js';
 import { SharedLines } from './shared-lines.js';
 import { FileBody } from '../static/file.js';
 import { StreamSender, type StreamFraming, type StreamHost } from './stream-sender.js';
@@ -400,9 +400,8 @@ export class Dispatcher implements ServerHandlers, RequestHost {
     if (plan !== null && plan.textable && ops[0] === plan.size) {
       // recorded by the app's LeadPlan: its head prefix is cached, its one own line is numbered
       ops[0] = 0;
-      const n = plan.numbered;
-      const body = req.method === 'HEAD' ? null : text;
-      sendWithLines(out, req, plan.headFor(this.encoder.text200Prefix(this.byteLength(text))), '', body, n, n === null ? 0 : (ops[plan.numSlot] as number));
+      const tpl = plan.headFor(this.encoder.text200Prefix(this.byteLength(text)));
+      sendPlanned(out, req, tpl, plan.numbered, req.method === 'HEAD' ? null : text, ops[plan.numSlot] as number);
       return true;
     }
     const sl = this.sharedLines;

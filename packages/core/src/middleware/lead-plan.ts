@@ -34,6 +34,12 @@ export interface Counter extends NumberedLine {
   next(): number;
 }
 
+/** A plan's head for a text response (`Responder.respondNumbered`'s `NumberedHead`). @internal */
+export interface PlannedHead {
+  readonly head: string;
+  readonly start: string;
+}
+
 /** The property of a jato middleware giving its `AbsentPlan`. @internal */
 export const ABSENT_PLAN: unique symbol = Symbol('jato.absentPlan');
 
@@ -72,7 +78,7 @@ export class LeadPlan {
   readonly numSlot: number;
   private readonly shared: string[];
   private lastPrefix: string | null = null;
-  private lastHead = '';
+  private lastHead: PlannedHead = { head: '', start: '' };
 
   constructor(plans: readonly AbsentPlan[]) {
     const keys: string[] = [];
@@ -148,12 +154,15 @@ export class LeadPlan {
     ops[0] = this.size;
   }
 
-  /** The head prefix for a text response: `prefix` (the encoder's, kept by identity) and the shared lines. */
-  headFor(prefix: string): string {
+  /**
+   * The head for a text response: `prefix` (the encoder's, kept by identity) and the shared lines,
+   * and the start of the numbered line ('' without one). The same object while `prefix` is.
+   */
+  headFor(prefix: string): PlannedHead {
     if (prefix === this.lastPrefix) return this.lastHead;
     this.lastPrefix = prefix;
     // one flat string: the transport copies it without walking a tree of concatenations
-    return (this.lastHead = [prefix, ...this.shared].join(''));
+    return (this.lastHead = { head: [prefix, ...this.shared].join(''), start: this.numbered === null ? '' : this.numbered.start });
   }
 }
 

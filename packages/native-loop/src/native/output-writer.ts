@@ -1,4 +1,4 @@
-import type { Responder, WsAcceptOptions, WsSendOpcode } from '../types.js';
+import type { NumberedHead, Responder, WsAcceptOptions, WsSendOpcode } from '../types.js';
 import * as ws from './ws-writer.js';
 import type { ResponseStream, ResponseStreamEvents } from '../stream-output.js';
 import { NativeOutStream } from './native-out-stream.js';
@@ -80,6 +80,8 @@ export class OutputWriter implements Responder {
    * its offset, length and split (the digits' place). `numHead` undefined: none yet (reset per flush).
    */
   private numHead: string | undefined;
+  /** The `respondNumbered` head the template was written for (null: written for `respondLines`'s strings). */
+  private numTpl: NumberedHead | null = null;
   private numStart = '';
   private numBody: string | null = null;
   private numOff = 0;
@@ -171,25 +173,53 @@ export class OutputWriter implements Responder {
   private numberedRow(conn: number, seq: number, head: string, numbered: string, body: string | null, num: number, flags: number): void {
     if (this.text.length !== 0) this.writeText(); // rows of pending text come first (their offsets are relative to it)
     if (head !== this.numHead || numbered !== this.numStart || body !== this.numBody) {
-      const need = this.pos + head.length + numbered.length + 4 + (body === null ? 0 : body.length * 3);
-      if (need > this.arena.length) this.growArena(need);
-      const a = this.arena;
-      const start = this.pos;
-      let p = start + this.numberedHeadBytes.writePair(a, start, head, numbered);
-      this.numSplit = p - start;
-      a[p] = 13;
-      a[p + 1] = 10;
-      a[p + 2] = 13;
-      a[p + 3] = 10;
-      p += 4;
-      if (body !== null && body.length !== 0) p += this.bodyBytes.write(a, p, body, true);
-      this.pos = p;
-      this.numHead = head;
-      this.numStart = numbered;
-      this.numBody = body;
-      this.numOff = start;
-      this.numLen = p - start;
+      this.numTemplate(head, numbered, body);
+      this.numTpl = null;
     }
+    this.numRow(conn, seq, num, flags);
+  }
+
+  /**
+   * `respondLines(conn, seq, tpl.head, '', body, close, tpl.start, num)` as a Numbered row, its
+   * template recognised by the identity of `tpl` (and `body`): no head string is compared.
+   */
+  respondNumbered(conn: number, seq: number, tpl: NumberedHead, body: string | null, num: number, close: boolean): void {
+    if (num > 0xffffffff) {
+      this.respondLines(conn, seq, tpl.head, '', body, close, tpl.start, num);
+      return;
+    }
+    if (this.text.length !== 0) this.writeText(); // rows of pending text come first (their offsets are relative to it)
+    if (tpl !== this.numTpl || body !== this.numBody) {
+      this.numTemplate(tpl.head, tpl.start, body);
+      this.numTpl = tpl;
+    }
+    this.numRow(conn, seq, num, close ? OutFlag.Close : 0);
+  }
+
+  /** Write the template of numbered rows (no text pending): head, numbered start, CRLF CRLF, body. */
+  private numTemplate(head: string, numbered: string, body: string | null): void {
+    const need = this.pos + head.length + numbered.length + 4 + (body === null ? 0 : body.length * 3);
+    if (need > this.arena.length) this.growArena(need);
+    const a = this.arena;
+    const start = this.pos;
+    let p = start + this.numberedHeadBytes.writePair(a, start, head, numbered);
+    this.numSplit = p - start;
+    a[p] = 13;
+    a[p + 1] = 10;
+    a[p + 2] = 13;
+    a[p + 3] = 10;
+    p += 4;
+    if (body !== null && body.length !== 0) p += this.bodyBytes.write(a, p, body, true);
+    this.pos = p;
+    this.numHead = head;
+    this.numStart = numbered;
+    this.numBody = body;
+    this.numOff = start;
+    this.numLen = p - start;
+  }
+
+  /** A Numbered row over the current template. */
+  private numRow(conn: number, seq: number, num: number, flags: number): void {
     if ((this.rows + 1) * OutCol.Count > this.table.length) this.growTable();
     const r = this.rows * OutCol.Count;
     const t = this.table;
@@ -557,6 +587,7 @@ export class OutputWriter implements Responder {
     this.lastRow = -1;
     this.bareHead = undefined;
     this.numHead = undefined;
+    this.numTpl = null;
     return rows;
   }
 
