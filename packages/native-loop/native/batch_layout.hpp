@@ -15,7 +15,8 @@ enum Col : uint32_t {
   kBodyOff, kBodyLen, kMethodOff, kMethodLen, kCols,
 };
 
-enum OutCol : uint32_t { kOutConn = 0, kOutSeq, kOutOff, kOutLen, kOutFlags, kOutCols };
+// kOutNum, kOutSplit: read only for a kOutNumbered row (other rows leave them as they were)
+enum OutCol : uint32_t { kOutConn = 0, kOutSeq, kOutOff, kOutLen, kOutFlags, kOutNum, kOutSplit, kOutCols };
 
 /** Output row flags. */
 constexpr uint32_t kOutClose = 1;
@@ -32,6 +33,10 @@ constexpr uint32_t kOutWs = 128, kOutWsClose = 256, kOutWsTerminate = 512, kOutU
 static_assert(kOutWs > (kOutClose | kOutStreamOpen | kOutStreamData | kOutStreamEnd | kOutStreamAbort |
                         kOutWantDrain | kOutStreamFile),
               "WebSocket row bits must stay above every other output flag");
+/** A whole response (with kOutClose or not) whose arena bytes are a template: the decimal digits of
+ *  the row's kOutNum are written at its kOutSplit (numbered_out.hpp; a counter-made request id). */
+constexpr uint32_t kOutNumbered = 2048;
+static_assert(kOutNumbered > kOutUpgrade, "a numbered row is routed before the WebSocket rows");
 /** A streamed-data row whose kOutOff has this bit carries a JS chunk lent for one flush call, not
  *  arena bytes: the rest of kOutOff indexes the chunks handed to that call (output-writer.ts). The
  *  arena stays under this many bytes. */

@@ -22,6 +22,7 @@
 #include "batch_layout.hpp"
 #include "connection.hpp"
 #include "framing.hpp"
+#include "numbered_out.hpp"
 
 namespace jato::loop {
 
@@ -227,6 +228,7 @@ class Server {
   std::vector<Connection*> row_conns_;  // a fan-out's rows resolved up front (writer.cc ProcessRows)
   std::deque<Connection*> fanout_queue_;  // WebSocket connections waiting for their write (fanout_writes.cc)
   bool fanout_written_ = false;         // this loop turn wrote from the queue already
+  NumberedOut numbered_;                // the bytes of numbered rows until their flush ended
   std::vector<uint32_t> closed_ids_;
 
   // shared input memory

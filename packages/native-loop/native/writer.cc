@@ -128,6 +128,11 @@ void Server::ProcessRows(uint32_t rows) {
     }
     if (flags <= kOutClose) {
       Deliver(c, r[kOutSeq], p, len, flags != 0, true, true);
+    } else if ((flags & ~kOutClose) == kOutNumbered) {
+      // expanded into numbered_ (stable until the flush below ends: Reset after it)
+      size_t n;
+      const char* q = numbered_.Expand(p, len, r[kOutSplit], r[kOutNum], &n);
+      Deliver(c, r[kOutSeq], q, n, (flags & kOutClose) != 0, true, true);
     } else if (flags >= kOutWs) {  // the WebSocket bits are the highest (batch_layout.hpp)
       WsRow(c, r[kOutSeq], p, len, flags);
     } else if (flags & kOutStreamFile) {
@@ -141,7 +146,7 @@ void Server::ProcessRows(uint32_t rows) {
       touched_.push_back(c);
     }
   };
-  if (rows < kAheadMinRows || out_table_[kOutFlags] < kOutWs) {
+  if (rows < kAheadMinRows || (out_table_[kOutFlags] & ~(kOutNumbered | kOutClose)) < kOutWs) {
     Connection* last = nullptr;
     for (uint32_t i = 0; i < rows; i++) {
       const uint32_t* r = out_table_ + size_t{i} * kOutCols;
@@ -152,6 +157,7 @@ void Server::ProcessRows(uint32_t rows) {
       row(c, r);
     }
     FlushTouched();
+    numbered_.Reset();
     return;
   }
   // a fan-out: look every row's connection up first, then prefetch kRowsAhead rows ahead
@@ -178,6 +184,7 @@ void Server::ProcessRows(uint32_t rows) {
     row_conns_.shrink_to_fit();  // memory stays bounded after a huge batch
   }
   FlushTouched();
+  numbered_.Reset();
 }
 
 // touched_ lives only within one ProcessRows call (no Connection is freed meanwhile: uv_close

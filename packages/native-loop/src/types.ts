@@ -64,6 +64,12 @@ export interface RequestBatch {
   body(i: number): Uint8Array;
 }
 
+/** A head for `Responder.respondNumbered`: the shared part and the start of its numbered line (both validated). */
+export interface NumberedHead {
+  readonly head: string;
+  readonly start: string;
+}
+
 /** Where responses go. Calls during `onBatch` are gathered into one write per connection. */
 export interface Responder extends Partial<BodyStreamControl>, Partial<WsResponder> {
   /**
@@ -90,6 +96,12 @@ export interface Responder extends Partial<BodyStreamControl>, Partial<WsRespond
     conn: number, seq: number, head: string, lines: string, body: string | Uint8Array | null, close: boolean,
     numbered?: string | null, num?: number,
   ): void;
+  /**
+   * `respondLines(conn, seq, tpl.head, '', body, close, tpl.start, num)`: a head made of the shared
+   * part and one numbered line, a string body. `tpl` is kept by the caller while its strings stay
+   * the same (a transport may recognise it, and its strings, by the object's identity). Optional.
+   */
+  respondNumbered?(conn: number, seq: number, tpl: NumberedHead, body: string | null, num: number, close: boolean): void;
   /** Start a streamed response (see `stream-output.ts`); absent on a transport that cannot stream. */
   stream?: StreamingResponder['stream'];
   /**

@@ -2,8 +2,10 @@ import { describe, expect, test } from 'vitest';
 import { OutputWriter } from '../src/native/output-writer.js';
 import { prng } from './support/prng.js';
 
-// Columns of an output row (src/native/layout.ts OutCol): conn, seq, off, len, flags.
-const COLS = 5;
+// Columns of an output row (src/native/layout.ts OutCol): conn, seq, off, len, flags, num, split.
+const COLS = 7;
+/** OutFlag.Numbered: the row's bytes are a template, the digits of its num go at its split. */
+const NUMBERED = 2048;
 
 /** A sink like the native server's: it reads each row's bytes out of the shared arena. */
 class Sink {
@@ -19,10 +21,14 @@ class Sink {
     for (let i = 0; i < n; i++) {
       const r = i * COLS;
       const off = this.table[r + 2]!;
-      out.push({
-        conn: this.table[r]!, seq: this.table[r + 1]!, flags: this.table[r + 4]!,
-        bytes: Buffer.from(this.arena.subarray(off, off + this.table[r + 3]!)),
-      });
+      let bytes = Buffer.from(this.arena.subarray(off, off + this.table[r + 3]!));
+      const flags = this.table[r + 4]!;
+      if ((flags & NUMBERED) !== 0) {
+        // as native/numbered_out.hpp expands it
+        const split = this.table[r + 6]!;
+        bytes = Buffer.concat([bytes.subarray(0, split), Buffer.from(String(this.table[r + 5]!), 'latin1'), bytes.subarray(split)]);
+      }
+      out.push({ conn: this.table[r]!, seq: this.table[r + 1]!, flags: flags & ~NUMBERED, bytes });
     }
     return out;
   }

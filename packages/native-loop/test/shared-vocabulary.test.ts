@@ -12,7 +12,7 @@ import {
   BODY_ABORTED, BODY_DONE, BODY_MORE, BODY_STREAM, DEFAULT_LIMITS, METHOD_NAMES, MethodId, RequestFlag, STATUS_TEXT, methodIdOf,
   reasonOf, resolveOptions,
 } from '../src/index.js';
-import { DRAIN_BIT, FILE_DONE_BIT, FILE_FAIL_BIT, OUT_LENT_OFF, OutFlag, WsCol } from '../src/native/layout.js';
+import { DRAIN_BIT, FILE_DONE_BIT, FILE_FAIL_BIT, OUT_LENT_OFF, OutCol, OutFlag, WsCol } from '../src/native/layout.js';
 import { WS_COMPRESSED, WsEventKind } from '../src/ws-transport.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -93,7 +93,7 @@ describe('shared vocabulary', () => {
       ['Close', OutFlag.Close], ['StreamOpen', OutFlag.StreamOpen], ['StreamData', OutFlag.StreamData],
       ['StreamEnd', OutFlag.StreamEnd], ['StreamAbort', OutFlag.StreamAbort], ['WantDrain', OutFlag.WantDrain],
       ['StreamFile', OutFlag.StreamFile], ['Ws', OutFlag.Ws], ['WsClose', OutFlag.WsClose],
-      ['WsTerminate', OutFlag.WsTerminate], ['Upgrade', OutFlag.Upgrade],
+      ['WsTerminate', OutFlag.WsTerminate], ['Upgrade', OutFlag.Upgrade], ['Numbered', OutFlag.Numbered],
     ];
     expect(cpp.size).toBe(js.length);
     let seen = 0;
@@ -104,8 +104,19 @@ describe('shared vocabulary', () => {
       seen |= bit;
     }
     // the loop routes every row with flags >= kOutWs to the WebSocket writer (writer.cc)
-    const nonWs = js.filter(([name]) => !['Ws', 'WsClose', 'WsTerminate', 'Upgrade'].includes(name));
+    // (Numbered, above them, is routed before them)
+    const nonWs = js.filter(([name]) => !['Ws', 'WsClose', 'WsTerminate', 'Upgrade', 'Numbered'].includes(name));
     expect(nonWs.reduce((all, [, bit]) => all | bit, 0)).toBeLessThan(OutFlag.Ws);
+    expect(OutFlag.Numbered).toBeGreaterThan(OutFlag.Upgrade);
+  });
+
+  it('the output table columns (OutCol) are the loop\'s', () => {
+    const text = readFileSync(join(loopNative, 'batch_layout.hpp'), 'utf8');
+    const m = /enum OutCol : \w+ \{([^}]*)\}/.exec(text);
+    expect(m).not.toBeNull();
+    const cols = m![1]!.split(',').map((s) => s.replace(/=.*/, '').trim()).filter((s) => s !== '');
+    expect(cols).toEqual(['kOutConn', 'kOutSeq', 'kOutOff', 'kOutLen', 'kOutFlags', 'kOutNum', 'kOutSplit', 'kOutCols']);
+    expect([OutCol.Conn, OutCol.Seq, OutCol.Off, OutCol.Len, OutCol.Flags, OutCol.Num, OutCol.Split, OutCol.Count]).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
 
   it('the lent-chunk offset bit (OUT_LENT_OFF) is the loop\'s kOutLentOff, one bit above any arena offset', () => {

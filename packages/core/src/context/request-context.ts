@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { enterer } from './enter-context.js';
 import { NUMBERED, type NumberedLine, SET_IF_ABSENT, fastMiddleware, recordHeader, recordedValue } from '../middleware/fast-step.js';
+import { withAbsentPlan } from '../middleware/lead-plan.js';
 import { mapResponse } from '../middleware/map-response.js';
 import type { Middleware } from '../middleware/types.js';
 import type { Request } from '../request/request.js';
@@ -115,7 +116,7 @@ export function requestId(options: RequestIdOptions = {}): Middleware {
   const counter = custom === undefined ? new CounterIds(linePrefix) : null;
   const als = options.context === true ? (storage ??= new AsyncLocalStorage<RequestContext>()) : null;
   const enter = als === null ? null! : enterer(als);
-  return fastMiddleware((outermost) => (req, rest) => {
+  const mw = fastMiddleware((outermost) => (req, rest) => {
     const incoming = trust ? req.headerLower(key) : undefined;
     let id: string | null = null;
     let n = 0;
@@ -134,6 +135,14 @@ export function requestId(options: RequestIdOptions = {}): Middleware {
     }
     const result = als === null ? rest(req) : enter(new Context(id, counter, n, req), rest, req);
     return mapResponse(result, setId(header, key, id ?? counter!.value(n)));
+  });
+  // without the header (or not trusting it): the counter's next number recorded before the rest of
+  // the chain, nothing else (a custom generate() may throw, a context is entered: no plan then)
+  if (counter === null || als !== null) return mw;
+  return withAbsentPlan(mw, {
+    key: trust ? key : null,
+    after: false,
+    records: [{ op: SET_IF_ABSENT | NUMBERED, name: header, key, value: '', line: counter }],
   });
 }
 

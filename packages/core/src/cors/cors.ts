@@ -1,4 +1,5 @@
 import { SET, SHARED, VARY, fastMiddleware, recordHeader } from '../middleware/fast-step.js';
+import { withAbsentPlan } from '../middleware/lead-plan.js';
 import { mapResponse } from '../middleware/map-response.js';
 import type { Middleware } from '../middleware/types.js';
 import type { Request } from '../request/request.js';
@@ -63,7 +64,7 @@ export function cors(options: CorsOptions = {}): Middleware {
     if (exposed !== null) h.set('Access-Control-Expose-Headers', exposed);
   };
 
-  return fastMiddleware((outermost) => (req, rest) => {
+  const mw = fastMiddleware((outermost) => (req, rest) => {
     const origin = req.headerLower('origin');
     if (origin === undefined) {
       if (!varies) return rest(req);
@@ -110,6 +111,12 @@ export function cors(options: CorsOptions = {}): Middleware {
       return result;
     }
     return mapResponse(result, setter(allowed ? allowOrigin(origin) : null));
+  });
+  // without Origin: `Vary: Origin` recorded after the rest of the chain (when the answer varies), nothing else
+  return withAbsentPlan(mw, {
+    key: 'origin',
+    after: true,
+    records: varies ? [{ op: VARY | SHARED, name: 'Vary', key: 'vary', value: 'Origin', line: VARY_LINE }] : [],
   });
 }
 

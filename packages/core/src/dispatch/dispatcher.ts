@@ -15,12 +15,13 @@ import type {
 } from '../app/types.js';
 import { compose, type RequestFn } from '../middleware/compose.js';
 import { applyRecorded, clearRecorded, hasRecorded } from '../middleware/fast-step.js';
+import type { LeadPlan } from '../middleware/lead-plan.js';
 import type { Middleware } from '../middleware/types.js';
 import { currentDate } from './date.js';
 import { fromWebResponse, toResponse } from './to-response.js';
 import { errorResult, type ErrorScope, internalErrorBody, logError } from './error-result.js';
 import { FLAG_HTTP10, FLAG_KEEP_ALIVE, HeadEncoder } from './encoder.js';
-import { sendWithLines } from './send-with-lines.js';
+import { sendPlanned, sendWithLines } from './send-with-lines.js';
 import { SharedLines } from './shared-lines.js';
 import { FileBody } from '../static/file.js';
 import { StreamSender, type StreamFraming, type StreamHost } from './stream-sender.js';
@@ -395,6 +396,14 @@ export class Dispatcher implements ServerHandlers, RequestHost {
    * @returns false when two recorded lines have the same name (then `finish` sets them on a Response)
    */
   private sendRecordedText(req: Request, text: string, ops: unknown[], out: Responder): boolean {
+    const plan = req.resPlan as LeadPlan | null;
+    if (plan !== null && plan.textable && ops[0] === plan.size) {
+      // recorded by the app's LeadPlan: its head prefix is cached, its one own line is numbered
+      ops[0] = 0;
+      const tpl = plan.headFor(this.encoder.text200Prefix(this.byteLength(text)));
+      sendPlanned(out, req, tpl, plan.numbered, req.method === 'HEAD' ? null : text, ops[plan.numSlot] as number);
+      return true;
+    }
     const sl = this.sharedLines;
     const prefix = sl.split(this.encoder.text200Prefix(this.byteLength(text)), ops);
     if (prefix === null) return false;

@@ -1,6 +1,7 @@
 import { isThenableResult } from '../dispatch/error-result.js';
 import type { Request } from '../request/request.js';
 import { fastStepOf } from './fast-step.js';
+import { type AbsentPlan, LeadPlan, absentPlanOf } from './lead-plan.js';
 import type { Middleware } from './types.js';
 
 /** A request handler as the dispatcher calls it. @internal */
@@ -30,7 +31,15 @@ export function compose(
   let lead = 0;
   if (outermost) while (lead < n && fastStepOf(chain[lead]!) !== null) lead++;
   let below = inner;
-  for (let i = n - 1; i >= 0; i--) below = layer(chain[i]!, guard(below, onError), i < lead);
+  let afterLead: RequestFn | null = null;
+  for (let i = n - 1; i >= 0; i--) {
+    const rest = guard(below, onError);
+    if (i === lead - 1) afterLead = rest;
+    below = layer(chain[i]!, rest, i < lead);
+  }
+  // the lead as one step for requests without the headers it reads (see LeadPlan)
+  const plans = chain.slice(0, lead).map(absentPlanOf);
+  if (lead > 0 && plans.every((p) => p !== null)) return new LeadPlan(plans as AbsentPlan[]).step(below, afterLead!);
   return below;
 }
 

@@ -92,6 +92,7 @@ export function recordHeader(
 ): void {
   let ops = req.resOps;
   if (ops === null) ops = req.resOps = [0];
+  if (req.resPlan !== null) req.resPlan = null; // its records are overwritten (see LeadPlan)
   const n = ops[0] as number;
   ops[n + 1] = op;
   ops[n + 2] = name;

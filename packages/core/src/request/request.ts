@@ -113,6 +113,8 @@ export class Request<P = Record<string, string>> {
    * [used slots, op, name, key, value, line, …] applied when the response is encoded; reused per request
    */
   resOps: unknown[] | null = null;
+  /** @internal the LeadPlan whose records `resOps` holds past its count (none since recorded otherwise), or null */
+  resPlan: unknown = null;
   /** @internal the dispatcher's settle callbacks for this object, made once and reused when pooled */
   settle: { fulfilled(value: unknown): void; rejected(err: unknown): void; out: unknown } | null = null;
 

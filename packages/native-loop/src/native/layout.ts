@@ -8,8 +8,8 @@ export const enum Col {
   BodyOff, BodyLen, MethodOff, MethodLen, Count,
 }
 
-/** Columns of the output table JS writes. */
-export const enum OutCol { Conn = 0, Seq, Off, Len, Flags, Count }
+/** Columns of the output table JS writes (Num and Split: read only for a `Numbered` row). */
+export const enum OutCol { Conn = 0, Seq, Off, Len, Flags, Num, Split, Count }
 
 /** Output row flags. */
 export const enum OutFlag {
@@ -21,6 +21,9 @@ export const enum OutFlag {
   // WebSocket rows (native/ws_output.cc): a frame, our close frame, terminate, the 101 of an upgrade.
   // The highest bits: the loop routes every row with flags >= Ws to the WebSocket writer.
   Ws = 128, WsClose = 256, WsTerminate = 512, Upgrade = 1024,
+  // a whole response (with Close or not) whose bytes are a template: the loop writes the decimal
+  // digits of the row's Num at its Split (native/numbered_out.hpp; a counter-made request id)
+  Numbered = 2048,
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Responder, WsAcceptOptions, WsSendOpcode } from '../types.js';
+import type { NumberedHead, Responder, WsAcceptOptions, WsSendOpcode } from '../types.js';
 import * as ws from './ws-writer.js';
 import type { ResponseStream, ResponseStreamEvents } from '../stream-output.js';
 import { NativeOutStream } from './native-out-stream.js';
@@ -83,6 +83,18 @@ export class OutputWriter implements Responder {
   private readonly numberedHeadBytes = new RepeatBytes();
   /** The prefix of a streamed chunk written with `framedRows` (its chunk size line), kept when repeated. */
   private readonly prefixBytes = new RepeatBytes();
+  /**
+   * The template of numbered rows written in this arena (head, numbered start, body by identity):
+   * its offset, length and split (the digits' place). `numHead` undefined: none yet (reset per flush).
+   */
+  private numHead: string | undefined;
+  /** The `respondNumbered` head the template was written for (null: written for `respondLines`'s strings). */
+  private numTpl: NumberedHead | null = null;
+  private numStart = '';
+  private numBody: string | null = null;
+  private numOff = 0;
+  private numLen = 0;
+  private numSplit = 0;
   /** The previous `respondLines` of the batch without lines of its own, and its bytes. */
   private bareHead: string | undefined;
   private bareBody: string | null = null;
@@ -113,6 +125,10 @@ export class OutputWriter implements Responder {
     const flags = close ? OutFlag.Close : 0;
     if (body !== null && typeof body !== 'string') {
       this.put(conn, seq, head + lines + (numbered === null ? '' : `${numbered}${num}\r\n`) + CRLF, body, flags);
+      return;
+    }
+    if (numbered !== null && lines.length === 0 && num <= 0xffffffff) {
+      this.numberedRow(conn, seq, head, numbered, body, num, flags);
       return;
     }
     if (lines.length === 0 && numbered === null && head === this.bareHead && body === this.bareBody) {
@@ -154,6 +170,80 @@ export class OutputWriter implements Responder {
       this.bareLen = p - start;
     }
     this.pushRow(conn, seq, start, p - start, flags);
+  }
+
+  /**
+   * A response `head` + `${numbered}${num}\r\n` + `\r\n` + `body` as a Numbered row: the arena holds
+   * the template (head, numbered start, CRLF CRLF, body) once per flush, and the loop writes each
+   * row's digits into its copy (native/numbered_out.hpp): no bytes are copied here per response.
+   * `num` is a uint32 (digits only: valid by construction).
+   */
+  private numberedRow(conn: number, seq: number, head: string, numbered: string, body: string | null, num: number, flags: number): void {
+    if (this.text.length !== 0) this.writeText(); // rows of pending text come first (their offsets are relative to it)
+    if (head !== this.numHead || numbered !== this.numStart || body !== this.numBody) {
+      this.numTemplate(head, numbered, body);
+      this.numTpl = null;
+    }
+    this.numRow(conn, seq, num, flags);
+  }
+
+  /**
+   * `respondLines(conn, seq, tpl.head, '', body, close, tpl.start, num)` as a Numbered row, its
+   * template recognised by the identity of `tpl` (and `body`): no head string is compared.
+   */
+  respondNumbered(conn: number, seq: number, tpl: NumberedHead, body: string | null, num: number, close: boolean): void {
+    if (num > 0xffffffff) {
+      this.respondLines(conn, seq, tpl.head, '', body, close, tpl.start, num);
+      return;
+    }
+    if (this.text.length !== 0) this.writeText(); // rows of pending text come first (their offsets are relative to it)
+    if (tpl !== this.numTpl || body !== this.numBody) {
+      this.numTemplate(tpl.head, tpl.start, body);
+      this.numTpl = tpl;
+    }
+    this.numRow(conn, seq, num, close ? OutFlag.Close : 0);
+  }
+
+  /** Write the template of numbered rows (no text pending): head, numbered start, CRLF CRLF, body. */
+  private numTemplate(head: string, numbered: string, body: string | null): void {
+    const need = this.pos + head.length + numbered.length + 4 + (body === null ? 0 : body.length * 3);
+    if (need > this.arena.length) this.growArena(need);
+    const a = this.arena;
+    const start = this.pos;
+    let p = start + this.numberedHeadBytes.writePair(a, start, head, numbered);
+    this.numSplit = p - start;
+    a[p] = 13;
+    a[p + 1] = 10;
+    a[p + 2] = 13;
+    a[p + 3] = 10;
+    p += 4;
+    if (body !== null && body.length !== 0) p += this.bodyBytes.write(a, p, body, true);
+    this.pos = p;
+    this.numHead = head;
+    this.numStart = numbered;
+    this.numBody = body;
+    this.numOff = start;
+    this.numLen = p - start;
+  }
+
+  /** A Numbered row over the current template. */
+  private numRow(conn: number, seq: number, num: number, flags: number): void {
+    if ((this.rows + 1) * OutCol.Count > this.table.length) this.growTable();
+    const r = this.rows * OutCol.Count;
+    const t = this.table;
+    t[r + OutCol.Conn] = conn;
+    t[r + OutCol.Seq] = seq;
+    t[r + OutCol.Off] = this.numOff;
+    t[r + OutCol.Len] = this.numLen;
+    t[r + OutCol.Flags] = flags | OutFlag.Numbered;
+    t[r + OutCol.Num] = num;
+    t[r + OutCol.Split] = this.numSplit;
+    this.rows++;
+    this.textRow = this.rows;
+    if (!this.inBatch && !this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(this.flushLater);
+    }
   }
 
   /** A streamed response (rows flagged as stream rows; see native/stream_writer.cc). */
@@ -508,6 +598,8 @@ export class OutputWriter implements Responder {
     this.lastHead = undefined;
     this.lastRow = -1;
     this.bareHead = undefined;
+    this.numHead = undefined;
+    this.numTpl = null;
     return rows;
   }
 
