@@ -14,6 +14,7 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../src/index.js';
 import { prng } from '../support/prng.js';
+import { upgradeRaw } from '../support/raw-upgrade.js';
 import { startTestServer, type TestServer } from '../support/testing.js';
 import { TRANSPORTS } from '../support/transports.js';
 
@@ -82,7 +83,6 @@ function openSub(port: number, index: number, kind: Kind, resetAt: number, strea
   return new Promise((resolve, reject) => {
     const socket = net.connect({ port, host: '127.0.0.1' });
     const sub: Sub = { index, kind, socket, got: 0, mismatch: -1, resetAt, wasReset: false };
-    let head: Buffer | null = Buffer.alloc(0);
     const take = (d: Buffer): void => {
       if (sub.mismatch < 0 && !d.equals(stream.subarray(sub.got, sub.got + d.length))) sub.mismatch = sub.got;
       sub.got += d.length;
@@ -94,25 +94,7 @@ function openSub(port: number, index: number, kind: Kind, resetAt: number, strea
     socket.on('error', (e) => {
       if (!sub.wasReset) reject(e);
     });
-    socket.on('data', (d: Buffer) => {
-      if (head === null) {
-        take(d);
-        return;
-      }
-      head = Buffer.concat([head, d]);
-      const end = head.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      if (!head.subarray(0, 13).toString('latin1').startsWith('HTTP/1.1 101')) {
-        reject(new Error(`not upgraded: ${head.subarray(0, end).toString('latin1')}`));
-        return;
-      }
-      const rest = head.subarray(end + 4);
-      head = null;
-      resolve(sub);
-      if (rest.length > 0) take(rest);
-    });
-    socket.write(`GET /sub/${index} HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+    upgradeRaw(socket, `/sub/${index}`, take).then(() => resolve(sub), reject);
   });
 }
 

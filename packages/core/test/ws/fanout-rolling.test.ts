@@ -19,6 +19,7 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App, type WebSocket } from '../../src/index.js';
 import { prng } from '../support/prng.js';
+import { upgradeRaw } from '../support/raw-upgrade.js';
 import { clientFrame, startTestServer, type TestServer } from '../support/testing.js';
 import { TRANSPORTS } from '../support/transports.js';
 
@@ -60,7 +61,6 @@ function openSub(port: number, path: string, index: number, kind: Kind, leaveAt:
   return new Promise((resolve, reject) => {
     const socket = net.connect({ port, host: '127.0.0.1' });
     const sub: Sub = { index, kind, socket, got: 0, mismatch: -1, leaveAt, left: false };
-    let head: Buffer | null = Buffer.alloc(0);
     const take = (d: Buffer): void => {
       if (sub.left) return;
       const s = stream();
@@ -77,25 +77,7 @@ function openSub(port: number, path: string, index: number, kind: Kind, leaveAt:
     socket.on('error', (e) => {
       if (!sub.left) reject(e);
     });
-    socket.on('data', (d: Buffer) => {
-      if (head === null) {
-        take(d);
-        return;
-      }
-      head = Buffer.concat([head, d]);
-      const end = head.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      if (!head.subarray(0, 13).toString('latin1').startsWith('HTTP/1.1 101')) {
-        reject(new Error(`not upgraded: ${head.subarray(0, end).toString('latin1')}`));
-        return;
-      }
-      const rest = head.subarray(end + 4);
-      head = null;
-      resolve(sub);
-      if (rest.length > 0) take(rest);
-    });
-    socket.write(`GET ${path} HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+    upgradeRaw(socket, path, take).then(() => resolve(sub), reject);
   });
 }
 

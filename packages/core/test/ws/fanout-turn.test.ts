@@ -11,6 +11,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../../src/index.js';
 import { prng } from '../support/prng.js';
+import { upgradeRaw } from '../support/raw-upgrade.js';
 import { clientFrame, startTestServer, type TestServer } from '../support/testing.js';
 import { TRANSPORTS } from '../support/transports.js';
 
@@ -21,7 +22,6 @@ const ROUNDS = 24;
 interface Sub {
   socket: net.Socket;
   odd: boolean;
-  head: boolean;
   chunks: Buffer[];
   bytes: number;
 }
@@ -37,32 +37,13 @@ function serverFrame(opcode: number, payload: Buffer): Buffer {
 function openSub(port: number, path: string, odd: boolean): Promise<Sub> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ port, host: '127.0.0.1' });
-    const sub: Sub = { socket, odd, head: false, chunks: [], bytes: 0 };
-    let pending = Buffer.alloc(0);
+    const sub: Sub = { socket, odd, chunks: [], bytes: 0 };
     socket.on('error', reject);
-    socket.on('data', (d: Buffer) => {
-      if (sub.head) {
-        sub.chunks.push(d);
-        sub.bytes += d.length;
-        return;
-      }
-      pending = Buffer.concat([pending, d]);
-      const end = pending.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      if (!pending.subarray(0, 13).toString('latin1').startsWith('HTTP/1.1 101')) {
-        reject(new Error(`not upgraded: ${pending.subarray(0, end).toString('latin1')}`));
-        return;
-      }
-      sub.head = true;
-      const rest = pending.subarray(end + 4);
-      if (rest.length > 0) {
-        sub.chunks.push(rest);
-        sub.bytes += rest.length;
-      }
-      resolve(sub);
-    });
-    socket.write(`GET ${path} HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+    const take = (d: Buffer): void => {
+      sub.chunks.push(d);
+      sub.bytes += d.length;
+    };
+    upgradeRaw(socket, path, take).then(() => resolve(sub), reject);
   });
 }
 
