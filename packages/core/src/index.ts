@@ -17,6 +17,7 @@ export { sse, formatSseEvent, type SseEvent, type SseOptions } from './response/
 export type { SseItem } from './response/sse.js';
 export { SseFeed, type SseFeedOptions, type SseSubscribeOptions } from './response/sse-feed.js';
 export type { StreamBody } from './response/stream-source.js';
+export { immutableChunks } from './response/immutable-chunks.js';
 export { ResponseHeaders, type HeadersInit } from './response/headers.js';
 export { serializeCookie, type CookieOptions } from './response/cookie.js';
 export { STATUS_TEXT } from './response/status.js';

@@ -157,6 +157,7 @@ class Server {
   static void FreeFile(FileSend* f);
   void Gather(Connection* c, const char* p, size_t len);
   void FlushConn(Connection* c);
+  bool WriteGathered(Connection* c);
   void FlushTouched();
   void StartWrite(Connection* c);
   void AfterOutput(Connection* c);

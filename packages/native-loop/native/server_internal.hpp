@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "gather_write.hpp"
 #include "server.hpp"
 
 namespace jato::loop::internal {
@@ -15,7 +16,7 @@ constexpr uint64_t kStreamMinBody = 64 * 1024;
 constexpr uint32_t kInitialRows = 4096;
 constexpr uint32_t kInitialHeaderRows = 32768;
 constexpr size_t kArenaSlack = 64 * 1024;
-constexpr size_t kMaxIov = 512;
+constexpr size_t kMaxIov = kGatherIovMax;  // gather_write.hpp
 /** WebSocket connections a flush writes per loop turn; a larger fan-out queues the rest (fanout_writes.cc). */
 constexpr size_t kFanoutWrites = 128;
 constexpr size_t kWriteScratch = 64 * 1024;

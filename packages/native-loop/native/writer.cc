@@ -8,6 +8,7 @@
 
 #include "server.hpp"
 #include "server_internal.hpp"
+#include "gather_write.hpp"
 #include "socket_write.hpp"
 
 namespace jato::loop {
@@ -125,6 +126,8 @@ void Server::ProcessRows(uint32_t rows) {
     } else {
       p = LentBytes(off, len, flags);  // a stream-data row over a chunk JS lent for this call
       if (!p) return;
+      // the gather list stays one writev long (IOV_MAX): what is gathered goes first
+      if (GatherFullForLent(c->gather.size()) && !c->closing && !WriteGathered(c)) return;
     }
     if (flags <= kOutClose) {
       Deliver(c, r[kOutSeq], p, len, flags != 0, true, true);
@@ -213,6 +216,49 @@ void Server::FlushTouched() {
   touched_.clear();
 }
 
+// Writes c's gathered pieces now: one non-blocking write when nothing of c is queued (and the list
+// fits one writev), then what the socket did not take is copied behind c's unsent output (lent
+// chunks are valid during the flush call only). False: c failed (closed).
+bool Server::WriteGathered(Connection* c) {
+  size_t done = 0;
+  if (!c->writing && c->out_pending.empty() && c->gather.size() <= kMaxIov) {
+    // many small pieces (responses sharing bytes, held ones): one contiguous buffer is cheaper
+    // for the kernel than a long iovec
+    if (c->gather.size() > 1) {
+      size_t total = 0;
+      for (const uv_buf_t& b : c->gather) total += b.len;
+      if (total <= kWriteScratch) {
+        size_t at = 0;
+        for (const uv_buf_t& b : c->gather) {
+          std::memcpy(write_scratch_ + at, b.base, b.len);
+          at += b.len;
+        }
+        c->gather.clear();
+        c->gather.push_back(uv_buf_init(write_scratch_, static_cast<unsigned>(total)));
+      }
+    }
+    int r = TryWrite(c);
+    if (r == UV_EAGAIN || r == UV_ENOSYS) r = 0;
+    if (r < 0) {
+      c->gather.clear();
+      c->gather_keep.clear();
+      CloseConn(c);
+      return false;
+    }
+    stats_.bytes_written += static_cast<uint64_t>(r);
+    done = static_cast<size_t>(r);
+  }
+  bool ok = KeepUnsent(c->gather.data(), c->gather.size(), done,
+                       [c](const char* p, size_t n) { return c->out_pending.append(p, n); });
+  c->gather.clear();
+  if (!c->gather_keep.empty()) c->gather_keep.clear();  // (a deque's clear is not free when empty)
+  if (!ok) {
+    CloseConn(c);
+    return false;
+  }
+  return true;
+}
+
 void Server::FlushConn(Connection* c) {
   if (c->closing) {
     c->gather.clear();
@@ -220,50 +266,7 @@ void Server::FlushConn(Connection* c) {
     return;
   }
   if (!c->gather.empty()) {
-    size_t start = 0;
-    if (!c->writing && c->out_pending.empty() && c->gather.size() <= kMaxIov) {
-      // many small pieces (responses sharing bytes, held ones): one contiguous buffer is cheaper
-      // for the kernel than a long iovec
-      if (c->gather.size() > 1) {
-        size_t total = 0;
-        for (const uv_buf_t& b : c->gather) total += b.len;
-        if (total <= kWriteScratch) {
-          size_t at = 0;
-          for (const uv_buf_t& b : c->gather) {
-            std::memcpy(write_scratch_ + at, b.base, b.len);
-            at += b.len;
-          }
-          c->gather.clear();
-          c->gather.push_back(uv_buf_init(write_scratch_, static_cast<unsigned>(total)));
-        }
-      }
-      int r = TryWrite(c);
-      if (r == UV_EAGAIN || r == UV_ENOSYS) r = 0;
-      if (r < 0) {
-        c->gather.clear();
-        c->gather_keep.clear();
-        CloseConn(c);
-        return;
-      }
-      stats_.bytes_written += static_cast<uint64_t>(r);
-      size_t done = static_cast<size_t>(r);
-      while (start < c->gather.size() && done >= c->gather[start].len) {
-        done -= c->gather[start].len;
-        start++;
-      }
-      if (start < c->gather.size() && done) {
-        c->gather[start].base += done;
-        c->gather[start].len -= static_cast<unsigned>(done);
-      }
-    }
-    bool ok = true;
-    for (size_t i = start; i < c->gather.size() && ok; i++) ok = c->out_pending.append(c->gather[i].base, c->gather[i].len);
-    c->gather.clear();
-    if (!c->gather_keep.empty()) c->gather_keep.clear();  // (a deque's clear is not free when empty)
-    if (!ok) {
-      CloseConn(c);
-      return;
-    }
+    if (!WriteGathered(c)) return;
     if (!c->writing && !c->out_pending.empty()) StartWrite(c);
     if (c->closing) return;
   }

@@ -29,9 +29,12 @@ export interface ResponseStream {
   /**
    * Optional: `prefix`, `chunk` and `suffix` as one write (e.g. a chunk with its chunked-coding
    * framing), with the result of `write`. The transport holds no reference to `chunk` once it
-   * returns (a large one may be written from its own memory during the call, not copied).
+   * returns (a large one may be written from its own memory during the call, not copied) — unless
+   * `handedOver`: the caller promises `chunk` is never modified again, so the transport may keep a
+   * reference until it is written (native: the chunks of a tick are written from their own memory
+   * with the tick's one write per connection; what the socket does not take is copied then).
    */
-  writeFramed?(prefix: string, chunk: Uint8Array, suffix: string): boolean;
+  writeFramed?(prefix: string, chunk: Uint8Array, suffix: string, handedOver?: boolean): boolean;
   /**
    * Optional: `text` (UTF-8, not empty) as one chunk of the chunked transfer coding — the transport
    * adds its size line and CRLF after encoding it once (no separate byte count) — with the result of

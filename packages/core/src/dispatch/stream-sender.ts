@@ -3,6 +3,7 @@ import type { Request } from '../request/request.js';
 import { openSource, type PullSource } from '../response/stream-source.js';
 import { FileStream } from '../static/file-stream.js';
 import { SseSubscription } from '../response/sse-feed.js';
+import { hasImmutableChunks } from '../response/immutable-chunks.js';
 
 /** What a StreamSender needs from the dispatcher. @internal */
 export interface StreamHost {
@@ -52,6 +53,8 @@ export class StreamSender {
   private sizeLineOf = -1;
   private readonly src: PullSource;
   private readonly body: object;
+  /** The source's chunks are handed over (`immutableChunks`): kept by reference, never copied. */
+  private readonly handedOver: boolean;
 
   constructor(
     private readonly host: StreamHost,
@@ -62,6 +65,7 @@ export class StreamSender {
     private readonly kind: 'web' | 'node' | 'iterable',
   ) {
     this.body = body;
+    this.handedOver = hasImmutableChunks(body);
     this.src = openSource(body, kind);
   }
 
@@ -135,7 +139,8 @@ export class StreamSender {
             break;
           }
           // kept while the producer goes on, and a chunk is its own again once it is resumed: a copy
-          gathered.push(typeof r.value === 'string' ? chunk : new Uint8Array(chunk));
+          // (unless handed over)
+          gathered.push(typeof r.value === 'string' || this.handedOver ? chunk : new Uint8Array(chunk));
         }
         pending = this.src.next();
       }
@@ -293,15 +298,16 @@ export class StreamSender {
       throw new Error(`The streamed body is longer than its Content-Length (${framing.declared})`);
     }
     if (stream.writeFramed !== undefined) {
-      // one write; the transport does not keep the chunk (a large one is not copied either)
-      if (!framing.chunked) return stream.writeFramed('', chunk, '');
+      // one write; the transport does not keep the chunk (a large one is not copied either), or
+      // keeps a handed-over one until it is written
+      if (!framing.chunked) return stream.writeFramed('', chunk, '', this.handedOver);
       const n = chunk.byteLength;
       if (n !== this.sizeLineOf) {
         // the same string while the chunks keep their size (the transport reuses its bytes)
         this.sizeLineOf = n;
         this.sizeLine = `${n.toString(16)}\r\n`;
       }
-      return stream.writeFramed(this.sizeLine, chunk, '\r\n');
+      return stream.writeFramed(this.sizeLine, chunk, '\r\n', this.handedOver);
     }
     if (!framing.chunked) return stream.write(chunk);
     stream.write(`${chunk.byteLength.toString(16)}\r\n`);

@@ -37,8 +37,11 @@ export class OutStream extends ResponseStreamBase {
     return this.owner.streamWrite(this, chunk);
   }
 
-  /** One piece: a copy of prefix + chunk + suffix (the socket keeps what it writes until sent). */
-  writeFramed(prefix: string, chunk: Uint8Array, suffix: string): boolean {
+  /**
+   * One piece: a copy of prefix + chunk + suffix (the socket keeps what it writes until sent). A
+   * handed-over chunk is copied too (the contract allows it; one write per chunk either way).
+   */
+  writeFramed(prefix: string, chunk: Uint8Array, suffix: string, _handedOver?: boolean): boolean {
     if (this.closed) return false;
     const a = Buffer.byteLength(prefix, 'utf8');
     const piece = Buffer.allocUnsafe(a + chunk.byteLength + Buffer.byteLength(suffix, 'utf8'));

@@ -5,8 +5,11 @@ import { OutFlag } from './layout.js';
 /** Where a NativeOutStream writes its rows (the OutputWriter). */
 export interface StreamRows {
   streamRow(s: NativeOutStream, body: string | Uint8Array | null, flags: number): void;
-  /** prefix, chunk (lent when large: written during the call) and suffix rows. */
-  framedRows(s: NativeOutStream, prefix: string, chunk: Uint8Array, suffix: string, flags: number): void;
+  /**
+   * prefix, chunk (lent when large: written during the call; handed over: lent with the tick's
+   * flush) and suffix rows.
+   */
+  framedRows(s: NativeOutStream, prefix: string, chunk: Uint8Array, suffix: string, flags: number, handedOver?: boolean): void;
   /** One row: `text` as a chunk of the chunked coding (size line, text, CRLF). */
   chunkRow(s: NativeOutStream, text: string, flags: number): void;
 }
@@ -53,12 +56,12 @@ export class NativeOutStream extends ResponseStreamBase {
     return OutFlag.StreamData | OutFlag.WantDrain;
   }
 
-  writeFramed(prefix: string, chunk: Uint8Array, suffix: string): boolean {
+  writeFramed(prefix: string, chunk: Uint8Array, suffix: string, handedOver?: boolean): boolean {
     if (this.closed) return false;
     this.unacked += prefix.length + chunk.byteLength + suffix.length;
     const over = this.unacked >= this.highWaterMark;
     if (over) this.wantsDrain = true;
-    this.rows.framedRows(this, prefix, chunk, suffix, over ? OutFlag.StreamData | OutFlag.WantDrain : OutFlag.StreamData);
+    this.rows.framedRows(this, prefix, chunk, suffix, over ? OutFlag.StreamData | OutFlag.WantDrain : OutFlag.StreamData, handedOver);
     return !over;
   }
 

@@ -41,6 +41,13 @@ export const LEND_MIN = 256 * 1024;
  * The arena keeps the size it grew to (at most this plus one chunk under LEND_MIN).
  */
 export const GATHER_MAX = 8 * 1024 * 1024;
+/**
+ * A handed-over chunk (`writeFramed(..., true)`: its producer never modifies it after handing it
+ * over) of at least this many bytes is not copied: its row points at it and it is lent to the loop
+ * with the tick's flush (one writev per connection: the framing from the arena and the chunks from
+ * their own memory); smaller ones are copied (a copy of a few KiB costs less than a lent piece).
+ */
+export const REF_MIN = 8 * 1024;
 /** Room before a chunk's text for its size line (hex of up to 2^32 - 1 bytes, CRLF). */
 const CHUNK_ROOM = 10;
 
@@ -335,14 +342,14 @@ export class OutputWriter implements Responder {
    * copied: its row points at it, and the rows are flushed now, so the loop has written it (or copied
    * what the socket did not take) before this returns: the producer may reuse its memory at once.
    */
-  framedRows(s: NativeOutStream, prefix: string, chunk: Uint8Array, suffix: string, flags: number): void {
+  framedRows(s: NativeOutStream, prefix: string, chunk: Uint8Array, suffix: string, flags: number, handedOver = false): void {
     const data = flags & ~OutFlag.WantDrain;
     const n = chunk.byteLength;
-    if (n < LEND_MIN || this.inBatch || this.sink === undefined) {
+    if (n < (handedOver ? REF_MIN : LEND_MIN) || this.inBatch || this.sink === undefined) {
       // copied: prefix, chunk and suffix as one row of arena bytes, written with the tick's other rows
       const room = (prefix.length + suffix.length) * 3 + n;
-      if (!this.inBatch && this.sink !== undefined && this.pos !== 0 && this.pos + room > GATHER_MAX) {
-        this.sink.flush(this.finish()); // the tick's gathered output first: the arena stays bounded
+      if (!this.inBatch && this.sink !== undefined && this.pos + this.lentBytes !== 0 && this.pos + this.lentBytes + room > GATHER_MAX) {
+        this.flushLent(); // the tick's gathered output first: the arena stays bounded
       }
       const at = this.reserve(room);
       const a = this.arena;
@@ -359,15 +366,83 @@ export class OutputWriter implements Responder {
       this.row(s.conn, s.seq, at, p - at, flags);
       return;
     }
+    if (handedOver) {
+      this.refRows(s, prefix, chunk, suffix, flags, data);
+      return;
+    }
     if (prefix !== '') this.put(s.conn, s.seq, '', prefix, data);
     this.lendRow(s, chunk, suffix === '' ? flags : data);
     if (suffix !== '') this.put(s.conn, s.seq, '', suffix, flags);
-    const rows = this.finish();
+    this.flushLent();
+  }
+
+  /** Bytes of the chunks in `lent` (rows pointing at them, not flushed yet). */
+  private lentBytes = 0;
+
+  /**
+   * Rows of a handed-over chunk (not copied, not flushed now): its framing in the arena, the chunk
+   * lent with the tick's flush. The tick's output stays within GATHER_MAX bytes (flushed first).
+   */
+  private refRows(s: NativeOutStream, prefix: string, chunk: Uint8Array, suffix: string, flags: number, data: number): void {
+    const n = chunk.byteLength;
+    const room = (prefix.length + suffix.length) * 3;
+    if (this.pos + this.lentBytes !== 0 && this.pos + this.lentBytes + room + n > GATHER_MAX) this.flushLent();
+    if (prefix !== '') {
+      const at = this.reserve(prefix.length * 3);
+      this.commit(this.prefixBytes.write(this.arena, at, prefix, true));
+      this.pushRow(s.conn, s.seq, at, this.pos - at, data);
+    }
+    this.lendRow(s, chunk, suffix === '' ? flags : data);
+    this.lentBytes += n;
+    if (suffix === '') {
+      if (!this.scheduled) {
+        this.scheduled = true;
+        process.nextTick(this.flushLater);
+      }
+      return;
+    }
+    const at = this.reserve(suffix.length * 3);
+    if (suffix === CRLF) {
+      this.arena[at] = 13;
+      this.arena[at + 1] = 10;
+      this.commit(2);
+    } else this.commit(this.arena.utf8Write(suffix, at));
+    this.pushRow(s.conn, s.seq, at, this.pos - at, flags);
+  }
+
+  /** Flush every pending row now, with the chunks they lend (read by the loop during the call only). */
+  private flushLent(): void {
+    const rows = this.reset();
+    if (this.lent.length === 0) {
+      this.sink!.flush(rows);
+      return;
+    }
     try {
-      this.sink.flush(rows, this.lent);
+      this.sink!.flush(rows, this.lent);
     } finally {
       this.lent.length = 0;
+      this.lentBytes = 0;
     }
+  }
+
+  /**
+   * Rows that lend chunks are returned to the loop without them (`finish` of a batch): the chunks
+   * are copied into the arena first (not expected: lent rows are flushed by the tick that wrote them).
+   */
+  private copyLent(): void {
+    const t = this.table;
+    for (let i = 0; i < this.rows; i++) {
+      const r = i * OutCol.Count;
+      const off = t[r + OutCol.Off]!;
+      if (off < OUT_LENT_OFF) continue;
+      const chunk = this.lent[off - OUT_LENT_OFF]!;
+      const at = this.reserve(chunk.byteLength);
+      this.arena.set(chunk, at);
+      this.commit(chunk.byteLength);
+      this.table[r + OutCol.Off] = at; // (the table may have been replaced: reserve does not grow it)
+    }
+    this.lent.length = 0;
+    this.lentBytes = 0;
   }
 
   /**
@@ -590,6 +665,15 @@ export class OutputWriter implements Responder {
 
   /** Write the pending text and return the number of rows; resets for the next batch. */
   finish(): number {
+    if (this.lent.length !== 0) {
+      this.writeText();
+      this.copyLent();
+    }
+    return this.reset();
+  }
+
+  /** `finish` when no row lends a chunk (or the chunks go along with the rows). */
+  private reset(): number {
     this.writeText();
     const rows = this.rows;
     this.rows = 0;
@@ -606,6 +690,10 @@ export class OutputWriter implements Responder {
   private readonly flushLater = (): void => {
     this.scheduled = false;
     if (this.inBatch || this.rows === 0) return;
+    if (this.lent.length !== 0) {
+      this.flushLent();
+      return;
+    }
     const rows = this.finish();
     this.sink?.flush(rows);
   };
