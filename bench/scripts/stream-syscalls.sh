@@ -3,13 +3,15 @@
 # `perf stat`, fine on a busy machine): the server is started, warmed up, then counted over N
 # transfers of 1 MiB (bench/scripts/callgrind/stream-client.mjs, 4 connections, or CONNS). Prints each syscall
 # made at least N/4 times with its count per MiB.
-# usage: bench/scripts/stream-syscalls.sh <download|upload> <jato|node-http|c-floor|c-floor-64k> [N]
+# usage: bench/scripts/stream-syscalls.sh <download|upload> <jato|jato-copy|node-http|c-floor|c-floor-64k> [N]
+# (jato-copy: jato with /download under the default chunk rule, copied, instead of immutableChunks)
 # (jato: JATO_NATIVE_LOOP_ADDON picks another build of the addon, for an A/B)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 kind=${1:?download or upload}; server=${2:?server}; n=${3:-400}
 case $server in
   jato) cmd=(node "$here/../servers/jato-stream.mjs") ;;
+  jato-copy) export JATO_DOWNLOAD=copy; cmd=(node "$here/../servers/jato-stream.mjs") ;;
   node-http) cmd=(node "$here/../servers/node-http-stream.mjs") ;;
   c-floor|c-floor-64k)
     node -e "import('$here/../src/stream/c-floor.mjs').then((m) => { const l = m.cFloorLaunch(); if (typeof l === 'string') { console.error(l); process.exit(1); } })"

@@ -2,10 +2,13 @@
 //   GET /sse          subscribe to the broadcast (an SseFeed: server-sent events framed once, shared;
 //                     with JATO_SSE=generator: one `sse(async function* ...)` per subscriber instead)
 //   GET /publish?k=N  broadcast N events to every subscriber, answers the subscriber count
-//   GET /download     1 MiB streamed (16 chunks of 64 KiB from an async generator, chunked)
+//   GET /download     1 MiB streamed (16 chunks of 64 KiB from an async generator, chunked), its
+//                     chunks handed over (`immutableChunks`: written from their own memory, as
+//                     node:http does with res.write); with JATO_DOWNLOAD=copy the default rule instead
+//   GET /download-copy the same under the default rule (each chunk copied before the source resumes)
 //   POST /upload      the body read as a stream (route bodyLimit), answers its length
 // PORT/HOST from the environment; SIGTERM closes gracefully.
-import { App, SseFeed, sse } from 'jato';
+import { App, SseFeed, immutableChunks, sse } from 'jato';
 
 const CHUNK = Buffer.alloc(64 * 1024, 120);
 const EVENT = { event: 'tick', data: 'x'.repeat(64) };
@@ -52,9 +55,11 @@ app.get('/publish', (req) => {
   feed.publish(Array.from({ length: k }, () => EVENT));
   return String(feed.size);
 });
-app.get('/download', () => (async function* () {
+const download = () => (async function* () {
   for (let i = 0; i < 16; i++) yield CHUNK;
-})());
+})();
+app.get('/download', process.env.JATO_DOWNLOAD === 'copy' ? download : () => immutableChunks(download()));
+app.get('/download-copy', download);
 app.post('/upload', async (req) => {
   let n = 0;
   for await (const chunk of req.stream()) n += chunk.length;

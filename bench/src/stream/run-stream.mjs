@@ -6,7 +6,7 @@
  * server CPU per MB) — for jato (native transport) and node:http, fastify, Bun, Deno (Bun and Deno
  * from `pnpm bench:setup` in bench/.peers; skipped with a note when missing).
  *
- *   node src/stream/run-stream.mjs [--duration 5] [--servers jato,jato-sse-generator,c-floor,c-floor-64k,node-http,fastify,bun,deno]
+ *   node src/stream/run-stream.mjs [--duration 5] [--servers jato,jato-copy,jato-sse-generator,c-floor,c-floor-64k,node-http,fastify,bun,deno]
  *                                  [--scenarios sse,download,upload] [--sse-clients 1000] [--conns 8]
  *
  * Server CPU is user + system time of the server's process tree (/proc) around each scenario.
@@ -35,6 +35,8 @@ const dir = path.join(BENCH_DIR, 'servers');
 /** @type {Record<string, () => { command: string, args: string[], env?: Record<string, string> } | string>} */
 const launches = {
   jato: () => ({ command: process.execPath, args: [path.join(dir, 'jato-stream.mjs')] }),
+  // the same server with /download under the default chunk rule (copied) instead of immutableChunks
+  'jato-copy': () => ({ command: process.execPath, args: [path.join(dir, 'jato-stream.mjs')], env: { JATO_DOWNLOAD: 'copy' } }),
   // the same server with SSE through one `sse(async function* ...)` per subscriber instead of SseFeed
   'jato-sse-generator': () => ({ command: process.execPath, args: [path.join(dir, 'jato-stream.mjs')], env: { JATO_SSE: 'generator' } }),
   'node-http': () => ({ command: process.execPath, args: [path.join(dir, 'node-http-stream.mjs')] }),
