@@ -86,6 +86,49 @@ void Server::Deliver(Connection* c, uint32_t seq, const char* p, size_t len, boo
 #define JATO_NOINLINE
 #endif
 
+// Writes c's gathered pieces now: one non-blocking write when nothing of c is queued (and the list
+// fits one writev), then what the socket did not take is copied behind c's unsent output (lent
+// chunks are valid during the flush call only). False: c failed (closed).
+bool Server::WriteGathered(Connection* c) {
+  size_t done = 0;
+  if (!c->writing && c->out_pending.empty() && c->gather.size() <= kMaxIov) {
+    // many small pieces (responses sharing bytes, held ones): one contiguous buffer is cheaper
+    // for the kernel than a long iovec
+    if (c->gather.size() > 1) {
+      size_t total = 0;
+      for (const uv_buf_t& b : c->gather) total += b.len;
+      if (total <= kWriteScratch) {
+        size_t at = 0;
+        for (const uv_buf_t& b : c->gather) {
+          std::memcpy(write_scratch_ + at, b.base, b.len);
+          at += b.len;
+        }
+        c->gather.clear();
+        c->gather.push_back(uv_buf_init(write_scratch_, static_cast<unsigned>(total)));
+      }
+    }
+    int r = TryWrite(c);
+    if (r == UV_EAGAIN || r == UV_ENOSYS) r = 0;
+    if (r < 0) {
+      c->gather.clear();
+      c->gather_keep.clear();
+      CloseConn(c);
+      return false;
+    }
+    stats_.bytes_written += static_cast<uint64_t>(r);
+    done = static_cast<size_t>(r);
+  }
+  bool ok = KeepUnsent(c->gather.data(), c->gather.size(), done,
+                       [c](const char* p, size_t n) { return c->out_pending.append(p, n); });
+  c->gather.clear();
+  if (!c->gather_keep.empty()) c->gather_keep.clear();  // (a deque's clear is not free when empty)
+  if (!ok) {
+    CloseConn(c);
+    return false;
+  }
+  return true;
+}
+
 // The cache lines of a Connection that flushing it reads (its fd, the output state and flags), and
 // the memory they point at. A fan-out flushes a thousand connections in a row and spends several
 // microseconds in the kernel for each: the next connections' lines are fetched meanwhile instead of
@@ -214,49 +257,6 @@ void Server::FlushTouched() {
     }();
   }
   touched_.clear();
-}
-
-// Writes c's gathered pieces now: one non-blocking write when nothing of c is queued (and the list
-// fits one writev), then what the socket did not take is copied behind c's unsent output (lent
-// chunks are valid during the flush call only). False: c failed (closed).
-bool Server::WriteGathered(Connection* c) {
-  size_t done = 0;
-  if (!c->writing && c->out_pending.empty() && c->gather.size() <= kMaxIov) {
-    // many small pieces (responses sharing bytes, held ones): one contiguous buffer is cheaper
-    // for the kernel than a long iovec
-    if (c->gather.size() > 1) {
-      size_t total = 0;
-      for (const uv_buf_t& b : c->gather) total += b.len;
-      if (total <= kWriteScratch) {
-        size_t at = 0;
-        for (const uv_buf_t& b : c->gather) {
-          std::memcpy(write_scratch_ + at, b.base, b.len);
-          at += b.len;
-        }
-        c->gather.clear();
-        c->gather.push_back(uv_buf_init(write_scratch_, static_cast<unsigned>(total)));
-      }
-    }
-    int r = TryWrite(c);
-    if (r == UV_EAGAIN || r == UV_ENOSYS) r = 0;
-    if (r < 0) {
-      c->gather.clear();
-      c->gather_keep.clear();
-      CloseConn(c);
-      return false;
-    }
-    stats_.bytes_written += static_cast<uint64_t>(r);
-    done = static_cast<size_t>(r);
-  }
-  bool ok = KeepUnsent(c->gather.data(), c->gather.size(), done,
-                       [c](const char* p, size_t n) { return c->out_pending.append(p, n); });
-  c->gather.clear();
-  if (!c->gather_keep.empty()) c->gather_keep.clear();  // (a deque's clear is not free when empty)
-  if (!ok) {
-    CloseConn(c);
-    return false;
-  }
-  return true;
 }
 
 void Server::FlushConn(Connection* c) {
