@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { App, Response, immutableChunks } from '../../src/index.js';
+import { App, Response, immutableChunks, type HandlerResult } from '../../src/index.js';
 import { hasImmutableChunks } from '../../src/response/immutable-chunks.js';
 import { GATHER_MAX, LEND_MIN, REF_MIN } from '../../../native-loop/src/native/output-writer.js';
 import { prng } from '../support/prng.js';
@@ -45,7 +45,7 @@ const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('he
 
 type Kind = 'generator' | 'readable' | 'web' | 'response';
 /** The chunks as a marked source of the given kind (every chunk of a turn yielded without a pause unless `pauseEvery`). */
-function source(kind: Kind, chunks: Buffer[], pauseEvery = 0): unknown {
+function source(kind: Kind, chunks: Buffer[], pauseEvery = 0): HandlerResult {
   const gen = async function* (): AsyncGenerator<Buffer> {
     for (let i = 0; i < chunks.length; i++) {
       yield chunks[i]!;
@@ -178,15 +178,13 @@ describe.each(STREAM_TRANSPORTS)('handed-over chunks (%s transport)', (transport
     c.send('GET /big HTTP/1.1\r\nHost: t\r\n\r\nGET /small HTTP/1.1\r\nHost: t\r\n\r\nGET /big HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
     await c.untilClosed(60_000);
     const want = sha(Buffer.concat(Array.from({ length: 40 }, () => chunk)));
-    let rest = c.received;
-    const first = payloadOf(rest);
+    const first = payloadOf(c.received);
     expect(sha(first.body)).toBe(want);
     const small = payloadOf(first.rest);
     expect(small.body.toString()).toBe('small');
     const last = payloadOf(small.rest);
     expect(sha(last.body)).toBe(want);
-    rest = last.rest;
-    expect(rest.length).toBe(0);
+    expect(last.rest.length).toBe(0);
   }, 60_000);
 
   it('the client leaving (reset, then FIN) at seeded points cancels the source and fires req.signal', async () => {
