@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "heap_tuning.hpp"
 #include "server.hpp"
 
 namespace {
@@ -82,6 +83,7 @@ class NativeServer : public Napi::ObjectWrap<NativeServer> {
     opt.max_stream_body_bytes = get_u64(o, "maxStreamBodyBytes", opt.max_stream_body_bytes);
     opt.body_window = get_u64(o, "bodyWindow", opt.body_window);
     opt.max_discard_bytes = get_u64(o, "maxDiscardBytes", opt.max_discard_bytes);
+    if (opt.max_stream_body_bytes > 0) jato::loop::tune_heap_for_bodies();  // heap_tuning.hpp
     server_ = std::make_unique<Server>(env, std::move(opt));
     if (!server_->Init(info.This(), info[1], info[2])) {
       Napi::Error::New(env, "native-loop: initialisation failed").ThrowAsJavaScriptException();
