@@ -1,7 +1,7 @@
 // Streamed uploads on the native loop reuse the heap: the body buffers V8 frees at its young GCs stay
 // in the process heap (native-loop's heap_tuning.hpp) instead of going back to the kernel and being
 // faulted in again page by page. Measured as minor page faults of a server in its own process
-// (/proc/<pid>/stat) per MiB uploaded after a warm-up: ~1.5 with the tuning; 8–37 without it (glibc's
+// (/proc/<pid>/stat) per MiB uploaded after a warm-up: ~0.2–3 with the tuning; 8–37 without it (glibc's
 // dynamic trim threshold gave each batch back). The bound is generous (busy machine), far below the
 // untuned figure's range. Page faults are counted by the kernel, exactly: no timing in this test.
 import { spawn, type ChildProcess } from 'node:child_process';

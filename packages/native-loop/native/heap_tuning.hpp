@@ -5,10 +5,13 @@
 // default, dynamic trim threshold is twice its mmap threshold (~0.5 MiB once that grew to a body
 // buffer), so each batch went back to the kernel (brk) and the next reads faulted every page in again
 // and the kernel zeroed it: 8–37 page faults and ~0.3 brk calls per MiB uploaded, ~10 % of the
-// server's CPU per MiB. With a 32 MiB trim threshold the heap keeps that memory: ~1.5 faults per MiB.
-// Setting one threshold freezes glibc's dynamic mmap threshold, so that is set too (4 MiB: body
-// buffers and buffered bodies up to 1 MiB come from the heap, as they do today once glibc's dynamic
-// threshold grew past them; larger blocks are mapped and unmapped as before).
+// server's CPU per MiB (up to ~10 %). With a 64 MiB trim threshold the heap keeps that memory: ~1–3 faults per MiB
+// (32 MiB, the size of one batch, was not enough margin: every few runs the batches still went back).
+// The cost: up to 64 MiB of free heap stays in the process (its RSS stays at the peak it reached
+// instead of dropping between GCs).
+// Setting one threshold freezes glibc's dynamic mmap threshold, so that is set too (4 MiB: blocks
+// under it, body buffers and buffered bodies included, come from the heap, as they do anyway once
+// glibc's dynamic threshold grew past them; larger blocks are mapped and unmapped on their own).
 // Process-wide, at most once, with glibc only, when a server with streamed bodies is created
 // (addon.cc), and never when the user chose either threshold (MALLOC_TRIM_THRESHOLD_,
 // MALLOC_MMAP_THRESHOLD_, or glibc.malloc.trim_threshold / mmap_threshold in GLIBC_TUNABLES):
@@ -26,7 +29,7 @@
 namespace jato::loop {
 
 /** The trim threshold set (bytes of free heap top glibc keeps). */
-constexpr int kHeapTrimThreshold = 32 * 1024 * 1024;
+constexpr int kHeapTrimThreshold = 64 * 1024 * 1024;
 /** The mmap threshold set with it (blocks this large or larger are mapped on their own). */
 constexpr int kHeapMmapThreshold = 4 * 1024 * 1024;
 
