@@ -3,7 +3,8 @@
 //                     with JATO_SSE=generator: one `sse(async function* ...)` per subscriber instead)
 //   GET /publish?k=N  broadcast N events to every subscriber, answers the subscriber count
 //   GET /download     1 MiB streamed (16 chunks of 64 KiB from an async generator, chunked)
-//   POST /upload      the body read as a stream (route bodyLimit), answers its length
+//   POST /upload      the body read as a stream (route bodyLimit), answers its length (with
+//                     JATO_UPLOAD=borrowed: `req.stream({ borrowed: true })`)
 // PORT/HOST from the environment; SIGTERM closes gracefully.
 import { App, SseFeed, sse } from 'jato';
 
@@ -55,9 +56,11 @@ app.get('/publish', (req) => {
 app.get('/download', () => (async function* () {
   for (let i = 0; i < 16; i++) yield CHUNK;
 })());
+/** With JATO_UPLOAD=borrowed: `req.stream({ borrowed: true })` (each chunk valid until the next). */
+const streamOptions = process.env.JATO_UPLOAD === 'borrowed' ? { borrowed: true } : undefined;
 app.post('/upload', async (req) => {
   let n = 0;
-  for await (const chunk of req.stream()) n += chunk.length;
+  for await (const chunk of req.stream(streamOptions)) n += chunk.length;
   return String(n);
 }, { bodyLimit: 64 * 1024 * 1024 });
 

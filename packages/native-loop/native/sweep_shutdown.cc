@@ -57,6 +57,7 @@ void Server::OnConnClosed(uv_handle_t* h) {
   s->closed_ids_.push_back(c->id);
   s->DropFiles(c);
   if (c->body) s->ReleaseBodyBuffer(*c->body);
+  if (c->pool) s->FreeBodyPool(c);
   if (c->write_queued) s->Unqueue(c);  // the fan-out write queue holds pointers (fanout_writes.cc)
   delete c;
   s->Wake();
