@@ -16,7 +16,9 @@
 // reads, fresh pages, buffers and calls into JS per MiB); still at most kBodyBufferSize per
 // receiving connection, as for any fast client. A read takes at most the window's free room (at least
 // kReadBufferSize) and reading stops at the window (UpdateReading), so a lagging consumer is handed
-// at most window + kReadBufferSize, as with the shared read buffer.
+// at most window + kReadBufferSize, as with the shared read buffer. A borrowed body (body_pool.cc)
+// lends its full buffers back instead of letting them go, and any body reads into a spare one first:
+// up to kPoolBuffers more per connection, reused rather than made anew.
 // Contract: loop thread only; Node-API calls happen inside a handle scope of their own and never
 // call into JS (a GC may run).
 #include <algorithm>
