@@ -155,7 +155,7 @@ describe.each(TRANSPORTS)('req.stream({ borrowed: true }) (%s transport)', (tran
     expect(c.text()).toContain('stopped');
   }, 60_000);
 
-  it.runIf(transport === 'native')('the native loop reuses the connection\'s body buffers: a 32 MiB borrowed upload lives in at most 8 distinct buffers', async () => {
+  it.runIf(transport === 'native')('the native loop reuses the connection\'s body buffers: a 32 MiB borrowed upload lives in at most 12 distinct buffers', async () => {
     const app = new App({ transport, logger: false });
     const buffers = new Set<ArrayBufferLike>();
     app.post('/upload', borrowedHasher(9, buffers), { bodyLimit: 64 * MiB });
@@ -165,7 +165,9 @@ describe.each(TRANSPORTS)('req.stream({ borrowed: true }) (%s transport)', (tran
     const c = await raw();
     await send(c, wireOf('/upload', body, false, rnd), rnd);
     await c.until('the answer', () => c.text().includes(`${body.length} ${sha(body)}`));
-    // without reuse: one 256 KiB buffer per 256 KiB read, ~128
-    expect(buffers.size).toBeLessThanOrEqual(8);
+    // without reuse one 256 KiB buffer per 256 KiB read, ~128; with it the first buffers of a new
+    // connection (16 KiB doubling to 256 KiB: 4) and the 3 the pool keeps, 7 when measured
+    if (process.env['JATO_STREAM_REPORT'] === '1') console.log(`distinct buffers: ${buffers.size}`);
+    expect(buffers.size).toBeLessThanOrEqual(12);
   }, 60_000);
 });
