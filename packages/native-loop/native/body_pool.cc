@@ -4,7 +4,9 @@
 // JS calls only when the consumer asks for the next chunk or ends the iteration) it becomes spare,
 // and BodyReadTarget reads into a spare buffer before it makes a new one. At most kPoolBuffers per
 // connection: beyond, the oldest is let go (its reference deleted: JS's views keep it alive as long
-// as they need it, as for any buffer). All are let go when the connection closes.
+// as they need it, as for any buffer). All are let go when the connection closes, and when it has
+// been idle (no request in flight) for kPoolIdleMs or half its keep-alive timeout (OnSweep): idle
+// keep-alive connections hold no body memory.
 // Contract: loop thread only; Node-API calls (reference deletion) never call into JS.
 #include <algorithm>
 #include <new>

@@ -6,6 +6,7 @@
 // consumer may still use points into it: the buffer is reused for a later read of this connection
 // instead of a fresh Node Buffer (no allocation, no garbage for V8's young GC, memory that stays in
 // the cache). Bodies read the default way never lend their buffers: JS keeps them as long as it likes.
+// Memory: at most kPoolBuffers (3 × 256 KiB) per connection while it uploads; none once idle.
 // Contract: owned by its Connection; plain data (the Server creates and deletes the references).
 #pragma once
 #include <node_api.h>
@@ -40,6 +41,9 @@ struct BodyPool {
   std::vector<PooledBuffer> spare;  // reusable now
   std::vector<ConsumedMark> marks;  // ended borrowed bodies with buffers still lent
 };
+
+/** A connection idle this long (or half its keep-alive timeout, if less) lets its buffers go (the sweep). */
+constexpr uint64_t kPoolIdleMs = 1000;
 
 /** Buffers a connection keeps (lent + spare); beyond, the oldest lent one is simply let go (JS keeps it). */
 constexpr size_t kPoolBuffers = 3;

@@ -159,6 +159,8 @@ void Server::OnSweep(uv_timer_t* h) {
       case Framer::Phase::Done:
         break;
       case Framer::Phase::Idle:
+        if (c->pool && c->in_flight == 0 && now - c->idle_since >= std::min<uint64_t>(kPoolIdleMs, o.keep_alive_timeout / 2))
+          s->FreeBodyPool(c);  // an idle connection keeps no body buffers (body_pool.cc)
         if (c->in_flight == 0 && c->order.held_empty() && c->output_idle() && c->in.empty() &&
             now - c->idle_since >= o.keep_alive_timeout)
           expired.push_back(c), status.push_back(0);

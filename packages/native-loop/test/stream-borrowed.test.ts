@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BODY_ABORTED, BODY_DONE, BODY_STREAM, type BodyChunks } from '../src/stream-input.js';
 import type { Responder, ServerHandlers, ServerOptions } from '../src/types.js';
@@ -22,7 +23,7 @@ const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 function borrowedReader(bodies: Buffer[], seed: number) {
   const rnd = seeded(seed);
   let out: Responder | undefined;
-  const state = { mismatches: 0, buffers: new Set<ArrayBufferLike>(), answered: 0, aborted: 0, onAbort: (): void => {} };
+  const state = { mismatches: 0, buffers: new Set<ArrayBufferLike>(), bySeq: new Map<number, Set<ArrayBufferLike>>(), answered: 0, aborted: 0, onAbort: (): void => {} };
   const queue: Array<{ conn: number; seq: number; view: Uint8Array; at: number; last: boolean }> = [];
   const offsets = new Map<string, number>();
   let index = 0; // the body being received (they come in order on the one connection)
@@ -61,6 +62,8 @@ function borrowedReader(bodies: Buffer[], seed: number) {
         const at = offsets.get(key)!;
         const view = chunks.keep !== undefined ? chunks.keep(k) : Uint8Array.from(chunks.data(k)); // JS transport: a copy
         state.buffers.add(view.buffer);
+        if (!state.bySeq.has(seq)) state.bySeq.set(seq, new Set());
+        state.bySeq.get(seq)!.add(view.buffer);
         offsets.set(key, at + view.length);
         queue.push({ conn, seq, view, at, last: chunks.end(k) === BODY_DONE });
         if (chunks.end(k) === BODY_DONE) index++;
@@ -120,6 +123,28 @@ describe.each(TRANSPORTS)('borrowed streamed bodies ($name transport)', ({ name,
     c.socket.write(body);
     const [res] = await c.responses(1);
     expect(Buffer.from(res!.body).toString()).toBe(String(body.length));
+    expect(state.mismatches).toBe(0);
+  }, 60_000);
+
+  it.runIf(name === 'native')('a connection keeps its buffers for the next body right away, and lets them go once idle for 1 s', async () => {
+    const bodies = [0, 1, 2].map((k) => bytes(2 * MiB, 60 + k));
+    const { handlers, state } = borrowedReader(bodies, 14);
+    // keep-alive 4 s: the pool goes after 1 s idle (sweeps every 500 ms), the connection after 4 s
+    const { port } = await h.start(handlers, { ...streaming, timeouts: { keepAlive: 4000 } });
+    const c = await h.connect(port);
+    const upload = async (body: Buffer, n: number): Promise<void> => {
+      c.socket.write(`POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: ${body.length}\r\n\r\n`);
+      c.socket.write(body);
+      await c.responses(n);
+    };
+    await upload(bodies[0]!, 1);
+    await upload(bodies[1]!, 2); // at once: reads into the buffers body 0 used
+    const shared = (a: number, b: number): number => [...state.bySeq.get(a)!].filter((x) => state.bySeq.get(b)!.has(x)).length;
+    expect(shared(0, 1)).toBeGreaterThan(0);
+    // idle past 1 s plus a sweep, well under the keep-alive timeout (the connection stays open)
+    await delay(2000);
+    await upload(bodies[2]!, 3);
+    expect(shared(1, 2)).toBe(0);
     expect(state.mismatches).toBe(0);
   }, 60_000);
 });
