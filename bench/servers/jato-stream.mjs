@@ -6,7 +6,8 @@
 //                     chunks handed over (`immutableChunks`: written from their own memory, as
 //                     node:http does with res.write); with JATO_DOWNLOAD=copy the default rule instead
 //   GET /download-copy the same under the default rule (each chunk copied before the source resumes)
-//   POST /upload      the body read as a stream (route bodyLimit), answers its length
+//   POST /upload      the body read as a stream (route bodyLimit), answers its length (with
+//                     JATO_UPLOAD=borrowed: `req.stream({ borrowed: true })`)
 // PORT/HOST from the environment; SIGTERM closes gracefully.
 import { App, SseFeed, immutableChunks, sse } from 'jato';
 
@@ -60,9 +61,11 @@ const download = () => (async function* () {
 })();
 app.get('/download', process.env.JATO_DOWNLOAD === 'copy' ? download : () => immutableChunks(download()));
 app.get('/download-copy', download);
+/** With JATO_UPLOAD=borrowed: `req.stream({ borrowed: true })` (each chunk valid until the next). */
+const streamOptions = process.env.JATO_UPLOAD === 'borrowed' ? { borrowed: true } : undefined;
 app.post('/upload', async (req) => {
   let n = 0;
-  for await (const chunk of req.stream()) n += chunk.length;
+  for await (const chunk of req.stream(streamOptions)) n += chunk.length;
   return String(n);
 }, { bodyLimit: 64 * 1024 * 1024 });
 

@@ -21,6 +21,20 @@ describe('bench:stream', () => {
       for (const c of cells) expect(c).toBeGreaterThan(0);
     }
   }, 150_000);
+
+  it('jato-borrowed (uploads read with req.stream({ borrowed: true })) reports upload figures', () => {
+    const run = spawnSync(process.execPath, ['src/stream/run-stream.mjs', '--duration', '1', '--servers', 'jato-borrowed', '--scenarios', 'upload', '--conns', '2'], {
+      cwd: bench,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const row = run.stdout.split('\n').find((l) => l.startsWith('| jato-borrowed |'));
+    expect(row).toBeDefined();
+    const [mibs, cpu] = row!.split('|').slice(6, 8).map((c) => Number(c.trim()));
+    expect(mibs).toBeGreaterThan(0);
+    expect(cpu).toBeGreaterThan(0);
+  }, 90_000);
 });
 
 describe('c-floor (the floor of the download and upload scenarios)', () => {

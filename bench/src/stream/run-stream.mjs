@@ -6,7 +6,7 @@
  * server CPU per MB) — for jato (native transport) and node:http, fastify, Bun, Deno (Bun and Deno
  * from `pnpm bench:setup` in bench/.peers; skipped with a note when missing).
  *
- *   node src/stream/run-stream.mjs [--duration 5] [--servers jato,jato-copy,jato-sse-generator,c-floor,c-floor-64k,node-http,fastify,bun,deno]
+ *   node src/stream/run-stream.mjs [--duration 5] [--servers jato,jato-copy,jato-borrowed,jato-sse-generator,c-floor,c-floor-64k,node-http,fastify,bun,deno]
  *                                  [--scenarios sse,download,upload] [--sse-clients 1000] [--conns 8]
  *
  * Server CPU is user + system time of the server's process tree (/proc) around each scenario.
@@ -39,6 +39,8 @@ const launches = {
   'jato-copy': () => ({ command: process.execPath, args: [path.join(dir, 'jato-stream.mjs')], env: { JATO_DOWNLOAD: 'copy' } }),
   // the same server with SSE through one `sse(async function* ...)` per subscriber instead of SseFeed
   'jato-sse-generator': () => ({ command: process.execPath, args: [path.join(dir, 'jato-stream.mjs')], env: { JATO_SSE: 'generator' } }),
+  // the same server with uploads read by `req.stream({ borrowed: true })` (each chunk valid until the next)
+  'jato-borrowed': () => ({ command: process.execPath, args: [path.join(dir, 'jato-stream.mjs')], env: { JATO_UPLOAD: 'borrowed' } }),
   'node-http': () => ({ command: process.execPath, args: [path.join(dir, 'node-http-stream.mjs')] }),
   // the floor: a minimal C server on epoll (downloads and uploads only), what any server reaches here
   'c-floor': cFloorLaunch,

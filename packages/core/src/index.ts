@@ -9,6 +9,7 @@ export type {
   NotFoundHandler, RequestHook, RequestOf, ResponseHook,
 } from './app/types.js';
 export { Request } from './request/request.js';
+export type { StreamOptions } from './request/stream-options.js';
 export type { MultipartPart } from './request/multipart-stream.js';
 export { Form, type FormLimits, type FormValue, type UploadedFile } from './request/form.js';
 export { parseCookies } from './request/cookies.js';

@@ -2,7 +2,7 @@
 //   listen() -> { address, port, family }         inputBuffers() -> { table, headers, arena, closed, date }
 //   setOutput(arena: Uint8Array, table: Uint32Array)  flush(rows)  close(deadlineMs)
 //   stats() -> { connections, accepted, inFlight, requests, bytesRead, bytesWritten }   remote(conn)
-//   bodyRead(conn, seq, bytes)   (streamed request bodies: JS consumed bytes, see body_stream.cc)
+//   bodyRead(conn, seq, bytes[, borrowed])   (streamed request bodies: JS consumed bytes, see body_stream.cc, body_pool.cc)
 //   wsBuffered(conn)             (WebSocket bytes not yet written)
 // Errors are thrown as JS exceptions (no C++ exceptions are used).
 #include <napi.h>
@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "heap_tuning.hpp"
 #include "server.hpp"
 
 namespace {
@@ -82,6 +83,7 @@ class NativeServer : public Napi::ObjectWrap<NativeServer> {
     opt.max_stream_body_bytes = get_u64(o, "maxStreamBodyBytes", opt.max_stream_body_bytes);
     opt.body_window = get_u64(o, "bodyWindow", opt.body_window);
     opt.max_discard_bytes = get_u64(o, "maxDiscardBytes", opt.max_discard_bytes);
+    if (opt.max_stream_body_bytes > 0) jato::loop::tune_heap_for_bodies();  // heap_tuning.hpp
     server_ = std::make_unique<Server>(env, std::move(opt));
     if (!server_->Init(info.This(), info[1], info[2])) {
       Napi::Error::New(env, "native-loop: initialisation failed").ThrowAsJavaScriptException();
@@ -154,7 +156,8 @@ class NativeServer : public Napi::ObjectWrap<NativeServer> {
     if (info.Length() >= 3 && info[0].IsNumber() && info[1].IsNumber() && info[2].IsNumber()) {
       double bytes = info[2].As<Napi::Number>().DoubleValue();
       server_->BodyRead(info[0].As<Napi::Number>().Uint32Value(), info[1].As<Napi::Number>().Uint32Value(),
-                        bytes > 0 ? static_cast<uint64_t>(bytes < 9.0e15 ? bytes : 9.0e15) : 0);
+                        bytes > 0 ? static_cast<uint64_t>(bytes < 9.0e15 ? bytes : 9.0e15) : 0,
+                        info.Length() >= 4 && info[3].IsBoolean() && info[3].As<Napi::Boolean>().Value());
     }
     return info.Env().Undefined();
   }

@@ -8,7 +8,7 @@
   "targets": [
     {
       "target_name": "jato_native_loop",
-      "sources": ["addon.cc", "napi_bridge.cc", "listener.cc", "input_batch.cc", "writer.cc", "sweep_shutdown.cc", "stream_writer.cc", "file_sender.cc", "body_stream.cc", "body_buffer.cc", "ws_input.cc", "ws_output.cc", "fanout_writes.cc"],
+      "sources": ["addon.cc", "napi_bridge.cc", "listener.cc", "input_batch.cc", "writer.cc", "sweep_shutdown.cc", "stream_writer.cc", "file_sender.cc", "body_stream.cc", "body_buffer.cc", "body_pool.cc", "ws_input.cc", "ws_output.cc", "fanout_writes.cc"],
       "include_dirs": ["<(jato_napi_include)", "<(jato_parser_include)", "."],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],

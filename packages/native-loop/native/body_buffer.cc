@@ -16,7 +16,9 @@
 // reads, fresh pages, buffers and calls into JS per MiB); still at most kBodyBufferSize per
 // receiving connection, as for any fast client. A read takes at most the window's free room (at least
 // kReadBufferSize) and reading stops at the window (UpdateReading), so a lagging consumer is handed
-// at most window + kReadBufferSize, as with the shared read buffer.
+// at most window + kReadBufferSize, as with the shared read buffer. A borrowed body (body_pool.cc)
+// lends its full buffers back instead of letting them go, and any body reads into a spare one first:
+// up to kPoolBuffers more per connection, reused rather than made anew.
 // Contract: loop thread only; Node-API calls happen inside a handle scope of their own and never
 // call into JS (a GC may run).
 #include <algorithm>
@@ -27,10 +29,6 @@
 
 namespace jato::loop {
 
-/** Largest body buffer (one read can fill it: large reads, few crossings per MiB). Powers of two from
- *  BodyStream::buf_next's 16 KiB. */
-constexpr size_t kBodyBufferSize = 256 * 1024;
-
 // Where the next read of `c` goes: the free end of its body buffer (made when needed), or null for
 // the shared read buffer (not a direct body, or no memory).
 char* Server::BodyReadTarget(Connection* c, size_t* len) {
@@ -38,9 +36,14 @@ char* Server::BodyReadTarget(Connection* c, size_t* len) {
   if (!b || b->starting || b->discarding || (b->is_chunked ? b->chunked.done() : b->remaining == 0) ||
       c->closing || c->input_done || !c->in.empty() || !env_alive_)
     return nullptr;
-  if (b->buf && b->buf_fill == b->buf_cap) ReleaseBodyBuffer(*b);
-  if (!b->buf) {
-    size_t cap = b->is_chunked ? b->buf_next : static_cast<size_t>(std::min<uint64_t>(b->remaining, b->buf_next));
+  if (b->buf && b->buf_fill == b->buf_cap) LendBodyBuffer(c, *b);  // released unless borrowed (body_pool.cc)
+  // a spare buffer (consumed bytes of an earlier borrowed body) first, whatever this body's reader:
+  // only lending a buffer back needs a borrowed reader
+  if (!b->buf && !ReuseBodyBuffer(c, *b)) {
+    // a borrowed body takes full-size buffers (reused for the rest of it and later bodies)
+    size_t cap = b->is_chunked || (b->borrowed && b->buf_next == kBodyBufferSize)
+                     ? b->buf_next
+                     : static_cast<size_t>(std::min<uint64_t>(b->remaining, b->buf_next));
     napi_handle_scope hs;
     if (napi_open_handle_scope(env_, &hs) != napi_ok) return nullptr;
     void* data = nullptr;

@@ -175,6 +175,7 @@ bool Server::EmitWhole(Connection* c, const char* msg, const http::RequestHead& 
 void Server::EndBody(Connection* c, uint32_t end) {
   std::unique_ptr<BodyStream> b = std::move(c->body);
   c->body_buf_size = static_cast<uint32_t>(b->buf_next);
+  if (b->borrowed) LendBodyBuffer(c, *b, true);  // JS may still be consuming its last chunks
   ReleaseBodyBuffer(*b);
   if (!b->discarding && !b->starting) PushChunk(c->id, b->seq, nullptr, 0, end);
   if (c->closing) return;
@@ -254,11 +255,21 @@ bool Server::BodyExpired(const Connection* c, uint64_t now) const {
   return elapsed >= opt_.body_grace && c->body->received * 1000 < opt_.body_min_rate * elapsed;
 }
 
-void Server::BodyRead(uint32_t conn, uint32_t seq, uint64_t bytes) {
+void Server::BodyRead(uint32_t conn, uint32_t seq, uint64_t bytes, bool borrow) {
   Connection* c = Find(conn);
-  if (!c || c->closing || !c->body || c->input_done) return;
+  if (!c || c->closing) return;
+  if (!c->body || c->body->seq != seq) {  // an ended body: its lent buffers may be reusable now
+    if (c->pool) BorrowedConsumed(c, seq, bytes);
+    return;
+  }
+  if (c->input_done) return;
   BodyStream& b = *c->body;
-  if (b.seq != seq || b.starting || b.discarding) return;
+  if (b.starting || b.discarding) return;
+  if (borrow && !b.started) b.borrowed = true;  // said with the first report, before any chunk was handed out
+  if (b.borrowed) {
+    b.consumed += bytes;
+    if (c->pool) BorrowedConsumed(c, seq, 0);
+  }
   b.unread -= std::min(bytes, b.unread);
   bool was_in_call = in_js_call_;
   in_js_call_ = true;  // nothing below calls into JS; a dispatch would be re-entrant

@@ -42,6 +42,8 @@ struct BodyStream {
   bool expect_continue = false;  // the client waits for 100 Continue (none of the body came yet)
   bool started = false;        // JS read it (reported consumption) at least once
   bool discarding = false;     // the response was written: the rest is read and dropped
+  bool borrowed = false;       // JS reads it with borrowed chunks: its filled buffers are lent for reuse (body_pool.hpp)
+  uint64_t consumed = 0;       // borrowed: bytes JS reported consumed
   bool window_hold = false;    // the window is full, reading stays on until this turn's dispatch (see UpdateReading)
   // direct reads (body_buffer.cc): the body is read into its own Node Buffer, whose
   // filled ranges JS keeps as the chunks (no copy); the Server creates and releases the reference

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "body_pool.hpp"
 #include "body_stream.hpp"
 #include "byte_buffer.hpp"
 #include "framing.hpp"
@@ -37,6 +38,7 @@ struct Connection {
   bool continue_sent = false;
   bool continue_wanted = false;  // Expect: 100-continue deferred until earlier responses are out
   std::unique_ptr<BodyStream> body;  // a streamed request body being received (body_stream.cc)
+  std::unique_ptr<BodyPool> pool;  // buffers of borrowed bodies (body_pool.cc), made on first use
   uint32_t body_buf_size = 0;   // the body-buffer size the last streamed body grew to (body_buffer.cc)
 
   // sequencing: requests get 0, 1, 2… ; responses are written strictly in that order

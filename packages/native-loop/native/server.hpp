@@ -77,7 +77,7 @@ class Server {
   void Close(uint64_t deadline_ms);
   ServerStats Stats() const;
   /** JS consumed `bytes` of the streamed body of (conn, seq): reopen its window (body_stream.cc). */
-  void BodyRead(uint32_t conn, uint32_t seq, uint64_t bytes);
+  void BodyRead(uint32_t conn, uint32_t seq, uint64_t bytes, bool borrow = false);
   bool Remote(uint32_t conn, std::string& address, int& port) const;
   /** Bytes of a WebSocket connection not yet written to its socket (-1: no such connection). */
   double WsBuffered(uint32_t conn) const;
@@ -138,6 +138,11 @@ class Server {
   void BodyBufferRead(Connection* c, size_t n);
   bool PushOwnedChunk(Connection* c, size_t off, size_t len);
   void ReleaseBodyBuffer(BodyStream& b);
+  // body_pool.cc: reused buffers of borrowed bodies
+  bool ReuseBodyBuffer(Connection* c, BodyStream& b);
+  void LendBodyBuffer(Connection* c, BodyStream& b, bool ended = false);
+  void BorrowedConsumed(Connection* c, uint32_t seq, uint64_t bytes);
+  void FreeBodyPool(Connection* c);
 
   // output
   struct OrderOut;

@@ -57,6 +57,7 @@ void Server::OnConnClosed(uv_handle_t* h) {
   s->closed_ids_.push_back(c->id);
   s->DropFiles(c);
   if (c->body) s->ReleaseBodyBuffer(*c->body);
+  if (c->pool) s->FreeBodyPool(c);
   if (c->write_queued) s->Unqueue(c);  // the fan-out write queue holds pointers (fanout_writes.cc)
   delete c;
   s->Wake();
@@ -158,6 +159,8 @@ void Server::OnSweep(uv_timer_t* h) {
       case Framer::Phase::Done:
         break;
       case Framer::Phase::Idle:
+        if (c->pool && c->in_flight == 0 && now - c->idle_since >= std::min<uint64_t>(kPoolIdleMs, o.keep_alive_timeout / 2))
+          s->FreeBodyPool(c);  // an idle connection keeps no body buffers (body_pool.cc)
         if (c->in_flight == 0 && c->order.held_empty() && c->output_idle() && c->in.empty() &&
             now - c->idle_since >= o.keep_alive_timeout)
           expired.push_back(c), status.push_back(0);

@@ -60,8 +60,12 @@ export interface BodyStreamControl {
   /**
    * `bytes` of the body of (conn, seq) were consumed: the window reopens by that much. The first call
    * (bytes may be 0) sends `100 Continue` when the client asked for it (after earlier responses).
+   * `borrowed` (heeded in the first call only): the reader reports each chunk consumed only once it
+   * is done with it (the consumer asked for the next one or stopped), so memory of chunks reported
+   * consumed may be reused for later chunks (the native loop reuses its body buffers; the JS
+   * transport ignores it).
    */
-  bodyRead(conn: number, seq: number, bytes: number): void;
+  bodyRead(conn: number, seq: number, bytes: number, borrowed?: boolean): void;
 }
 
 /** The extra handler a user of streamed bodies implements. */

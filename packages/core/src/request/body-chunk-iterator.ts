@@ -18,11 +18,13 @@ export class BodyChunkIterator implements AsyncGenerator<Uint8Array, void, undef
   constructor(
     private readonly src: BodySource,
     private readonly fallback: () => AsyncGenerator<Uint8Array, void, undefined>,
+    /** `req.stream({ borrowed: true })`: each chunk is valid until the next is asked for. */
+    private readonly borrowed = false,
   ) {}
 
   next(): Promise<IteratorResult<Uint8Array, void>> {
     if (this.done) return Promise.resolve(DONE);
-    if (this.inner === undefined) this.inner = this.src.iterate() ? null : this.fallback();
+    if (this.inner === undefined) this.inner = this.src.iterate(this.borrowed) ? null : this.fallback();
     if (this.inner !== null) return this.inner.next();
     if (this.src.failureTaken) {
       // a read was rejected with the failure: done, as a generator that threw
@@ -36,12 +38,14 @@ export class BodyChunkIterator implements AsyncGenerator<Uint8Array, void, undef
   return(value?: void | PromiseLike<void>): Promise<IteratorResult<Uint8Array, void>> {
     this.done = true;
     if (this.inner) return this.inner.return(value);
+    if (this.inner === null) this.src.release(); // a borrowed chunk the consumer held is done with
     return Promise.resolve(value).then(() => DONE);
   }
 
   throw(err: unknown): Promise<IteratorResult<Uint8Array, void>> {
     this.done = true;
     if (this.inner) return this.inner.throw(err);
+    if (this.inner === null) this.src.release();
     return Promise.reject(err);
   }
 

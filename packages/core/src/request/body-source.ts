@@ -28,6 +28,10 @@ export class BodySource {
   private iterated = false;
   /** A read was rejected with the failure (`req.stream()` is done after that). */
   failureTaken = false;
+  /** `req.stream({ borrowed: true })`: a chunk is reported consumed when the next one is asked for. */
+  private borrowed = false;
+  /** Borrowed: the length of the chunk the consumer holds (not yet reported consumed). */
+  private lent = 0;
 
   constructor(
     private readonly out: Responder,
@@ -123,11 +127,13 @@ export class BodySource {
   private take(): Uint8Array | null | undefined {
     if (!this.started) {
       this.started = true;
-      this.ack(0);
+      this.ack(0, this.borrowed);
     }
+    if (this.lent !== 0) this.release(); // the consumer asks for the next: the one it held is done with
     const chunk = this.queue.shift();
     if (chunk !== undefined) {
-      this.ack(chunk.length);
+      if (this.borrowed) this.lent = chunk.length;
+      else this.ack(chunk.length);
       return chunk;
     }
     if (this.end === BODY_DONE) return null;
@@ -145,10 +151,17 @@ export class BodySource {
     });
   }
 
-  private ack(bytes: number): void {
+  /** Borrowed: the chunk the consumer held is done with (it asked for the next, or stopped): reported consumed. */
+  release(): void {
+    const n = this.lent;
+    this.lent = 0;
+    if (n !== 0) this.ack(n);
+  }
+
+  private ack(bytes: number, borrowed = false): void {
     if (this.dropped) return;
     try {
-      this.out.bodyRead?.(this.conn, this.seq, bytes);
+      this.out.bodyRead?.(this.conn, this.seq, bytes, borrowed);
     } catch {
       /* the connection is gone: nothing to reopen */
     }
@@ -156,12 +169,14 @@ export class BodySource {
 
   /**
    * Claims the body for one reader iterating `next()` directly (`req.stream()`); false when a Web
-   * stream or another iteration has it already.
+   * stream or another iteration has it already. `borrowed`: chunks are reported consumed only when
+   * the next is asked for (or `release()`), which lets the transport reuse their memory.
    */
-  iterate(): boolean {
+  iterate(borrowed = false): boolean {
     if (this.web !== null || this.iterated) return false;
     this.iterated = true;
     this.used = true;
+    this.borrowed = borrowed;
     return true;
   }
 

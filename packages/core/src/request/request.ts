@@ -2,6 +2,7 @@ import { RequestFlag, type RequestBatch } from '@jato/native-loop';
 import { BadRequestError } from '../errors/http-error.js';
 import type { BodySource } from './body-source.js';
 import { BodyChunkIterator } from './body-chunk-iterator.js';
+import type { StreamOptions } from './stream-options.js';
 import { copyBytes } from './copy-bytes.js';
 import { parseCookies } from './cookies.js';
 import { parseForm, type Form } from './form.js';
@@ -464,12 +465,19 @@ export class Request<P = Record<string, string>> {
 
   /**
    * The body as an async iterable of byte chunks: `for await (const chunk of req.stream()) …`
-   * (the same data and rules as `req.body`).
+   * (the same data and rules as `req.body`). Each chunk is yours to keep.
+   *
+   * `{ borrowed: true }`: each chunk is valid only until the next one is asked for (or the
+   * iteration ends); its bytes may then be overwritten by later ones. Use or copy a chunk before
+   * the loop goes on, and keep no view of it (nor of its `buffer`). In exchange the native loop
+   * reads a large streamed body into the same few buffers of its connection instead of fresh memory
+   * per read: less CPU per MiB uploaded (fewer allocations, less garbage for the GC, memory that
+   * stays in the cache). Elsewhere (JS transport, small bodies) the chunks are the default ones.
    */
-  stream(): AsyncGenerator<Uint8Array, void, undefined> {
+  stream(options?: StreamOptions): AsyncGenerator<Uint8Array, void, undefined> {
     const src = this.bodySource;
     // a streamed body read once from here: straight from its source (no Web stream in between)
-    if (src !== null) return new BodyChunkIterator(src, () => this.readChunks());
+    if (src !== null) return new BodyChunkIterator(src, () => this.readChunks(), options?.borrowed === true);
     return this.readChunks();
   }
 

@@ -37,7 +37,7 @@ export interface NativeServerHandle {
   stats(): { connections: number; accepted: number; inFlight: number; requests: number; bytesRead: number; bytesWritten: number };
   remote(conn: number): { address: string; port: number } | undefined;
   /** JS consumed `bytes` of the streamed body of (conn, seq) (see `BodyStreamControl.bodyRead`). */
-  bodyRead(conn: number, seq: number, bytes: number): void;
+  bodyRead(conn: number, seq: number, bytes: number, borrowed?: boolean): void;
   /** Unsent bytes of a WebSocket connection (-1: gone). */
   wsBuffered(conn: number): number;
 }

@@ -1,6 +1,9 @@
 import type { BodyChunks } from '../stream-input.js';
 import type { InputBuffers } from './addon.js';
 
+/** Above this many body buffers in one call the array is emptied instead (its length is not kept). */
+const MAX_KEPT_SLOTS = 256;
+
 /** Columns of the body-chunk table (mirrors native/body_stream.hpp); word 0 holds the chunk count, rows start at row 1. */
 const enum ChunkCol { Conn = 0, Seq, Off, Len, End, Buf, Count }
 
@@ -29,9 +32,18 @@ export class NativeBodyChunks implements BodyChunks {
     this.buffers = buffers.bodyBuffers;
   }
 
-  /** The call is over: the body buffers are no longer referenced from here. */
+  /**
+   * The call is over: the body buffers are no longer referenced from here. The loop fills the array
+   * from index 0 each call, so the entries are cleared up to the first empty one and the array keeps
+   * its length and storage (the loop's next stores are in bounds: no growth, no new backing store).
+   */
   done(): void {
-    if (this.buffers.length > 0) this.buffers.length = 0;
+    const b = this.buffers as Array<Uint8Array | undefined>;
+    if (b.length > MAX_KEPT_SLOTS) {
+      b.length = 0;
+      return;
+    }
+    for (let i = 0; i < b.length && b[i] !== undefined; i++) b[i] = undefined;
   }
 
   /** The number of chunks the loop wrote for the current call. */

@@ -63,7 +63,7 @@ export class OutputWriter implements Responder {
   /** Unsent bytes per connection above which a stream's `write` returns false. */
   highWaterMark = 1 << 20;
   /** Set by the server: JS consumed streamed request-body bytes (see stream-input.ts). */
-  bodyRead?: (conn: number, seq: number, bytes: number) => void;
+  bodyRead?: (conn: number, seq: number, bytes: number, borrowed?: boolean) => void;
   /** Open streamed responses by connection. */
   private streams: Map<number, Set<NativeOutStream>> | undefined;
   /** File bodies the loop is sending, by connection (native-files.ts). */

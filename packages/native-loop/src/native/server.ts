@@ -110,7 +110,7 @@ class NativeHttpServer implements HttpServer {
     const buffers = native.inputBuffers();
     this.batch = new NativeRequestBatch(buffers);
     this.chunks = new NativeBodyChunks(buffers);
-    this.out.bodyRead = (conn, seq, bytes) => native.bodyRead(conn, seq, bytes);
+    this.out.bodyRead = (conn, seq, bytes, borrowed) => native.bodyRead(conn, seq, bytes, borrowed === true);
     this.wsBatch = new NativeWsEventBatch(buffers);
     this.closedIds = new Uint32Array(buffers.closed);
     this.dateMem = fastBuffer(buffers.date);

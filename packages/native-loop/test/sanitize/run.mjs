@@ -35,7 +35,7 @@ scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'jato-native-loop-sanitize-'));
 try {
   // 0. the plain C++ parts (response ordering, direct socket writes, gather lists) under ASan+UBSan: seeded unit tests
   let unitPassed = 0;
-  for (const name of ['order_test', 'socket_write_test', 'numbered_out_test', 'gather_write_test']) {
+  for (const name of ['order_test', 'socket_write_test', 'numbered_out_test', 'gather_write_test', 'heap_tuning_test']) {
     const bin = path.join(scratch, name);
     const cc = spawnSync('nice', ['g++', '-std=c++17', '-O1', '-g', '-fsanitize=address,undefined', '-fno-sanitize-recover=undefined',
       '-fno-omit-frame-pointer', '-Wall', '-Wextra', '-Werror', `-I${path.join(root, 'native')}`,
