@@ -16,11 +16,12 @@
 // (addon.cc), and never when the user chose either threshold (MALLOC_TRIM_THRESHOLD_,
 // MALLOC_MMAP_THRESHOLD_, or glibc.malloc.trim_threshold / mmap_threshold in GLIBC_TUNABLES):
 // their setting wins. Also off with JATO_HEAP_TUNING=0.
-// Contract: no allocation, no JS; safe from any thread (std::call_once).
+// Contract: no allocation, no JS; safe from any thread (an atomic flag: std::call_once would need
+// pthread_once@GLIBC_2.34, above the prebuilt binary's glibc baseline).
 #pragma once
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
+#include <atomic>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -50,15 +51,14 @@ inline bool heap_tuning_wanted(const char* glibc_tunables, const char* trim_env,
 /** Sets the thresholds once per process when wanted (see above); true when they were set by this call. */
 inline bool tune_heap_for_bodies() {
 #if defined(__GLIBC__)
-  static std::once_flag once;
-  bool done = false;
-  std::call_once(once, [&] {
-    if (!heap_tuning_wanted(std::getenv("GLIBC_TUNABLES"), std::getenv("MALLOC_TRIM_THRESHOLD_"),
-                            std::getenv("MALLOC_MMAP_THRESHOLD_"), std::getenv("JATO_HEAP_TUNING")))
-      return;
-    // the mmap threshold first: the trim threshold alone would freeze it wherever it is now
-    done = mallopt(M_MMAP_THRESHOLD, kHeapMmapThreshold) == 1 && mallopt(M_TRIM_THRESHOLD, kHeapTrimThreshold) == 1;
-  });
+  static std::atomic<bool> tried{false};
+  if (tried.exchange(true)) return false;
+  if (!heap_tuning_wanted(std::getenv("GLIBC_TUNABLES"), std::getenv("MALLOC_TRIM_THRESHOLD_"),
+                          std::getenv("MALLOC_MMAP_THRESHOLD_"), std::getenv("JATO_HEAP_TUNING")))
+    return false;
+  // the mmap threshold first: the trim threshold alone would freeze it wherever it is now
+  const bool done =
+      mallopt(M_MMAP_THRESHOLD, kHeapMmapThreshold) == 1 && mallopt(M_TRIM_THRESHOLD, kHeapTrimThreshold) == 1;
   return done;
 #else
   return false;
