@@ -26,13 +26,16 @@
 
 #include "gather_write.hpp"
 #include "socket_write.hpp"
+#include "tcp_pair.hpp"
 #include "unit_report.hpp"
 
 using jato::loop::GatherFullForLent;
 using jato::loop::kGatherIovMax;
 using jato::loop::KeepUnsent;
 using jato::loop::SocketWrite;
+using jato::unit::drain_into;
 using jato::unit::report;
+using jato::unit::tcp_pair;
 
 namespace {
 
@@ -42,49 +45,6 @@ struct Piece {
   char* base;
   size_t len;
 };
-
-/** A connected loopback TCP pair: {server side (non-blocking, small send buffer), client side}. */
-std::pair<int, int> tcp_pair(int sndbuf) {
-  int lis = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  if (lis < 0 || bind(lis, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(lis, 1) != 0 ||
-      getsockname(lis, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-    if (lis >= 0) close(lis);
-    return {-1, -1};
-  }
-  int cli = socket(AF_INET, SOCK_STREAM, 0);
-  if (cli < 0 || connect(cli, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    close(lis);
-    if (cli >= 0) close(cli);
-    return {-1, -1};
-  }
-  int srv = accept(lis, nullptr, nullptr);
-  close(lis);
-  if (srv < 0) {
-    close(cli);
-    return {-1, -1};
-  }
-  int one = 1;
-  setsockopt(srv, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (sndbuf > 0) setsockopt(srv, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
-  fcntl(srv, F_SETFL, fcntl(srv, F_GETFL) | O_NONBLOCK);
-  return {srv, cli};
-}
-
-/** Reads everything the peer has until `ms` of quiet (blocking poll, no sleeps). */
-void drain_into(int fd, std::string& out, int ms) {
-  char buf[65536];
-  for (;;) {
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, ms) <= 0) return;
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n <= 0) return;
-    out.append(buf, static_cast<size_t>(n));
-  }
-}
 
 /** writer.cc's gatherer for one connection, replayed: Gather, WriteGathered, the lent-row rule. */
 struct Gatherer {
