@@ -51,6 +51,16 @@ export const REF_MIN = 8 * 1024;
 /** Room before a chunk's text for its size line (hex of up to 2^32 - 1 bytes, CRLF). */
 const CHUNK_ROOM = 10;
 
+/** Writes a chunk's suffix (CRLF, or none when it is the whole body) at `at`; returns its length. */
+function writeSuffix(a: FastBuffer, at: number, suffix: string): number {
+  if (suffix === CRLF) {
+    a[at] = 13;
+    a[at + 1] = 10;
+    return 2;
+  }
+  return suffix === '' ? 0 : a.utf8Write(suffix, at);
+}
+
 /**
  * The native transport's Responder. Responses go into a shared output arena plus one table row
  * (conn, seq, offset, length, flags) each; string responses of a batch are concatenated and written
@@ -247,10 +257,7 @@ export class OutputWriter implements Responder {
     t[r + OutCol.Split] = this.numSplit;
     this.rows++;
     this.textRow = this.rows;
-    if (!this.inBatch && !this.scheduled) {
-      this.scheduled = true;
-      process.nextTick(this.flushLater);
-    }
+    this.schedule();
   }
 
   /** A streamed response (rows flagged as stream rows; see native/stream_writer.cc). */
@@ -329,10 +336,7 @@ export class OutputWriter implements Responder {
       this.rows++;
     }
     this.textRow = this.rows;
-    if (!this.inBatch && !this.scheduled) {
-      this.scheduled = true;
-      process.nextTick(this.flushLater);
-    }
+    this.schedule();
   }
 
   private readonly lent: Uint8Array[] = [];
@@ -358,10 +362,7 @@ export class OutputWriter implements Responder {
       if (prefix !== '') p += this.prefixBytes.write(a, p, prefix, true);
       a.set(chunk, p);
       p += n;
-      if (suffix === CRLF) {
-        a[p++] = 13;
-        a[p++] = 10;
-      } else if (suffix !== '') p += a.utf8Write(suffix, p);
+      p += writeSuffix(a, p, suffix);
       this.commit(p - at);
       this.row(s.conn, s.seq, at, p - at, flags);
       return;
@@ -395,18 +396,11 @@ export class OutputWriter implements Responder {
     this.lendRow(s, chunk, suffix === '' ? flags : data);
     this.lentBytes += n;
     if (suffix === '') {
-      if (!this.scheduled) {
-        this.scheduled = true;
-        process.nextTick(this.flushLater);
-      }
+      this.schedule(); // (lendRow does not)
       return;
     }
     const at = this.reserve(suffix.length * 3);
-    if (suffix === CRLF) {
-      this.arena[at] = 13;
-      this.arena[at + 1] = 10;
-      this.commit(2);
-    } else this.commit(this.arena.utf8Write(suffix, at));
+    this.commit(writeSuffix(this.arena, at, suffix));
     this.pushRow(s.conn, s.seq, at, this.pos - at, flags);
   }
 
@@ -543,10 +537,7 @@ export class OutputWriter implements Responder {
       this.textRow = this.rows;
       this.lastHead = undefined;
     }
-    if (!this.inBatch && !this.scheduled) {
-      this.scheduled = true;
-      process.nextTick(this.flushLater);
-    }
+    this.schedule();
   }
 
   // WebSocket output (ws-writer.ts): frames are built in the arena, one row per connection
@@ -614,6 +605,11 @@ export class OutputWriter implements Responder {
     t[r + OutCol.Flags] = flags;
     this.rows++;
     this.textRow = this.rows;
+    this.schedule();
+  }
+
+  /** Flush the rows on the next tick (outside a batch, whose rows go back with its call). */
+  private schedule(): void {
     if (!this.inBatch && !this.scheduled) {
       this.scheduled = true;
       process.nextTick(this.flushLater);
@@ -635,10 +631,7 @@ export class OutputWriter implements Responder {
     }
     this.rows += count;
     this.textRow = this.rows;
-    if (!this.inBatch && !this.scheduled) {
-      this.scheduled = true;
-      process.nextTick(this.flushLater);
-    }
+    this.schedule();
   }
 
   /** Bytes of the rows for `conn` not yet handed to the loop (a scan: the rare path of bufferedAmount). */
