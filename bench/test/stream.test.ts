@@ -7,13 +7,15 @@ const bench = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 describe('bench:stream', () => {
   it('runs every scenario for jato and node:http with short durations and reports figures for each', () => {
-    const run = spawnSync(process.execPath, ['src/stream/run-stream.mjs', '--duration', '1', '--servers', 'jato,node-http', '--sse-clients', '50', '--conns', '2'], {
+    const run = spawnSync(process.execPath, ['src/stream/run-stream.mjs', '--duration', '1', '--warmup', '0', '--servers', 'jato,node-http', '--sse-clients', '50', '--conns', '2'], {
       cwd: bench,
       encoding: 'utf8',
       timeout: 120_000,
     });
     expect(run.status, run.stderr).toBe(0);
-    const rows = run.stdout.split('\n').filter((l) => /^\| (jato|node-http) \|/.test(l));
+    // the figures table (node:http's ratio table follows a blank line)
+    const table = run.stdout.split('\n\n')[0]!;
+    const rows = table.split('\n').filter((l) => /^\| (jato|node-http) \|/.test(l));
     expect(rows).toHaveLength(2);
     for (const row of rows) {
       const cells = row.split('|').slice(2, -1).map((c) => Number(c.trim()));
@@ -22,8 +24,36 @@ describe('bench:stream', () => {
     }
   }, 150_000);
 
+  it('with --rounds, gives medians with their range and the per-round ratio to node:http', () => {
+    const run = spawnSync(process.execPath, ['src/stream/run-stream.mjs', '--duration', '0.5', '--warmup', '0.5', '--rounds', '2', '--servers', 'jato,node-http', '--scenarios', 'download', '--conns', '2'], {
+      cwd: bench,
+      encoding: 'utf8',
+      timeout: 90_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const lines = run.stdout.split('\n');
+    for (const id of ['jato', 'node-http']) {
+      const row = lines.find((l) => l.startsWith(`| ${id} | - | - |`));
+      expect(row, run.stdout).toBeDefined();
+      // "median (min–max)" for MiB/s and ms/MiB, min ≤ median ≤ max
+      const [, , , , rate, cpu] = row!.split('|').map((c) => c.trim());
+      for (const c of [rate!, cpu!]) {
+        const m = /^([\d.]+) \(([\d.]+)–([\d.]+)\)$/.exec(c);
+        expect(m, c).not.toBeNull();
+        const [median, min, max] = m!.slice(1).map(Number) as [number, number, number];
+        expect(min).toBeGreaterThan(0);
+        expect(min).toBeLessThanOrEqual(median);
+        expect(median).toBeLessThanOrEqual(max);
+      }
+    }
+    // the ratio table has jato only (node:http is the reference), its download cell a multiple
+    const ratio = lines.slice(lines.findIndex((l) => l.startsWith('| server | SSE | download | upload |'))).find((l) => l.startsWith('| jato |'));
+    expect(ratio, run.stdout).toMatch(/^\| jato \| - \| [\d.]+× \([\d.]+–[\d.]+\) \| - \|$/);
+    expect(lines.some((l) => l.startsWith('| node-http | - |') && l.includes('×'))).toBe(false);
+  }, 120_000);
+
   it('jato-borrowed (uploads read with req.stream({ borrowed: true })) reports upload figures', () => {
-    const run = spawnSync(process.execPath, ['src/stream/run-stream.mjs', '--duration', '1', '--servers', 'jato-borrowed', '--scenarios', 'upload', '--conns', '2'], {
+    const run = spawnSync(process.execPath, ['src/stream/run-stream.mjs', '--duration', '1', '--warmup', '0', '--servers', 'jato-borrowed', '--scenarios', 'upload', '--conns', '2'], {
       cwd: bench,
       encoding: 'utf8',
       timeout: 60_000,

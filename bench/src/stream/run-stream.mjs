@@ -7,9 +7,14 @@
  * from `pnpm bench:setup` in bench/.peers; skipped with a note when missing).
  *
  *   node src/stream/run-stream.mjs [--duration 5] [--servers jato,jato-copy,jato-borrowed,jato-sse-generator,c-floor,c-floor-64k,node-http,fastify,bun,deno]
- *                                  [--scenarios sse,download,upload] [--sse-clients 1000] [--conns 8]
+ *                                  [--scenarios sse,download,upload] [--sse-clients 1000] [--conns 8] [--warmup 1] [--rounds 1]
  *
- * Server CPU is user + system time of the server's process tree (/proc) around each scenario.
+ * Server CPU is user + system time of the server's process tree (/proc) around each run. All servers
+ * are started first; each scenario runs unmeasured for `--warmup` seconds on each (as the seed
+ * benchmark does: every server is measured after its JIT compiled the path and its allocator grew to
+ * the load), then `--rounds` measured rounds interleave the servers (a slow phase of a shared machine
+ * falls on all of them). The table gives medians with the range; with node-http in the list, a
+ * second table gives each server's CPU advantage over node:http, per round then the median.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -18,6 +23,8 @@ import { freePort, startServer } from '../server-process.mjs';
 import { treeCpuSeconds } from '../proc.mjs';
 import { MiB, downloads, sseFanOut, uploads } from './clients.mjs';
 import { cFloorLaunch } from './c-floor.mjs';
+import { summarize } from '../stats.mjs';
+import { roundOrder } from '../run-bench.mjs';
 
 const argv = process.argv.slice(2);
 /** @param {string} name @param {string} dflt */
@@ -30,6 +37,8 @@ const servers = arg('servers', 'jato,node-http,fastify,bun,deno').split(',');
 const scenarios = arg('scenarios', 'sse,download,upload').split(',');
 const sseClients = Number(arg('sse-clients', '1000'));
 const conns = Number(arg('conns', '8'));
+const warmup = Number(arg('warmup', '1'));
+const rounds = Number(arg('rounds', '1'));
 
 const dir = path.join(BENCH_DIR, 'servers');
 /** @type {Record<string, () => { command: string, args: string[], env?: Record<string, string> } | string>} */
@@ -65,40 +74,105 @@ const launches = {
 /** @param {number} x @param {number} digits */
 const fmt = (x, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
 
-const rows = [];
-for (const id of servers) {
-  const launch = launches[id]?.();
-  if (launch === undefined) throw new Error(`unknown server ${id} (one of ${Object.keys(launches).join(', ')})`);
-  if (typeof launch === 'string') {
-    rows.push(`| ${id} | skipped: ${launch} | | | | | |`);
-    continue;
+/**
+ * One measured run of `scenario` against the server on `port`: [rate, server CPU per unit] (SSE:
+ * events/s and µs/event; download and upload: MiB/s and ms/MiB).
+ * @param {string} scenario @param {number} port @param {number} pid @param {number} seconds
+ * @returns {Promise<[number, number]>}
+ */
+async function measure(scenario, port, pid, seconds) {
+  const cpu0 = treeCpuSeconds(pid);
+  if (scenario === 'sse') {
+    const r = await sseFanOut(port, sseClients, seconds);
+    return [r.events / r.seconds, ((treeCpuSeconds(pid) - cpu0) * 1e6) / r.events];
   }
-  const port = await freePort();
-  const server = await startServer({ ...launch, env: { HOST: '127.0.0.1', ...launch.env } }, { port, readyTimeoutMs: 30_000 });
-  try {
-    const cells = { sse: ['-', '-'], download: ['-', '-'], upload: ['-', '-'] };
-    for (const scenario of scenarios) {
-      const cpu0 = treeCpuSeconds(server.pid);
-      if (scenario === 'sse') {
-        const r = await sseFanOut(port, sseClients, duration);
-        const cpu = treeCpuSeconds(server.pid) - cpu0;
-        cells.sse = [fmt(r.events / r.seconds, 0), fmt((cpu * 1e6) / r.events, 2)];
-      } else if (scenario === 'download' || scenario === 'upload') {
-        const r = scenario === 'download' ? await downloads(port, conns, duration) : await uploads(port, conns, duration);
-        const cpu = treeCpuSeconds(server.pid) - cpu0;
-        const mb = r.bytes / MiB;
-        cells[scenario] = [fmt(mb / r.seconds, 0), fmt((cpu * 1e3) / mb, 2)];
-      } else {
-        throw new Error(`unknown scenario ${scenario} (sse, download, upload)`);
-      }
-    }
-    rows.push(`| ${id} | ${cells.sse.join(' | ')} | ${cells.download.join(' | ')} | ${cells.upload.join(' | ')} |`);
-  } finally {
-    await server.stop();
+  if (scenario === 'download' || scenario === 'upload') {
+    const r = scenario === 'download' ? await downloads(port, conns, seconds) : await uploads(port, conns, seconds);
+    const mb = r.bytes / MiB;
+    return [mb / r.seconds, ((treeCpuSeconds(pid) - cpu0) * 1e3) / mb];
   }
+  throw new Error(`unknown scenario ${scenario} (sse, download, upload)`);
 }
 
-console.log(`streaming scenarios: ${duration} s each, SSE ${sseClients} clients (10 events per publish round), downloads/uploads of 1 MiB on ${conns} keep-alive connections`);
-console.log('| server | SSE events/s | SSE server CPU µs/event | download MiB/s | download server CPU ms/MiB | upload MiB/s | upload server CPU ms/MiB |');
-console.log('|---|---:|---:|---:|---:|---:|---:|');
-for (const r of rows) console.log(r);
+// every server is started first and stays up: the rounds interleave them, so that a slow phase of
+// the machine falls on all of them rather than on one
+/** @type {{ id: string, port: number, server: Awaited<ReturnType<typeof startServer>> }[]} */
+const running = [];
+/** @type {Map<string, string>} */
+const skipped = new Map();
+try {
+  for (const id of servers) {
+    const launch = launches[id]?.();
+    if (launch === undefined) throw new Error(`unknown server ${id} (one of ${Object.keys(launches).join(', ')})`);
+    if (typeof launch === 'string') {
+      skipped.set(id, launch);
+      continue;
+    }
+    const port = await freePort();
+    const server = await startServer({ ...launch, env: { HOST: '127.0.0.1', ...launch.env } }, { port, readyTimeoutMs: 30_000 });
+    running.push({ id, port, server });
+  }
+  /** @type {Map<string, [number, number][]>} per `${id} ${scenario}`: the rounds' figures */
+  const runs = new Map();
+  for (const scenario of scenarios) {
+    if (warmup > 0) for (const r of running) await measure(scenario, r.port, r.server.pid, warmup);
+    for (let round = 0; round < rounds; round++) {
+      // the order alternates between rounds (as in the seed benchmark): no server always runs first
+      for (const r of roundOrder(running, round)) {
+        const key = `${r.id} ${scenario}`;
+        if (!runs.has(key)) runs.set(key, []);
+        runs.get(key)?.push(await measure(scenario, r.port, r.server.pid, duration));
+      }
+    }
+  }
+  report(runs);
+} finally {
+  for (const r of running) await r.server.stop();
+}
+
+/**
+ * Prints the table: per server and scenario the median over the rounds (with the range when there
+ * are several), then, with node-http among the servers, each server's CPU per unit as a multiple of
+ * node:http's (the median of the per-round ratios: both measured in the same round).
+ * @param {Map<string, [number, number][]>} runs
+ */
+function report(runs) {
+  const digits = { sse: [0, 2], download: [0, 2], upload: [0, 2] };
+  /** @param {[number, number][]} xs @param {0 | 1} i @param {number} d */
+  const cell = (xs, i, d) => {
+    const s = summarize(xs.map((x) => x[i]));
+    return rounds > 1 ? `${fmt(s.median, d)} (${fmt(s.min, d)}–${fmt(s.max, d)})` : fmt(s.median, d);
+  };
+  console.log(`streaming scenarios: ${rounds} round(s) of ${duration} s each after ${warmup} s of warm-up, the servers interleaved; SSE ${sseClients} clients (10 events per publish round), downloads/uploads of 1 MiB on ${conns} keep-alive connections; medians (min–max)`);
+  console.log('| server | SSE events/s | SSE server CPU µs/event | download MiB/s | download server CPU ms/MiB | upload MiB/s | upload server CPU ms/MiB |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const id of servers) {
+    if (skipped.has(id)) {
+      console.log(`| ${id} | skipped: ${skipped.get(id)} | | | | | |`);
+      continue;
+    }
+    const cells = ['sse', 'download', 'upload'].map((sc) => {
+      const xs = runs.get(`${id} ${sc}`);
+      const d = digits[/** @type {'sse'} */ (sc)];
+      return xs === undefined ? '- | -' : `${cell(xs, 0, d[0])} | ${cell(xs, 1, d[1])}`;
+    });
+    console.log(`| ${id} | ${cells.join(' | ')} |`);
+  }
+  if (!running.some((r) => r.id === 'node-http')) return;
+  console.log('');
+  console.log('server CPU per unit, node:http\'s divided by the server\'s in the same round (above 1: less CPU than node:http); median (min–max)');
+  console.log('| server | SSE | download | upload |');
+  console.log('|---|---:|---:|---:|');
+  for (const r of running) {
+    if (r.id === 'node-http') continue;
+    const cells = ['sse', 'download', 'upload'].map((sc) => {
+      const mine = runs.get(`${r.id} ${sc}`);
+      const node = runs.get(`node-http ${sc}`);
+      if (mine === undefined || node === undefined) return '-';
+      const ratios = mine.map((x, i) => /** @type {[number, number]} */ (node[i])[1] / x[1]);
+      const s = summarize(ratios);
+      return rounds > 1 ? `${fmt(s.median, 2)}× (${fmt(s.min, 2)}–${fmt(s.max, 2)})` : `${fmt(s.median, 2)}×`;
+    });
+    console.log(`| ${r.id} | ${cells.join(' | ')} |`);
+  }
+}
