@@ -139,7 +139,6 @@ try {
  * @param {Map<string, [number, number][]>} runs
  */
 function report(runs) {
-  const digits = { sse: [0, 2], download: [0, 2], upload: [0, 2] };
   /** @param {[number, number][]} xs @param {0 | 1} i @param {number} d */
   const cell = (xs, i, d) => {
     const s = summarize(xs.map((x) => x[i]));
@@ -155,8 +154,8 @@ function report(runs) {
     }
     const cells = ['sse', 'download', 'upload'].map((sc) => {
       const xs = runs.get(`${id} ${sc}`);
-      const d = digits[/** @type {'sse'} */ (sc)];
-      return xs === undefined ? '- | -' : `${cell(xs, 0, d[0])} | ${cell(xs, 1, d[1])}`;
+      // rates as integers, CPU per unit with two decimals
+      return xs === undefined ? '- | -' : `${cell(xs, 0, 0)} | ${cell(xs, 1, 2)}`;
     });
     console.log(`| ${id} | ${cells.join(' | ')} |`);
   }
