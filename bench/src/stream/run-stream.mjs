@@ -134,8 +134,8 @@ try {
 
 /**
  * Prints the table: per server and scenario the median over the rounds (with the range when there
- * are several), then, with node-http among the servers, each server's CPU per unit as a multiple of
- * node:http's (the median of the per-round ratios: both measured in the same round).
+ * are several), then, with node-http among the servers, node:http's CPU per unit divided by each
+ * server's (the median of the per-round ratios: both measured in the same round).
  * @param {Map<string, [number, number][]>} runs
  */
 function report(runs) {
