@@ -32,6 +32,8 @@ describe('bench:stream', () => {
     });
     expect(run.status, run.stderr).toBe(0);
     const lines = run.stdout.split('\n');
+    /** Per server: [median, min, max] of its CPU per MiB. */
+    const cpuOf = new Map<string, [number, number, number]>();
     for (const id of ['jato', 'node-http']) {
       const row = lines.find((l) => l.startsWith(`| ${id} | - | - |`));
       expect(row, run.stdout).toBeDefined();
@@ -44,11 +46,23 @@ describe('bench:stream', () => {
         expect(min).toBeGreaterThan(0);
         expect(min).toBeLessThanOrEqual(median);
         expect(median).toBeLessThanOrEqual(max);
+        if (c === cpu) cpuOf.set(id, [median, min, max]);
       }
     }
     // the ratio table has jato only (node:http is the reference), its download cell a multiple
     const ratio = lines.slice(lines.findIndex((l) => l.startsWith('| server | SSE | download | upload |'))).find((l) => l.startsWith('| jato |'));
-    expect(ratio, run.stdout).toMatch(/^\| jato \| - \| [\d.]+× \([\d.]+–[\d.]+\) \| - \|$/);
+    const r = /^\| jato \| - \| ([\d.]+)× \(([\d.]+)–([\d.]+)\) \| - \|$/.exec(ratio ?? '');
+    expect(r, run.stdout).not.toBeNull();
+    // each round's ratio is node:http's CPU over jato's: within [node min / jato max, node max / jato min]
+    const [, jMin, jMax] = cpuOf.get('jato')!;
+    const [, nMin, nMax] = cpuOf.get('node-http')!;
+    const [median, lo, hi] = r!.slice(1).map(Number) as [number, number, number];
+    // (every figure is printed to two decimals: the bounds widened by the rounding of each)
+    const e = 0.005;
+    expect(lo).toBeGreaterThanOrEqual((nMin - e) / (jMax + e) - e);
+    expect(hi).toBeLessThanOrEqual((nMax + e) / (jMin - e) + e);
+    expect(lo).toBeLessThanOrEqual(median);
+    expect(median).toBeLessThanOrEqual(hi);
     expect(lines.some((l) => l.startsWith('| node-http | - |') && l.includes('×'))).toBe(false);
   }, 120_000);
 
