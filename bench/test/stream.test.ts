@@ -5,16 +5,21 @@ import { describe, expect, it } from 'vitest';
 
 const bench = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/**
+ * Runs `bench:stream` with `args` (no warm-up unless they give one: the runner takes an option's first
+ * occurrence), failing the test on a non-zero exit; its standard output.
+ */
+function runStream(args: string[], timeout: number): string {
+  const run = spawnSync(process.execPath, ['src/stream/run-stream.mjs', ...args, '--warmup', '0'], { cwd: bench, encoding: 'utf8', timeout });
+  expect(run.status, run.stderr).toBe(0);
+  return run.stdout;
+}
+
 describe('bench:stream', () => {
   it('runs every scenario for jato and node:http with short durations and reports figures for each', () => {
-    const run = spawnSync(process.execPath, ['src/stream/run-stream.mjs', '--duration', '1', '--warmup', '0', '--servers', 'jato,node-http', '--sse-clients', '50', '--conns', '2'], {
-      cwd: bench,
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
-    expect(run.status, run.stderr).toBe(0);
+    const out = runStream(['--duration', '1', '--servers', 'jato,node-http', '--sse-clients', '50', '--conns', '2'], 120_000);
     // the figures table (node:http's ratio table follows a blank line)
-    const table = run.stdout.split('\n\n')[0]!;
+    const table = out.split('\n\n')[0]!;
     const rows = table.split('\n').filter((l) => /^\| (jato|node-http) \|/.test(l));
     expect(rows).toHaveLength(2);
     for (const row of rows) {
@@ -25,18 +30,13 @@ describe('bench:stream', () => {
   }, 150_000);
 
   it('with --rounds, gives medians with their range and the per-round ratio to node:http', () => {
-    const run = spawnSync(process.execPath, ['src/stream/run-stream.mjs', '--duration', '0.5', '--warmup', '0.5', '--rounds', '2', '--servers', 'jato,node-http', '--scenarios', 'download', '--conns', '2'], {
-      cwd: bench,
-      encoding: 'utf8',
-      timeout: 90_000,
-    });
-    expect(run.status, run.stderr).toBe(0);
-    const lines = run.stdout.split('\n');
+    const out = runStream(['--duration', '0.5', '--warmup', '0.5', '--rounds', '2', '--servers', 'jato,node-http', '--scenarios', 'download', '--conns', '2'], 90_000);
+    const lines = out.split('\n');
     /** Per server: [median, min, max] of its CPU per MiB. */
     const cpuOf = new Map<string, [number, number, number]>();
     for (const id of ['jato', 'node-http']) {
       const row = lines.find((l) => l.startsWith(`| ${id} | - | - |`));
-      expect(row, run.stdout).toBeDefined();
+      expect(row, out).toBeDefined();
       // "median (min–max)" for MiB/s and ms/MiB, min ≤ median ≤ max
       const [, , , , rate, cpu] = row!.split('|').map((c) => c.trim());
       for (const c of [rate!, cpu!]) {
@@ -52,7 +52,7 @@ describe('bench:stream', () => {
     // the ratio table has jato only (node:http is the reference), its download cell a multiple
     const ratio = lines.slice(lines.findIndex((l) => l.startsWith('| server | SSE | download | upload |'))).find((l) => l.startsWith('| jato |'));
     const r = /^\| jato \| - \| ([\d.]+)× \(([\d.]+)–([\d.]+)\) \| - \|$/.exec(ratio ?? '');
-    expect(r, run.stdout).not.toBeNull();
+    expect(r, out).not.toBeNull();
     // each round's ratio is node:http's CPU over jato's: within [node min / jato max, node max / jato min]
     const [, jMin, jMax] = cpuOf.get('jato')!;
     const [, nMin, nMax] = cpuOf.get('node-http')!;
@@ -67,13 +67,8 @@ describe('bench:stream', () => {
   }, 120_000);
 
   it('jato-borrowed (uploads read with req.stream({ borrowed: true })) reports upload figures', () => {
-    const run = spawnSync(process.execPath, ['src/stream/run-stream.mjs', '--duration', '1', '--warmup', '0', '--servers', 'jato-borrowed', '--scenarios', 'upload', '--conns', '2'], {
-      cwd: bench,
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect(run.status, run.stderr).toBe(0);
-    const row = run.stdout.split('\n').find((l) => l.startsWith('| jato-borrowed |'));
+    const row = runStream(['--duration', '1', '--servers', 'jato-borrowed', '--scenarios', 'upload', '--conns', '2'], 60_000)
+      .split('\n').find((l) => l.startsWith('| jato-borrowed |'));
     expect(row).toBeDefined();
     const [mibs, cpu] = row!.split('|').slice(6, 8).map((c) => Number(c.trim()));
     expect(mibs).toBeGreaterThan(0);
